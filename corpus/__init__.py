@@ -1,0 +1,1 @@
+"""Raw 范文 pages in, clean labelled plan sections out."""

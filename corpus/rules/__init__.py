@@ -1,0 +1,1 @@
+"""The shared detection engine: one rule catalogue for ingest and review."""

@@ -1,0 +1,1 @@
+"""Model backends: openai (any OpenAI-compatible endpoint), offline (no model), mock (tests)."""

@@ -1,0 +1,38 @@
+"""The ghplan command line: a thin shell over the library.
+
+Each command group lives in its own module and registers itself on `app`. Modules here must
+import nothing heavy at top level (torch, sentence-transformers, chromadb, openai): `ghplan --help`
+and `ghplan review` have to start fast.
+"""
+from __future__ import annotations
+
+import typer
+
+from writer import __version__
+from writer.cli import corpus_cmd, draft_cmd, eval_cmd, index_cmd, review_cmd
+
+app = typer.Typer(
+    name="ghplan",
+    help="Draft and review Chinese trade-union work plans (工会工作计划), free of copied-plan rot.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ghplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Draft and review Chinese trade-union work plans (工会工作计划)."""
+
+
+for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd):
+    module.register(app)

