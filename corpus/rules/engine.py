@@ -68,8 +68,18 @@ class Match:
     end: int
 
 
+_WINDOW = 240   # how far before / after a trigger a rule's match may reach
+
+
 class Catalogue:
-    """All rules, compiled. Build once (see `default_catalogue`) and reuse: compiling is the cost."""
+    """All rules, compiled. Build once (see `default_catalogue`) and reuse: compiling is the cost.
+
+    One Aho-Corasick pass over the text finds every literal: the words of word rules (hits
+    as they are) and the triggers of regex rules (a regex rule can only match near one of its
+    triggers, so it is verified in a small window there, never scanned over the whole text).
+    Regex rules without triggers are joined into one alternation and run as one more pass;
+    keep those few and anchored (^…), since they are tried at every position.
+    """
 
     def __init__(self, rules: Iterable[Rule]):
         self.rules: list[Rule] = list(rules)
@@ -78,21 +88,32 @@ class Catalogue:
             seen: set[str] = set()
             dup = [r.id for r in self.rules if r.id in seen or seen.add(r.id)]
             raise ValueError(f"duplicate rule ids: {dup}")
+        self._compiled: dict[str, re.Pattern] = {}
+        for r in self.rules:
+            if r.pattern:
+                try:
+                    self._compiled[r.id] = re.compile(r.pattern, re.MULTILINE)
+                except re.error as exc:
+                    raise ValueError(f"rule {r.id}: bad pattern: {exc}") from None
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
 
     def _build_automaton(self):
         import ahocorasick
 
-        words = [(w, r) for r in self.rules for w in r.words if w]
-        if not words:
+        table: dict[str, list[tuple[str, Rule]]] = {}
+        for r in self.rules:
+            for w in r.words:
+                if w:
+                    table.setdefault(w, []).append(("word", r))
+            if r.pattern:
+                for t in r.extra.get("triggers", ()):
+                    table.setdefault(normalise(t).text, []).append(("trigger", r))
+        if not table:
             return None
         automaton = ahocorasick.Automaton()
-        table: dict[str, list[Rule]] = {}
-        for w, r in words:
-            table.setdefault(w, []).append(r)
-        for w, rs in table.items():
-            automaton.add_word(w, (len(w), tuple(rs)))
+        for w, entries in table.items():
+            automaton.add_word(w, (len(w), tuple(entries)))
         automaton.make_automaton()
         return automaton
 
@@ -100,52 +121,125 @@ class Catalogue:
         groups: dict[str, Rule] = {}
         parts: list[str] = []
         for i, r in enumerate(self.rules):
-            if not r.pattern:
-                continue
-            try:
-                re.compile(r.pattern)
-            except re.error as exc:
-                raise ValueError(f"rule {r.id}: bad pattern: {exc}") from None
-            name = f"r{i}"
-            groups[name] = r
-            parts.append(f"(?P<{name}>{r.pattern})")
+            if r.pattern and not r.extra.get("triggers"):
+                groups[f"r{i}"] = r
+                parts.append(f"(?P<r{i}>{r.pattern})")
         if not parts:
             return None, groups
-        return re.compile("|".join(parts), re.MULTILINE), groups
+        # The alternation sits inside a lookahead so every start position is tried: a rule whose
+        # match begins inside another rule's match is still found (plain finditer skips it).
+        return re.compile("(?=(?:" + "|".join(parts) + "))", re.MULTILINE), groups
 
     def match(self, norm: str) -> list[Match]:
-        """Every hit on normalised text, sorted by position. Word hits may overlap regex hits."""
+        """Every hit on normalised text, sorted by position. Hits of different rules may overlap."""
         hits: list[Match] = []
+        triggered: dict[str, list[tuple[int, int]]] = {}
         if self._automaton is not None:
-            for end_idx, (length, rules) in self._automaton.iter(norm):
+            for end_idx, (length, entries) in self._automaton.iter(norm):
                 start = end_idx - length + 1
-                for r in rules:
-                    hits.append(Match(r, start, end_idx + 1))
+                for kind, r in entries:
+                    if kind == "word":
+                        hits.append(Match(r, start, end_idx + 1))
+                    else:
+                        triggered.setdefault(r.id, []).append((start, end_idx + 1))
+        for rule_id, spots in triggered.items():
+            hits.extend(self._verify(self.by_id[rule_id], norm, spots))
         if self._regex is not None:
+            reach: dict[str, int] = {}   # per rule: end of its last hit, to drop nested re-hits
             for m in self._regex.finditer(norm):
                 name = m.lastgroup
-                # lastgroup names the innermost-closing group; find the rule group that matched
-                rule = self._groups.get(name) if name else None
-                if rule is None:
-                    rule = next(self._groups[g] for g, v in m.groupdict().items()
-                                if v is not None and g in self._groups)
-                if m.end() > m.start():
-                    hits.append(Match(rule, m.start(), m.end()))
-        hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+                if name not in self._groups:   # an unnamed inner group closed last
+                    name = next(g for g, v in m.groupdict().items() if v is not None and g in self._groups)
+                start, end = m.span(name)
+                if end > start and end > reach.get(name, -1):
+                    reach[name] = end
+                    hits.append(Match(self._groups[name], start, end))
+        hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))
         return hits
+
+    def _verify(self, rule: Rule, norm: str, spots: list[tuple[int, int]]) -> list[Match]:
+        """Run one rule's regex only in merged windows around its trigger spots."""
+        rx = self._compiled[rule.id]
+        anchored_end = "$" in rule.pattern
+        out: list[Match] = []
+        reach = -1
+        n = len(norm)
+        windows: list[list[int]] = []
+        for s, e in spots:
+            ws, we = max(0, s - _WINDOW), min(n, e + _WINDOW)
+            if windows and ws <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], we)
+            else:
+                windows.append([ws, we])
+        for ws, we in windows:
+            pos = max(ws, reach)
+            while pos < we:
+                m = rx.search(norm, pos, we)
+                if m is None:
+                    break
+                if m.end() == m.start():
+                    pos = m.end() + 1
+                    continue
+                # `$` may have matched at the artificial window end instead of a real line end
+                if anchored_end and m.end() == we < n and norm[we] != "\n":
+                    pos = m.start() + 1
+                    continue
+                if m.end() > reach:
+                    out.append(Match(rule, m.start(), m.end()))
+                    reach = m.end()
+                pos = m.start() + 1
+        return out
 
     def scan(self, text: str, norm: Normalised | None = None) -> list[Finding]:
         """Findings with offsets in the ORIGINAL text (no year logic; see dated.py for that)."""
         norm = norm or normalise(text)
         out: list[Finding] = []
-        for h in self.match(norm.text):
+        hits = _drop_nested(self.match(norm.text))
+        for h in hits:
             s, e = norm.span(h.start, h.end)
+            only = h.rule.extra.get("original")
+            if only and not re.fullmatch(only, text[s:e]):
+                continue  # e.g. a real full-width ？ that normalised to the ASCII ? a rule targets
             out.append(Finding(
                 rule=h.rule.id, category=h.rule.category, severity=h.rule.severity,
                 start=s, end=e, text=text[s:e], message=h.rule.message or h.rule.reason,
-                suggestion="", fixable=h.rule.action != "keep",
+                suggestion=_suggestion(h.rule, text[s:e]),
+                fixable=h.rule.action != "keep", dated=h.rule.dated,
             ))
         return out
+
+
+def _suggestion(rule: Rule, matched: str) -> str:
+    if rule.action != "repair":
+        return ""
+    if rule.extra.get("unwrap"):
+        return matched[2:-2]
+    return rule.successor
+
+
+def _drop_nested(hits: list[Match]) -> list[Match]:
+    """Drop a hit lying inside a hit of the same category, or of a rule it yields to."""
+    keep: list[Match] = []
+    for i, h in enumerate(hits):
+        yields = h.rule.extra.get("yields_to", ())
+        if not any(o.start <= h.start and h.end <= o.end
+                   and (o.rule.id in yields or (o.rule.category == h.rule.category
+                                                and (o.end - o.start) > (h.end - h.start)))
+                   for o in _neighbours(hits, i)):
+            keep.append(h)
+    return keep
+
+
+def _neighbours(hits: list[Match], i: int) -> Iterable[Match]:
+    # hits are sorted by start, longest first; only hits starting at or before hit i can contain
+    # it and those are near it, so a short walk either side keeps this linear on big texts
+    start = hits[i].start
+    for j in range(i - 1, max(-1, i - 65), -1):
+        yield hits[j]
+    k = i + 1
+    while k < len(hits) and hits[k].start == start:
+        yield hits[k]
+        k += 1
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,188 @@
+"""Find headings, including inline ones on pages that lost their line breaks.
+
+The numbering hierarchy is GB/T 9704-2012's: 一、 → (一) → 1. (often 1、) → (1). Pages also use
+第一、 ordinals, month headings (一月份) and, from chatbots, Markdown (## …).
+
+A heading counts only where a heading can start: at a line start, or right after a sentence
+end on a one-line page. Offsets are in the text given (callers pass original text; numerals and
+brackets are matched in both full-width and ASCII forms).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.model import Heading
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+
+
+def cn_to_int(s: str) -> int:
+    """Chinese numeral up to 99 (十, 十二, 二十三) or ASCII/full-width digits to int; 0 if unparseable."""
+    s = s.strip()
+    if not s:
+        return 0
+    if s.isdigit():
+        return int(s)  # str.isdigit/int accept full-width digits too
+    if "十" in s:
+        tens, _, units = s.partition("十")
+        t = CN_DIGITS.get(tens, 0) if tens else 1
+        u = CN_DIGITS.get(units, 0) if units else 0
+        return t * 10 + u if (not tens or tens in CN_DIGITS) and (not units or units in CN_DIGITS) else 0
+    if len(s) == 1:
+        return CN_DIGITS.get(s, 0)
+    return 0
+
+
+def int_to_cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+
+
+_CN = "[一二三四五六七八九十]{1,3}"
+_NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or an amount
+_LP = "[(（]"
+_RP = "[)）]"
+# Where a heading may begin: line start, or after a sentence end / closing quote on one-line pages.
+_START = r"(?:(?<=^)|(?<=\n)|(?<=[。！!？?；;：:”」』）)]))[ \t\u3000]*"
+
+_PATTERNS: tuple[tuple[str, int, str], ...] = (
+    # (regex with groups num and optional title-prefix, level, style)
+    (rf"^[ \t\u3000]*(?P<md>#{{1,6}})[ \t]*(?P<num>)", 0, "md"),
+    (rf"{_START}(?P<num>{_CN})[、，,．.](?![、])", 1, "cn-dun"),
+    (rf"{_START}{_LP}(?P<num>{_CN}){_RP}[、，,]?", 2, "cn-paren"),
+    (rf"{_START}第(?P<num>{_CN})[、，,：:]", 3, "ordinal"),
+    (rf"{_START}(?P<num>{_NUM})[、](?![、])", 3, "arabic-dun"),
+    (rf"{_START}(?P<num>{_NUM})[.．](?![0-9０-９.])", 3, "arabic-dot"),
+    (rf"{_START}{_LP}(?P<num>{_NUM}){_RP}(?![0-9])", 4, "arabic-paren"),
+    (rf"^[ \t\u3000]*(?P<num>{_CN}|{_NUM})月份?(?:[：:、]|[ \t]*$)", 0, "month"),
+)
+_COMPILED = [(re.compile(p, re.MULTILINE), lvl, style) for p, lvl, style in _PATTERNS]
+
+# The heading's words end at the first of these (inline headings have no line break).
+_TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]|$")
+_MAX_TITLE = 30
+
+
+def _title_span(text: str, start: int, line_start: bool) -> int:
+    """End offset of a heading's words that begin at `start`."""
+    nl = text.find("\n", start)
+    line_end = len(text) if nl < 0 else nl
+    m = _TITLE_END.search(text, start, min(len(text), start + _MAX_TITLE + 1))
+    end = m.start() if m else min(line_end, start + _MAX_TITLE)
+    if line_start and line_end - start <= _MAX_TITLE + 10 and end > line_end:
+        end = line_end
+    # keep a heading-ending 。 or : with the heading only when the line ends right after it
+    if end < len(text) and text[end] in "。:：" and (end + 1 == line_end):
+        end += 1
+    return min(end, line_end)
+
+
+# On one-line pages a numbered item often follows a word with no punctuation between
+# ("…技能竞赛2、筹备召开…"). Such a loose marker is taken only when it continues its sequence.
+_LOOSE: tuple[tuple[re.Pattern, int, str], ...] = tuple(
+    (re.compile(p), lvl, style) for p, lvl, style in (
+        (rf"(?<=[\u4e00-\u9fff”」』》])(?<!第)(?P<num>{_CN})、(?![、])", 1, "cn-dun"),
+        (rf"{_LP}(?P<num>{_CN}){_RP}", 2, "cn-paren"),
+        (rf"(?<=[\u4e00-\u9fff”」』》])第(?P<num>{_CN})[、，,]", 3, "ordinal"),
+        (rf"(?<=[\u4e00-\u9fff”」』》])(?<![0-9])(?P<num>{_NUM})、(?![、0-9])", 3, "arabic-dun"),
+    )
+)
+
+
+def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
+    """(start, body_start, level, style, number, strict) for every marker-looking spot."""
+    out: dict[int, tuple[int, int, int, str, int, bool]] = {}
+    for rx, level, style in _COMPILED:
+        for m in rx.finditer(text):
+            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t\u3000")))
+            if s in out:
+                continue
+            lvl = len(m.group("md")) if style == "md" else level
+            num = cn_to_int(m.group("num")) if m.group("num") else 0
+            out[s] = (s, m.end(), lvl, style, num, True)
+    for rx, level, style in _LOOSE:
+        for m in rx.finditer(text):
+            s = m.start()
+            if s not in out:
+                out[s] = (s, m.end(), level, style, cn_to_int(m.group("num")), False)
+    return [out[k] for k in sorted(out)]
+
+
+def find_headings(text: str) -> list[Heading]:
+    """All headings in reading order; at one position the most specific pattern wins."""
+    found: list[Heading] = []
+    last: dict[tuple[int, str], int] = {}
+    for s, body_start, level, style, num, strict in _candidates(text):
+        if not strict:
+            prev = last.get((level, style), 0)
+            restarted = num == 1 and any(h.level < level and h.start > _last_pos(found, level, style)
+                                         for h in found[-3:])
+            if not (prev and num == prev + 1) and not restarted:
+                continue
+        if style in ("cn-dun", "arabic-dot", "arabic-dun", "ordinal") and \
+                (body_start >= len(text) or text[body_start] == "\n"):
+            continue  # a bare "1." with nothing after it is not a heading
+        line_start = not text[text.rfind("\n", 0, s) + 1:s].strip()
+        end = _title_span(text, body_start, line_start)
+        title = text[body_start:end].strip().rstrip("。:：.")
+        if style not in ("md", "month") and not title:
+            continue
+        found.append(Heading(level=level, marker=text[s:body_start].strip(), number=num,
+                             style=style, title=title, start=s, end=end))
+        if num:
+            for key in [k for k in last if k[0] > level]:
+                del last[key]
+            last[(level, style)] = num
+    # an inline heading's words stop where the next heading starts
+    for i in range(len(found) - 1):
+        nxt = found[i + 1].start
+        if found[i].end > nxt:
+            h = found[i]
+            found[i] = Heading(h.level, h.marker, h.number, h.style,
+                               text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
+    return found
+
+
+def _last_pos(found: list[Heading], level: int, style: str) -> int:
+    for h in reversed(found):
+        if h.level == level and h.style == style:
+            return h.start
+    return -1
+
+
+@dataclass(frozen=True)
+class SequenceIssue:
+    heading: Heading
+    problem: str      # "gap" | "repeat" | "restart"
+    expected: int
+
+
+def check_sequence(headings: list[Heading]) -> list[SequenceIssue]:
+    """Numbers must run 1, 2, 3 within a level; a deeper level restarts under each new parent."""
+    issues: list[SequenceIssue] = []
+    last: dict[tuple[int, str], int] = {}
+    for h in headings:
+        if h.style in ("md", "month") or h.number == 0:
+            continue
+        # a heading resets the counters of every deeper level
+        for key in [k for k in last if k[0] > h.level]:
+            del last[key]
+        key = (h.level, h.style)
+        prev = last.get(key, 0)
+        expected = prev + 1
+        if h.number == 1 and prev > 1 and h.level > 1:
+            pass  # a new list under a parent we did not see as a heading (inline pages)
+        elif h.number == prev:
+            issues.append(SequenceIssue(h, "repeat", expected))
+        elif h.number > expected:
+            issues.append(SequenceIssue(h, "gap", expected))
+        elif h.number < prev:
+            issues.append(SequenceIssue(h, "restart", expected))
+        last[key] = h.number
+    return issues
