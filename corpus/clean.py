@@ -1,0 +1,147 @@
+"""Turn findings into deletions and apply them: the "strip" step of ingest.
+
+Each rule's `action` (see boilerplate.toml) says how much text goes with a hit: the hit itself,
+its sentence, its line, or the rest of the page. Censor marks are repaired only where the
+repair is certain; placeholders are never left in clean text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.model import Removed
+from corpus.rules.engine import Catalogue
+from corpus.rules.model import Finding
+
+_SENTENCE_END = "。!！?？;；\n"
+_MAX_SENTENCE = 200     # on one-line pages a "sentence" is capped so one hit never eats a page
+_MAX_LINE = 120
+PLACEHOLDER_CATEGORIES = ("placeholder", "censor")
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    replacement: str
+    category: str
+    rule: str
+
+
+def sentence_span(text: str, start: int, end: int, stops: list[int] | None = None) -> tuple[int, int]:
+    """The sentence holding [start, end): from after the previous sentence end to the next one.
+
+    `stops` are extra boundaries (heading starts and ends): deleting a damaged sentence must
+    never take the heading in front of it on a page that lost its line breaks.
+    """
+    floor = max((b for b in stops or () if b <= start), default=0)
+    ceiling = min((b for b in stops or () if b >= end), default=len(text))
+    lo = start
+    while lo > floor and text[lo - 1] not in _SENTENCE_END and start - lo < _MAX_SENTENCE:
+        lo -= 1
+    hi = end
+    while hi < ceiling and text[hi - 1:hi] not in ("。", "!", "！", "?", "？", ";", "；") \
+            and text[hi] != "\n" and hi - end < _MAX_SENTENCE:
+        hi += 1
+    return lo, hi
+
+
+def line_span(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    if hi - lo > _MAX_LINE:       # a long line is a one-line page: take only the hit
+        return start, end
+    return lo, hi
+
+
+def _censor_repair(text: str, f: Finding, catalogue: Catalogue) -> str | None:
+    rule = catalogue.by_id.get(f.rule)
+    for r in (rule.extra.get("repairs", ()) if rule else ()):
+        before, after = r.get("before", ""), r.get("after", "")
+        if before and not text[:f.start].endswith(before):
+            continue
+        if after and not text[f.end:].startswith(after):
+            continue
+        return r["fill"]
+    return None
+
+
+def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list[Edit]:
+    """One edit per finding that ingest acts on (stale references are tagged, not removed)."""
+    from corpus.headings import find_headings
+
+    stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
+    edits: list[Edit] = []
+    for f in findings:
+        rule = catalogue.by_id.get(f.rule)
+        action = rule.action if rule else "keep"
+        if f.category == "censor":
+            fill = _censor_repair(text, f, catalogue)
+            if fill is not None:
+                edits.append(Edit(f.start, f.end, fill, f.category, f.rule))
+                continue
+        if action in ("keep", "split") or f.category == "stale":
+            continue
+        if action == "repair":
+            edits.append(Edit(f.start, f.end, f.suggestion, f.category, f.rule))
+        elif action == "delete":
+            edits.append(Edit(f.start, f.end, "", f.category, f.rule))
+        elif action == "delete-sentence":
+            s, e = sentence_span(text, f.start, f.end, stops)
+            edits.append(Edit(s, e, "", f.category, f.rule))
+        elif action == "delete-line":
+            s, e = line_span(text, f.start, f.end)
+            edits.append(Edit(s, e, "", f.category, f.rule))
+        elif action == "delete-to-end":
+            edits.append(Edit(f.start, len(text), "", f.category, f.rule))
+    return edits
+
+
+def apply_edits(text: str, edits: list[Edit], offset: int = 0) -> tuple[str, list[Removed]]:
+    """Apply edits (overlaps merge into the widest deletion); report removals with page offsets."""
+    out: list[str] = []
+    removed: list[Removed] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if e.end <= pos:
+            continue                       # inside a deletion already made
+        start = max(e.start, pos)
+        if e.replacement and start != e.start:
+            continue                       # a repair overlapped by a deletion: the deletion wins
+        out.append(text[pos:start])
+        out.append(e.replacement)
+        removed.append(Removed(e.category, e.rule, text[start:e.end], start + offset, e.end + offset))
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out), removed
+
+
+_BLANKS = re.compile(r"[ \t\u3000]+\n")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_DOUBLE_PUNCT = re.compile(r"([,，;；、])\s*(?=[。!！,，;；])|^[,，;；、。]+", re.MULTILINE)
+
+
+def tidy(text: str) -> str:
+    """Whitespace and punctuation left dangling by deletions."""
+    text = _BLANKS.sub("\n", text)
+    text = _DOUBLE_PUNCT.sub("", text)
+    text = _MANY_NEWLINES.sub("\n\n", text)
+    return text.strip()
+
+
+def clean_text(text: str, catalogue: Catalogue, offset: int = 0,
+               findings: list[Finding] | None = None, max_rounds: int = 3) -> tuple[str, list[Removed]]:
+    """Strip boilerplate until a re-scan finds nothing to act on (deletions can expose new hits)."""
+    removed: list[Removed] = []
+    current = text
+    for round_no in range(max_rounds):
+        fs = findings if (round_no == 0 and findings is not None) else catalogue.scan(current)
+        edits = plan_edits(current, fs, catalogue)
+        if not edits:
+            break
+        current, gone = apply_edits(current, edits, offset if round_no == 0 else 0)
+        # after the first round offsets no longer point into the page; keep text and rule only
+        removed.extend(gone if round_no == 0 else [Removed(r.category, r.rule, r.text, -1, -1) for r in gone])
+        current = tidy(current)
+    return tidy(current), removed

@@ -1,0 +1,127 @@
+"""Label a document from its body, never its title: org type, doc kind, section roles.
+
+Content farms put any title on any page (a "hospital" page holding a township's, a school's
+and a forestry work area's plans), so every label here is read off the words of the body.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus.model import Heading
+from corpus.rules.engine import load_toml
+from corpus.rules.normalize import normalise
+
+
+@dataclass(frozen=True)
+class Vocab:
+    org_type: str
+    cues: dict[str, int]
+    belongs: tuple[str, ...]
+    betray: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> dict[str, Vocab]:
+    data = load_toml("vocab.toml")
+    return {t: Vocab(t, dict(v.get("cues", {})), tuple(v.get("belongs", ())), tuple(v.get("betray", ())))
+            for t, v in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict:
+    return load_toml("roles.toml")
+
+
+def org_scores(text: str) -> dict[str, float]:
+    body = normalise(text).text
+    scores: dict[str, float] = {}
+    for t, v in vocabularies().items():
+        scores[t] = float(sum(w * body.count(normalise(cue).text) for cue, w in v.cues.items()))
+    return scores
+
+
+def infer_org_type(text: str, min_score: float = 4.0) -> str:
+    """The org type whose cue words weigh most in the body; "other" when nothing stands out.
+
+    A women's committee plan also speaks of its host organisation (a school's 女教职工), so
+    "women" wins when women-worker cues are a strong share of the whole.
+    """
+    scores = org_scores(text)
+    if not scores:
+        return "other"
+    best = max(scores, key=lambda t: scores[t])
+    if scores[best] < min_score:
+        return "other"
+    women = scores.get("women", 0.0)
+    if best != "women" and women >= 0.6 * scores[best] and women >= 12:
+        return "women"
+    return best
+
+
+def _count(body: str, phrases: list[str]) -> int:
+    return sum(body.count(p) for p in phrases)
+
+
+def kind_scores(text: str) -> tuple[int, int]:
+    kinds = _roles()["kinds"]
+    body = normalise(text).text
+    return _count(body, kinds["summary"]), _count(body, kinds["plan"])
+
+
+def plan_part_start(text: str) -> int:
+    """Offset where the plan part of a mixed document begins (下半年工作打算 …), or -1."""
+    body = normalise(text).text
+    best = -1
+    for phrase in _roles()["kinds"]["plan_part"]:
+        i = body.find(phrase)
+        if i > 0 and (best < 0 or i < best):
+            best = i
+    # only a plan part in the latter half of a document turns a summary into a mixed one
+    return best if best > len(body) * 0.3 else -1
+
+
+def infer_doc_kind(text: str) -> str:
+    """plan, summary, or mixed (a summary that ends with plans for the rest of the year)."""
+    body = normalise(text).text
+    summary, plan = kind_scores(text)
+    opens_as_summary = any(p in body[:300] for p in ("总结如下", "现将", "回顾"))
+    looks_back = opens_as_summary or summary > plan * 0.6 + 2
+    if looks_back:
+        return "mixed" if plan_part_start(text) > 0 else "summary"
+    return "plan"
+
+
+def heading_role(title: str, level: int) -> str | None:
+    """The role a heading's words name, or None when they name none."""
+    roles = _roles()["roles"]
+    words = normalise(title).text[:16]
+    # the longest matching heading word decides: 工作思路和措施 is tasks, not 工作思路 (guiding)
+    best, best_len = None, 0
+    for role, spec in roles.items():
+        for w in spec["words"]:
+            if len(w) > best_len and w in words:
+                best, best_len = role, len(w)
+    if best:
+        return best
+    if level <= 1 and any(words.startswith(v) for v in roles["tasks"]["verbs"]):
+        return "tasks"
+    return None
+
+
+def section_roles(headings: list[Heading]) -> list[str]:
+    """Role per heading: its own words, else its parent's role, else tasks (topics under 主要工作)."""
+    out: list[str] = []
+    stack: list[tuple[int, str]] = []
+    for h in headings:
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        own = heading_role(h.title, h.level)
+        parent = stack[-1][1] if stack else None
+        if parent and parent != "other" and (own is None or h.level > 1):
+            role = parent                       # items under 保障措施 are safeguards, whatever they say
+        else:
+            role = own or ("tasks" if h.level <= 3 else "other")
+        out.append(role)
+        stack.append((h.level, role))
+    return out

@@ -1,0 +1,199 @@
+"""The corpus pipeline: raw page → documents → clean labelled sections.
+
+decode → scan (one pass of the shared rule catalogue) → cut related lists → split compilations
+→ strip boilerplate → find headings → sections with roles → label org type and doc kind →
+tag stale references → (across pages) drop near-duplicates.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+from corpus import clean, dedup, label, split
+from corpus.decode import read_text
+from corpus.headings import find_headings
+from corpus.model import Document, PageResult, Section, Stale
+from corpus.rules.engine import Catalogue, default_catalogue
+from corpus.rules.model import Finding
+
+MIN_DOC_CJK = 60          # a "document" with fewer Chinese characters than this is debris
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def default_year() -> int:
+    return date.today().year + 1
+
+
+def bundled_seeds() -> list[Path]:
+    root = resources.files("corpus").joinpath("seeds")
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+
+
+def _stale_findings(text: str, year: int) -> list[Finding]:
+    from corpus.rules import dated   # the year logic over the dated rules
+
+    return dated.check(text, year)
+
+
+def _sections(text: str) -> list[Section]:
+    headings = find_headings(text)
+    roles = label.section_roles(headings)
+    sections: list[Section] = []
+    first = headings[0].start if headings else len(text)
+    preamble = text[:first].strip()
+    if preamble:
+        role = "guiding" if re.search(r"为指导|指导思想|总体要求|为统领|为主线", preamble) else "other"
+        sections.append(Section(heading="", level=0, role=role, plan=True, text=preamble, path=[]))
+    path: list[tuple[int, str]] = []
+    for i, (h, role) in enumerate(zip(headings, roles)):
+        nxt = headings[i + 1].start if i + 1 < len(headings) else len(text)
+        while path and path[-1][0] >= h.level:
+            path.pop()
+        path.append((h.level, h.title))
+        body = text[h.end:nxt].strip()
+        sections.append(Section(heading=h.title, level=h.level, role=role, plan=True,
+                                text=body, path=[p for _, p in path]))
+    return sections
+
+
+def _mark_plan_part(doc: Document) -> None:
+    """Summary sections are not plan material; in a mixed document, the part from 下半年… is."""
+    if doc.doc_kind == "plan":
+        return
+    cut = label.plan_part_start(doc.text) if doc.doc_kind == "mixed" else -1
+    seen = 0
+    in_plan = False
+    for s in doc.sections:
+        pos = doc.text.find(s.text, seen) if s.text else -1
+        if pos >= 0:
+            seen = pos
+        words = s.heading + s.text[:20]
+        if cut >= 0 and (pos >= cut or any(w in words for w in ("下半年", "下一步", "打算", "明年"))):
+            in_plan = True
+        s.plan = in_plan
+
+
+def _document(title: str, body: str, source: str, index: int) -> Document | None:
+    if len(_CJK.findall(body)) < MIN_DOC_CJK:
+        return None
+    doc = Document(title=title, org_type=label.infer_org_type(body), doc_kind=label.infer_doc_kind(body),
+                   text=body, source=source)
+    doc.sections = _sections(body)
+    _mark_plan_part(doc)
+    digest = hashlib.sha1(body.encode("utf-8")).hexdigest()[:10]
+    doc.doc_id = f"{Path(source).stem}#{index}-{digest}"
+    return doc
+
+
+def _dominant(values: Iterable[str], weights: Iterable[int], empty: str) -> str:
+    tally: dict[str, int] = {}
+    for v, w in zip(values, weights):
+        tally[v] = tally.get(v, 0) + w
+    return max(tally, key=lambda k: tally[k]) if tally else empty
+
+
+def inspect_text(text: str, source: str = "-", year: int | None = None,
+                 catalogue: Catalogue | None = None) -> PageResult:
+    """One raw page, on its own. Offsets in `removed` and `stale` point into `text`."""
+    year = year or default_year()
+    catalogue = catalogue or default_catalogue()
+    findings = [f for f in catalogue.scan(text) if f.category != "stale"]
+    end = split.related_cut(findings, len(text))
+    teasers = [f for f in findings if f.rule.startswith("GH-REL-TEASER")]
+    markers = [f for f in findings
+               if not any(t.start <= f.start < t.end for t in teasers)]   # titles inside teasers are links
+    documents: list[Document] = []
+    removed = [clean.Removed(f.category, f.rule, text[f.start:end], f.start, end)
+               for f in findings if f.rule == "GH-REL-LIST" and f.start == end]
+    tail = text[end:]
+    if tail and not removed:
+        removed.append(clean.Removed("related", "GH-REL-LIST", tail, end, len(text)))
+    for f in findings:
+        if f.category == "compilation" and f.start < end:
+            removed.append(clean.Removed(f.category, f.rule, f.text, f.start, f.end))
+    for i, seg in enumerate(split.split_page(text, markers, end)):
+        seg_findings = [Finding(f.rule, f.category, f.severity, f.start - seg.start, f.end - seg.start,
+                                f.text, f.message, f.suggestion, f.fixable, f.dated)
+                        for f in findings if seg.start <= f.start and f.end <= seg.end]
+        body, gone = clean.clean_text(text[seg.start:seg.end], catalogue, offset=seg.start,
+                                      findings=seg_findings)
+        removed.extend(gone)
+        title, _ = clean.clean_text(seg.title, catalogue) if seg.title else ("", [])
+        doc = _document(title.strip(), body, source, i)
+        if doc is not None:
+            documents.append(doc)
+    stale = [Stale(f.text, f.rule, f.dated, f.start, f.end) for f in _stale_findings(text, year)]
+    removed.sort(key=lambda r: (r.start, r.end))
+    weights = [len(d.text) for d in documents]
+    return PageResult(
+        source=source,
+        org_type=_dominant((d.org_type for d in documents), weights, "other"),
+        doc_kind=_dominant((d.doc_kind for d in documents), weights, "plan"),
+        documents=documents, removed=removed, stale=stale,
+    )
+
+
+def inspect_path(path: Path | str, year: int | None = None) -> PageResult:
+    decoded = read_text(path)
+    return inspect_text(decoded.text, source=str(path), year=year)
+
+
+@dataclass
+class CorpusBuild:
+    pages: list[PageResult]
+    documents: list[Document]                  # kept documents (duplicates dropped)
+    duplicates: list[tuple[str, str, float]] = field(default_factory=list)   # (kept id, dropped id, sim)
+
+    def report(self) -> dict:
+        removed: dict[str, int] = {}
+        for p in self.pages:
+            for r in p.removed:
+                removed[r.category] = removed.get(r.category, 0) + 1
+        by_type: dict[str, int] = {}
+        by_kind: dict[str, int] = {}
+        for d in self.documents:
+            by_type[d.org_type] = by_type.get(d.org_type, 0) + 1
+            by_kind[d.doc_kind] = by_kind.get(d.doc_kind, 0) + 1
+        return {
+            "pages": len(self.pages),
+            "documents_found": sum(len(p.documents) for p in self.pages),
+            "documents_kept": len(self.documents),
+            "removed_by_category": dict(sorted(removed.items())),
+            "duplicates": [{"kept": k, "dropped": d, "similarity": s} for k, d, s in self.duplicates],
+            "by_type": dict(sorted(by_type.items())),
+            "by_kind": dict(sorted(by_kind.items())),
+        }
+
+
+def page_paths(source: Path | str | None) -> list[Path]:
+    if source is None:
+        return bundled_seeds()
+    src = Path(source)
+    if src.is_dir():
+        return sorted(p for p in src.iterdir() if p.is_file() and p.suffix in (".txt", ".md", ".text"))
+    return [src]
+
+
+def build_corpus(source: Path | str | None = None, year: int | None = None,
+                 progress: Callable[[str], None] | None = None) -> CorpusBuild:
+    """Every page under `source` (default: the bundled seeds) → kept, de-duplicated documents."""
+    pages: list[PageResult] = []
+    for path in page_paths(source):
+        if progress:
+            progress(str(path))
+        pages.append(inspect_path(path, year=year))
+    docs = [d for p in pages for d in p.documents]
+    pairs = dedup.duplicate_pairs([d.text for d in docs])
+    dropped = {j for _, j, _ in pairs}
+    for i, j, _ in pairs:
+        docs[j].duplicate_of = docs[i].doc_id
+    return CorpusBuild(
+        pages=pages,
+        documents=[d for k, d in enumerate(docs) if k not in dropped],
+        duplicates=[(docs[i].doc_id, docs[j].doc_id, s) for i, j, s in pairs],
+    )
