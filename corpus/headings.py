@@ -69,6 +69,30 @@ _TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]|$")
 _MAX_TITLE = 30
 
 
+def _inline_title_end(text: str, start: int, end: int) -> int:
+    """Where an inline heading's words stop on a page with no line breaks.
+
+    Such headings run straight into their body ("围绕中心,推进创先争优20xx年是…"). They are
+    a role word (指导思想) or one or two short parallel clauses (四字,六字), so: stop after a
+    role word, else after the second clause, which is rarely much longer than the first.
+    """
+    words = text[start:end]
+    for role_word in _ROLE_WORDS:
+        if words.startswith(role_word):
+            return start + len(role_word)
+    m = re.match(r"([\u4e00-\u9fff]{2,10})[,，]([\u4e00-\u9fff]{2,})", words)
+    if m:
+        return start + m.start(2) + min(len(m.group(2)), max(len(m.group(1)) + 2, 6))
+    stop = re.search(r"[0-9０-９“\"(（]", words)
+    return start + stop.start() if stop and stop.start() >= 2 else end
+
+
+# heading words that name a role, longest first (一、指导思想认真学习… → 指导思想)
+_ROLE_WORDS = ("指导思想", "总体要求", "总体思路", "工作目标", "目标任务", "主要目标", "主要工作", "重点工作",
+               "主要任务", "具体工作", "工作重点", "工作措施", "保障措施", "工作要求", "组织保障", "时间安排",
+               "工作安排", "工作方案")
+
+
 def _title_span(text: str, start: int, line_start: bool) -> int:
     """End offset of a heading's words that begin at `start`."""
     nl = text.find("\n", start)
@@ -80,7 +104,10 @@ def _title_span(text: str, start: int, line_start: bool) -> int:
     # keep a heading-ending 。 or : with the heading only when the line ends right after it
     if end < len(text) and text[end] in "。:：" and (end + 1 == line_end):
         end += 1
-    return min(end, line_end)
+    end = min(end, line_end)
+    if not line_start or line_end - start > 2 * _MAX_TITLE:
+        end = _inline_title_end(text, start, end)
+    return end
 
 
 # On one-line pages a numbered item often follows a word with no punctuation between
@@ -173,7 +200,7 @@ def check_sequence(headings: list[Heading]) -> list[SequenceIssue]:
         # a heading resets the counters of every deeper level
         for key in [k for k in last if k[0] > h.level]:
             del last[key]
-        key = (h.level, h.style)
+        key = (h.level, "")   # one count per level: mixing 1. and 1、 is a style issue, not a gap
         prev = last.get(key, 0)
         expected = prev + 1
         if h.number == 1 and prev > 1 and h.level > 1:

@@ -83,10 +83,14 @@ def plan_part_start(text: str) -> int:
 
 def infer_doc_kind(text: str) -> str:
     """plan, summary, or mixed (a summary that ends with plans for the rest of the year)."""
+    kinds = _roles()["kinds"]
     body = normalise(text).text
     summary, plan = kind_scores(text)
+    cut = plan_part_start(text)
+    looking_back_part = body[:cut] if cut > 0 else body
+    past = 1000 * looking_back_part.count(kinds["past_marker"]) / max(1, len(looking_back_part))
     opens_as_summary = any(p in body[:300] for p in ("总结如下", "现将", "回顾"))
-    looks_back = opens_as_summary or summary > plan * 0.6 + 2
+    looks_back = opens_as_summary or past >= kinds["past_per_thousand"] or summary > plan * 2 + 4
     if looks_back:
         return "mixed" if plan_part_start(text) > 0 else "summary"
     return "plan"

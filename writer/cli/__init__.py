@@ -36,3 +36,29 @@ def main(
 
 for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd):
     module.register(app)
+
+
+def run() -> None:
+    """Console entry point: user errors and surprises alike end in one line, never a traceback.
+
+    Set GHPLAN_DEBUG=1 to see the traceback of an unexpected error.
+    """
+    import os
+    import sys
+
+    from writer.cli.common import GhplanError
+
+    try:
+        app()
+    except GhplanError as exc:
+        print(f"ghplan: error: {exc}", file=sys.stderr)
+        sys.exit(exc.code)
+    except KeyboardInterrupt:
+        print("ghplan: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if os.environ.get("GHPLAN_DEBUG"):
+            raise
+        print(f"ghplan: internal error: {type(exc).__name__}: {exc} (GHPLAN_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        sys.exit(70)
