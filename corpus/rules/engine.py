@@ -218,28 +218,22 @@ def _suggestion(rule: Rule, matched: str) -> str:
 
 
 def _drop_nested(hits: list[Match]) -> list[Match]:
-    """Drop a hit lying inside a hit of the same category, or of a rule it yields to."""
+    """Drop a hit lying inside a hit of the same category, or of a rule it yields to.
+
+    Hits are sorted by start (longest first), so the only hits that can contain the current
+    one are earlier hits still open at its start: a short "active" list keeps this linear.
+    """
     keep: list[Match] = []
-    for i, h in enumerate(hits):
+    active: list[Match] = []
+    for h in hits:
+        active = [o for o in active if o.end > h.start]
         yields = h.rule.extra.get("yields_to", ())
-        if not any(o.start <= h.start and h.end <= o.end
-                   and (o.rule.id in yields or (o.rule.category == h.rule.category
-                                                and (o.end - o.start) > (h.end - h.start)))
-                   for o in _neighbours(hits, i)):
+        if not any(o.end >= h.end and (o.rule.id in yields or (
+                o.rule.category == h.rule.category and (o.end - o.start) > (h.end - h.start)))
+                for o in active):
             keep.append(h)
+        active.append(h)
     return keep
-
-
-def _neighbours(hits: list[Match], i: int) -> Iterable[Match]:
-    # hits are sorted by start, longest first; only hits starting at or before hit i can contain
-    # it and those are near it, so a short walk either side keeps this linear on big texts
-    start = hits[i].start
-    for j in range(i - 1, max(-1, i - 65), -1):
-        yield hits[j]
-    k = i + 1
-    while k < len(hits) and hits[k].start == start:
-        yield hits[k]
-        k += 1
 
 
 @lru_cache(maxsize=1)

@@ -20,12 +20,6 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=65536)
-def _nfkc(ch: str) -> str:
-    n = unicodedata.normalize("NFKC", ch)
-    return n or ch   # never let a character vanish: offsets must stay mappable
-
-
 @dataclass(frozen=True)
 class Normalised:
     text: str                         # normalised text
@@ -49,22 +43,38 @@ class Normalised:
         return o_start, max(o_end, o_start)
 
 
+# Code point ranges where NFKC changes anything a plan might contain: Latin-1 symbols, general
+# punctuation (… ‥), enclosed and circled numbers (① ㈠), Kangxi radicals, the ideographic space,
+# compatibility ideographs, vertical and small forms, and the full-width block (，（） ： ０-９).
+_RANGES = ((0x00A0, 0x00BF), (0x2000, 0x2BFF), (0x2E80, 0x2FDF), (0x3000, 0x3000), (0x3200, 0x33FF),
+           (0xF900, 0xFAFF), (0xFB00, 0xFB4F), (0xFE10, 0xFE6F), (0xFF00, 0xFFEF))
+
+
+@lru_cache(maxsize=1)
+def _compat() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
+    """(regex of chars NFKC changes, their mapping, regex of those that expand to several chars)."""
+    mapping: dict[str, str] = {}
+    for lo, hi in _RANGES:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            n = unicodedata.normalize("NFKC", ch)
+            if n and n != ch:
+                mapping[ch] = n
+    cls = "[" + "".join(re.escape(c) for c in mapping) + "]"
+    expanding = [c for c, n in mapping.items() if len(n) > 1]
+    exp_rx = re.compile("[" + "".join(re.escape(c) for c in expanding) + "]") if expanding else None
+    return re.compile(cls), mapping, exp_rx
+
+
 def normalise(text: str) -> Normalised:
-    table: dict[int, str] = {}
-    for ch in set(text):
-        if not ch.isascii():
-            n = _nfkc(ch)
-            if n != ch:
-                table[ord(ch)] = n
-    flat = text.translate(table) if table else text
+    rx, mapping, exp_rx = _compat()
+    flat = rx.sub(lambda m: mapping[m.group()], text)
     at: list[int] = []
     shift: list[int] = []
-    expanding = {chr(k): v for k, v in table.items() if len(v) > 1}
-    if expanding:
+    if exp_rx is not None and len(flat) != len(text):
         total = 0
-        rx = re.compile("|".join(map(re.escape, expanding)))
-        for m in rx.finditer(text):
-            extra = len(expanding[m.group()]) - 1
+        for m in exp_rx.finditer(text):
+            extra = len(mapping[m.group()]) - 1
             # chars after the expanded one sit `total + extra` further right; the expansion's
             # own extra chars map back onto the original char
             for j in range(1, extra + 1):
