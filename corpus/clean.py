@@ -123,15 +123,20 @@ _DOUBLE_PUNCT = re.compile(r"([,，;；、])\s*(?=[。!！,，;；])|^[,，;；�
 
 
 def tidy(text: str) -> str:
-    """Whitespace and punctuation left dangling by deletions."""
-    text = _BLANKS.sub("\n", text)
-    text = _DOUBLE_PUNCT.sub("", text)
-    text = _MANY_NEWLINES.sub("\n\n", text)
-    return text.strip()
+    """Whitespace and punctuation left dangling by deletions (repeated until nothing changes,
+    so cleaning clean text changes nothing)."""
+    while True:
+        before = text
+        text = _BLANKS.sub("\n", text)
+        text = _DOUBLE_PUNCT.sub("", text)
+        text = _MANY_NEWLINES.sub("\n\n", text)
+        text = text.strip()
+        if text == before:
+            return text
 
 
 def clean_text(text: str, catalogue: Catalogue, offset: int = 0,
-               findings: list[Finding] | None = None, max_rounds: int = 3) -> tuple[str, list[Removed]]:
+               findings: list[Finding] | None = None, max_rounds: int = 10) -> tuple[str, list[Removed]]:
     """Strip boilerplate until a re-scan finds nothing to act on (deletions can expose new hits)."""
     removed: list[Removed] = []
     current = text
