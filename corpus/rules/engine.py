@@ -190,11 +190,15 @@ class Catalogue:
                 pos = m.start() + 1
         return out
 
-    def scan(self, text: str, norm: Normalised | None = None) -> list[Finding]:
-        """Findings with offsets in the ORIGINAL text (no year logic; see dated.py for that)."""
+    def scan(self, text: str, norm: Normalised | None = None,
+             hits: list[Match] | None = None) -> list[Finding]:
+        """Findings with offsets in the ORIGINAL text (no year logic; see dated.py for that).
+
+        `hits` may be passed when the caller already matched `norm` (review shares one pass
+        between this and dated.check)."""
         norm = norm or normalise(text)
         out: list[Finding] = []
-        hits = _drop_nested(self.match(norm.text))
+        hits = _drop_nested(self.match(norm.text) if hits is None else hits)
         for h in hits:
             s, e = norm.span(h.start, h.end)
             only = h.rule.extra.get("original")

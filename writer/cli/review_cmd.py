@@ -1,8 +1,249 @@
-"""CLI commands: placeholder until this group lands."""
+"""`ghplan review` and `ghplan rules`: lint work-plan drafts, list the rules.
+
+Exit codes: 0 no error-severity finding, 1 some, 2 bad usage or unreadable input (one line on
+stderr, never a traceback). Imports stay light: no torch, chromadb or openai on this path.
+"""
 from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from writer.cli.common import fail, write_atomic
+
+FORMATS = ("text", "json", "sarif")
+STDIN = "-"
+
+
+class InputError(Exception):
+    """Unreadable input: the message is one line for the user."""
+
+
+@dataclass
+class Input:
+    name: str
+    text: str
+    encoding: str
+    crlf: bool
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            return data.decode(encoding).replace("\r\n", "\n"), encoding.lower()
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
+    from corpus.decode import DecodeError, decode_bytes
+
+    try:
+        d = decode_bytes(data, name)
+    except DecodeError as exc:
+        raise InputError(str(exc)) from None
+    return d.text, d.encoding
+
+
+def read_input(path: str, encoding: str | None = None) -> Input:
+    """Bytes from a file or stdin, decoded (UTF-8, else GB18030); InputError on anything unreadable."""
+    if path == STDIN:
+        name, data = "<stdin>", sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        name = path
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, not a file")
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise InputError(f"{name}: the input is empty")
+    text, enc = _decode(data, name, encoding)
+    if not text.strip():
+        raise InputError(f"{name}: the input is empty")
+    return Input(name, text, enc, b"\r\n" in data)
+
+
+def _parse_year(year: Optional[str]) -> int | None:
+    if year is None:
+        return None
+    try:
+        return int(year)
+    except ValueError:
+        fail(f"--year must be a year like 2027, not {year!r}", 2)
+
+
+def _type_name(org_type: Optional[str]) -> Optional[str]:
+    """Accept the Chinese names too (--type 医院 is hospital)."""
+    if org_type is None:
+        return None
+    from writer.orgcheck import type_names
+
+    by_name = {name: t for t, name in type_names().items()}
+    return by_name.get(org_type, org_type)
+
+
+def _use_color(color: Optional[bool]) -> bool:
+    if color is not None:
+        return color
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _write(path: Path, inp: Input, text: str, keep_encoding: bool) -> None:
+    out = text.replace("\n", "\r\n") if inp.crlf else text
+    data = out.encode(inp.encoding if keep_encoding else "utf-8")
+    mode = None
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+    write_atomic(path, data)
+    if mode is not None:
+        os.chmod(path, mode)   # an in-place fix keeps the file's permissions
+
+
+def review(
+    paths: list[str] = typer.Argument(..., help="Plan files to review (UTF-8; GB18030 is read but flagged), or - for stdin."),
+    org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Org type: school, hospital, enterprise, township, federation, government, women (default: inferred from the text)."),
+    year: Optional[str] = typer.Option(None, "--year", "-y", help="Plan year (default: the year in the title, else next year)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Output: text, json (one object per file, one per line) or sarif."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml or \\[tool.ghplan] in ./pyproject.toml)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the certain fixes, then review the result."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="With --fix: write the fixed text here."),
+    in_place: bool = typer.Option(False, "--in-place", help="With --fix: overwrite the input file (atomically)."),
+    no_copy: bool = typer.Option(False, "--no-copy", help="Skip the check for text copied from the corpus."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Read input in this encoding (e.g. gb18030) instead of detecting it."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report (default: on a terminal)."),
+) -> None:
+    """Review work-plan drafts: structure, rot, stale references, wrong organisation, numbering, copying.
+
+    Exit 0 when no finding is an error, 1 when some are, 2 on bad usage or unreadable input.
+
+    JSON: one object per file per line: file, type, year, sections, findings, summary.
+
+    Silence one line with <!-- ghplan-disable-line --> or "ghplan: ignore RULE-ID" on it.
+    """
+    from corpus.model import ORG_TYPES
+    from writer.config import ConfigError, load_settings
+    from writer.review import ReviewError, resolve_year, review_text, validate_settings
+
+    plan_year = _parse_year(year)
+    org_type = _type_name(org_type)
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", 2)
+    if org_type is not None and org_type not in ORG_TYPES:
+        fail(f"unknown --type {org_type!r}: use one of {', '.join(ORG_TYPES)}", 2)
+    if plan_year is not None:
+        try:
+            resolve_year("", plan_year)
+        except ReviewError as exc:
+            fail(str(exc), 2)
+    if (out or in_place) and not fix:
+        fail("--out and --in-place only make sense with --fix", 2)
+    if fix and not (out or in_place):
+        fail("--fix needs --out FILE or --in-place", 2)
+    if out and in_place:
+        fail("use either --out or --in-place, not both", 2)
+    if fix and out and len(paths) > 1:
+        fail("--out takes one input; use --in-place to fix several files", 2)
+    if in_place and STDIN in paths:
+        fail("--in-place cannot rewrite stdin; use --out", 2)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    problems = validate_settings(settings)
+    if problems:
+        fail(f"config {settings.source or config}: " + "; ".join(problems), 2)
+    if no_copy:
+        settings.copy_threshold = 0
+
+    from writer.report import Extra, render_json, render_sarif, render_text
+
+    results, extras = [], []
+    bad = 0
+    for path in paths:
+        try:
+            inp = read_input(path, encoding)
+        except InputError as exc:
+            typer.echo(f"ghplan: error: {exc}", err=True)
+            bad += 1
+            continue
+        extra = Extra()
+        if inp.encoding != "utf-8" and not encoding:
+            # readable, but not what the contract asks for: review it, say so, exit 2
+            typer.echo(f"ghplan: error: {inp.name} is {inp.encoding.upper()} (GBK) text, not UTF-8: reviewed "
+                       f"after decoding; save it as UTF-8 or pass --encoding {inp.encoding}", err=True)
+            bad += 1
+        result = review_text(inp.text, org_type=org_type, year=plan_year, settings=settings,
+                             file=inp.name, encoding=inp.encoding)
+        if fix:
+            result, extra = _fix(result, inp, settings, out, in_place, encoding is not None or inp.encoding == "utf-8")
+        results.append(result)
+        extras.append(extra)
+
+    if fmt == "json":
+        render_json(results)
+    elif fmt == "sarif":
+        render_sarif(results)
+    else:
+        render_text(results, extras, color=_use_color(color))
+    if bad:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(r.errors for r in results) else 0)
+
+
+def _fix(result, inp: Input, settings, out: Optional[Path], in_place: bool, may_write: bool):
+    """Apply certain fixes (until none is left), write them, and return the review of what is left."""
+    from writer.fix import fix_until_stable
+    from writer.report import Extra
+    from writer.review import review_text
+
+    if not may_write:
+        return result, Extra(notes=[f"{inp.name}: not fixed: say which encoding it is in (--encoding)"])
+    target = Path(inp.name) if in_place else out
+
+    def again(text: str):   # same type and year as the first review, whatever the fixes change
+        r = review_text(text, org_type=result.org_type, year=result.year,
+                        settings=settings, file=str(target), encoding=inp.encoding if in_place else "utf-8")
+        r.org_type_inferred, r.year_source = result.org_type_inferred, result.year_source
+        return r
+
+    fixed, count, final = fix_until_stable(result.text, again)
+    _write(target, inp, fixed, keep_encoding=in_place)
+    return final, Extra(fixed=count, written=str(target))
+
+
+def rules(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array of rules."),
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only rules of this category."),
+) -> None:
+    """List every review rule: id, category, severity, reason, example."""
+    from writer.report import rules_table
+    from writer.review_rules import all_rules
+
+    chosen = [r for r in all_rules().values() if category is None or r.category == category]
+    if category is not None and not chosen:
+        cats = sorted({r.category for r in all_rules().values()})
+        fail(f"unknown category {category!r}: use one of {', '.join(cats)}", 2)
+    table = rules_table(chosen)
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
+        return
+    for row in table:
+        example = f"  e.g. {row['example']}" if row["example"] else ""
+        typer.echo(f"{row['id']}  {row['severity']}  {row['category']}  {row['reason']}{example}")
+    typer.echo(f"{len(table)} rules")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the ghplan app."""
+    """Add `review` and `rules` to the ghplan app."""
+    app.command("review")(review)
+    app.command("rules")(rules)

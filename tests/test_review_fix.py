@@ -1,0 +1,97 @@
+"""--fix: certain fixes applied, the rest left for a person."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from writer.fix import fix_text
+from writer.review import review_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+OLD = """2026年枫林中学工会工作计划
+以下是小编整理的学校工会工作计划，希望对大家有所帮助。
+一、指导思想
+坚持以科学发展观为指导，深入学习贯彻党的十九大精神，围绕“十四五”教育规划，团结全校教职工。
+三、工作目标
+全年召开教代会两次，校务公开栏按月更新。
+四、主要工作
+（一）加强师德建设。组织教职工学习**先进事迹**，开展师德讲堂。
+（二）关心教职工生活。做好xx慰问工作，落实*管理制度。
+五、保障措施
+校党支部加强领导，工会委员分工负责。希望这篇文章符合您的需求。
+"""
+
+EXPECTED = """2027年枫林中学工会工作计划
+一、指导思想
+坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神，围绕“十五五”教育规划，团结全校教职工。
+二、工作目标
+全年召开教代会两次，校务公开栏按月更新。
+三、主要工作
+（一）加强师德建设。组织教职工学习先进事迹，开展师德讲堂。
+（二）关心教职工生活。做好xx慰问工作，落实*管理制度。
+四、保障措施
+校党支部加强领导，工会委员分工负责。
+"""
+
+
+def review(text: str, **kw):
+    return review_text(text, org_type="school", year=2027, copy=False, **kw)
+
+
+def test_refreshing_last_years_plan():
+    before = review(OLD)
+    fixed = fix_text(OLD, before.findings)
+    assert fixed.text == EXPECTED
+    assert fixed.renumbered == 3
+    after = review(fixed.text)
+    left = {f.rule for f in after.findings}
+    # what needs a person stays: a placeholder and a censored word
+    assert left == {"GH-PH-NAME", "GH-CENSOR-STAR"}
+    assert all(not f.fixable for f in after.findings)
+
+
+def test_fix_is_idempotent():
+    once = fix_text(OLD, review(OLD).findings).text
+    assert fix_text(once, review(once).findings).text == once
+
+
+def test_wrong_organisation_words_and_copied_runs_are_never_rewritten():
+    text = OLD.replace("校党支部", "院党委")
+    hospital = review_text(text, org_type="hospital", year=2027, copy=False)
+    assert any(f.rule == "GH-ORG-WRONG-VOCAB" for f in hospital.findings)
+    fixed = fix_text(text, hospital.findings).text
+    assert fixed.count("教职工") == text.count("教职工")
+
+
+def test_a_one_line_page_loses_only_the_rot():
+    page = ("2026年工会工作计划精编资料,供您参考一、指导思想坚持以习近平新时代中国特色社会主义思想为指导。"
+            "二、主要工作开展劳动竞赛，建功“十四五”。")
+    r = review_text(page, org_type="enterprise", year=2027, copy=False)
+    fixed = fix_text(page, r.findings).text
+    assert fixed == ("2027年工会工作计划一、指导思想坚持以习近平新时代中国特色社会主义思想为指导。"
+                     "二、主要工作开展劳动竞赛，建功“十五五”。")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("clean_*.txt")))
+def test_fixing_a_clean_plan_changes_nothing(name):
+    text = (FIXTURES / name).read_text("utf-8")
+    r = review_text(text, year=2027, copy=False)
+    assert fix_text(text, r.findings).text == text
+
+
+SEEDS = sorted((Path(__file__).parent.parent / "corpus" / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_fixing_a_seed_page_until_stable_leaves_only_work_for_a_person(seed):
+    from writer.fix import fix_until_stable
+
+    text = seed.read_text("utf-8")
+    first = review(text)
+    fixed, count, final = fix_until_stable(text, review)
+    assert count > 5 and len(fixed) < len(text)
+    assert not any(f.fixable for f in final.findings)
+    assert final.errors < first.errors
+    assert "小编" not in fixed and "精编资料" not in fixed and "希望对大家有所帮助" not in fixed

@@ -1,0 +1,207 @@
+"""Copying: the longest runs a text shares verbatim with any corpus document.
+
+The index maps every k-gram of every corpus document (normalised, whitespace removed, so a
+reflowed copy is still a copy) to where it occurs; it is built once per process. A text is
+probed only every `threshold - k + 1` characters: any shared run of `threshold` characters
+or more must contain a whole k-gram starting at a probed position, so nothing above the
+threshold is missed while probing costs a few dict look-ups per 40 characters. Each hit is
+extended both ways with slice comparisons (galloping, then binary search).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from pathlib import PurePath
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from corpus.model import Document
+from corpus.rules.model import Finding
+from corpus.rules.normalize import Normalised, normalise
+from writer.review_rules import review_data, review_rules
+
+RULE = "GH-COPY-RUN"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Source:
+    doc_id: str
+    title: str
+    source: str
+
+    def label(self) -> str:
+        """How a finding names the source: its title (or file name) and document id."""
+        name = self.title or PurePath(self.source).name or self.doc_id
+        return f"“{name}” ({self.doc_id})" if self.doc_id and self.doc_id != name else f"“{name}”"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A shared run: [start, end) in the probed text's compact coordinates, and where it came from."""
+    start: int
+    end: int
+    doc: int
+    doc_start: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Compact:
+    """Text without whitespace, with a map back to the normalised text."""
+    text: str
+    gaps: tuple[int, ...]      # compact positions where whitespace was removed ...
+    removed: tuple[int, ...]   # ... and how many characters had been removed up to there
+
+    def to_norm(self, i: int) -> int:
+        k = bisect.bisect_right(self.gaps, i) - 1
+        return i + (self.removed[k] if k >= 0 else 0)
+
+
+def compact(norm_text: str) -> Compact:
+    gaps: list[int] = []
+    removed: list[int] = []
+    total = 0
+    for m in _SPACE.finditer(norm_text):
+        total += m.end() - m.start()
+        gaps.append(m.start() - (total - (m.end() - m.start())))
+        removed.append(total)
+    return Compact(_SPACE.sub("", norm_text), tuple(gaps), tuple(removed))
+
+
+def _forward(a: str, i: int, b: str, j: int) -> int:
+    """Length of the common prefix of a[i:] and b[j:]."""
+    limit = min(len(a) - i, len(b) - j)
+    lo, step = 0, 16
+    while lo < limit:
+        n = min(step, limit - lo)
+        if a[i + lo:i + lo + n] != b[j + lo:j + lo + n]:
+            hi = lo + n       # the mismatch is within (lo, hi]
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if a[i + lo:i + mid] == b[j + lo:j + mid]:
+                    lo = mid
+                else:
+                    hi = mid
+            return lo
+        lo += n
+        step *= 2
+    return lo
+
+
+def _backward(a: str, i: int, b: str, j: int) -> int:
+    """Length of the common suffix of a[:i] and b[:j]."""
+    limit = min(i, j)
+    lo, step = 0, 16
+    while lo < limit:
+        n = min(step, limit - lo)
+        if a[i - lo - n:i - lo] != b[j - lo - n:j - lo]:
+            hi = lo + n
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if a[i - mid:i - lo] == b[j - mid:j - lo]:
+                    lo = mid
+                else:
+                    hi = mid
+            return lo
+        lo += n
+        step *= 2
+    return lo
+
+
+class CopyIndex:
+    """k-gram index over corpus documents. Build once; `runs()` is then cheap per text."""
+
+    def __init__(self, texts: Sequence[str], sources: Sequence[Source], k: int | None = None,
+                 max_postings: int | None = None):
+        cfg = review_data().get("copy_index", {})
+        self.k = int(k or cfg.get("k", 12))
+        self.max_postings = int(max_postings or cfg.get("max_postings", 64))
+        self.sources = list(sources)
+        self.texts = [compact(normalise(t).text).text for t in texts]
+        self.grams: dict[str, list[tuple[int, int]]] = {}
+        k = self.k
+        grams = self.grams
+        cap = self.max_postings
+        for d, t in enumerate(self.texts):
+            for i in range(len(t) - k + 1):
+                post = grams.setdefault(t[i:i + k], [])
+                if len(post) <= cap:    # one past the cap marks a stock phrase (skipped when probing)
+                    post.append((d, i))
+
+    @classmethod
+    def from_documents(cls, docs: Iterable[Document], **kw) -> "CopyIndex":
+        docs = [d for d in docs if d.text]
+        return cls([d.text for d in docs],
+                   [Source(d.doc_id, d.title, d.source) for d in docs], **kw)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def runs(self, text: str, threshold: int) -> list[Run]:
+        """Maximal shared runs of at least `threshold` characters in compact `text`, longest first,
+        none inside another."""
+        k = self.k
+        if threshold < k or len(text) < threshold:
+            threshold = max(threshold, k)
+        step = max(1, threshold - k + 1)
+        reach: dict[tuple[int, int], int] = {}    # (doc, diagonal) -> end of the run found there
+        found: list[Run] = []
+        for p in range(0, len(text) - k + 1, step):
+            post = self.grams.get(text[p:p + k])
+            if not post or len(post) > self.max_postings:
+                continue
+            for d, q in post:
+                diag = (d, q - p)
+                if reach.get(diag, -1) > p:
+                    continue
+                src = self.texts[d]
+                back = _backward(text, p, src, q)
+                fwd = _forward(text, p + k, src, q + k)
+                s, e = p - back, p + k + fwd
+                reach[diag] = e
+                if e - s >= threshold:
+                    found.append(Run(s, e, d, q - back))
+        found.sort(key=lambda r: (-r.length, r.start))
+        kept: list[Run] = []
+        for r in found:
+            if not any(o.start <= r.start and r.end <= o.end for o in kept):
+                kept.append(r)
+        return kept
+
+    def check(self, text: str, threshold: int, norm: Normalised | None = None) -> list[Finding]:
+        """One error per shared run of `threshold`+ characters, naming its source document."""
+        if threshold <= 0 or not self.texts:
+            return []
+        norm = norm or normalise(text)
+        c = compact(norm.text)
+        severity = review_rules()[RULE].severity
+        out: list[Finding] = []
+        for r in self.runs(c.text, threshold):
+            ns, ne = c.to_norm(r.start), c.to_norm(r.end - 1) + 1
+            s, e = norm.span(ns, ne)
+            src = self.sources[r.doc]
+            out.append(Finding(
+                rule=RULE, category="copy", severity=severity, start=s, end=e, text=text[s:e],
+                message=f"{r.length} characters copied verbatim from {src.label()}; write it in your own words.",
+            ))
+        return sorted(out, key=lambda f: f.start)
+
+    def longest(self, text: str) -> tuple[int, Source | None]:
+        """The longest shared run (of at least k characters) and its source."""
+        runs = self.runs(compact(normalise(text).text).text, self.k)
+        if not runs:
+            return 0, None
+        return runs[0].length, self.sources[runs[0].doc]
+
+
+@lru_cache(maxsize=1)
+def default_index() -> CopyIndex:
+    """The bundled corpus (cleaned by corpus.pipeline), indexed once per process."""
+    from corpus.pipeline import build_corpus
+
+    return CopyIndex.from_documents(build_corpus().documents)

@@ -1,0 +1,95 @@
+"""What is current in a plan year: congress, plenums, five-year plan, union congress, framing.
+
+Everything is read off corpus/rules/dated.toml (the same table review uses to call a reference
+stale), so a draft and its review can never disagree about what year it is.
+
+    year_facts(2027).party_congress_name == "党的二十大"
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus.rules import dated
+from corpus.rules.model import Rule
+
+
+class YearOutOfRange(ValueError):
+    """A plan year the dated table cannot speak for."""
+
+
+@dataclass(frozen=True)
+class YearFacts:
+    year: int
+    party_congress: str            # short form, e.g. 二十大
+    party_congress_name: str       # e.g. 党的二十大
+    party_congress_year: int
+    party_congress_expected: bool  # True while the congress is scheduled but not yet held
+    plenums: tuple[str, ...]       # latest plenums of the current central committee, oldest first
+    five_year_plan: str            # e.g. 十五五
+    five_year_plan_name: str       # e.g. “十五五”规划
+    five_year_plan_span: tuple[int, int]
+    union_congress: str            # short form, e.g. 十八大
+    union_congress_name: str       # e.g. 中国工会十八大
+    union_congress_year: int
+    acftu_committee: str           # e.g. 全总十八届执委会
+    legal_education: str           # e.g. “九五”普法
+    guiding: str                   # the guiding framing: 习近平新时代中国特色社会主义思想
+    campaigns: tuple[str, ...]     # campaigns running in the plan year
+    recent_campaigns: tuple[str, ...]   # ended, but consolidating their results is still current
+    stale: tuple[str, ...]         # names of dated references that are stale this year
+
+    def study_line(self) -> str:
+        """The usual opening clause: what the plan studies and follows."""
+        plenums = "和" + "、".join(self.plenums) + "精神" if self.plenums else "精神"
+        return (f"坚持以{self.guiding}为指导，全面贯彻{self.party_congress_name}{plenums}，"
+                f"深入学习贯彻{self.union_congress_name}精神")
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+def _name(rule: Rule | None) -> str:
+    return rule.extra.get("name", rule.words[0] if rule.words else "") if rule else ""
+
+
+def _short(rule: Rule | None) -> str:
+    return rule.words[0] if rule and rule.words else ""
+
+
+def check_year(year: int) -> int:
+    lo, hi = dated.year_range()
+    if not lo <= year <= hi:
+        raise YearOutOfRange(f"year {year} is outside what ghplan's dated table covers ({lo}–{hi})")
+    return year
+
+
+@lru_cache(maxsize=64)
+def year_facts(year: int) -> YearFacts:
+    """Facts for a plan for `year` (raises YearOutOfRange outside the table)."""
+    check_year(year)
+    t = dated.table()
+    party = t.current("party-congress", year)
+    union = t.current("union-congress", year)
+    fyp = t.current("five-year-plan", year)
+    campaigns = [r for r in t.rules if r.extra.get("kind") == "campaign"]
+    running = tuple(_name(r) for r in campaigns if r.dated <= year <= r.until)
+    recent = tuple(_name(r) for r in campaigns
+                   if r.until < year <= int(r.extra.get("results_until", r.until + 1)))
+    stale = tuple(dict.fromkeys(_name(r) for r in t.rules if dated.is_stale(r, year)))
+    return YearFacts(
+        year=year,
+        party_congress=_short(party), party_congress_name=_name(party),
+        party_congress_year=party.dated if party else 0,
+        party_congress_expected=bool(party and party.extra.get("expected")),
+        plenums=dated.latest_plenums(year),
+        five_year_plan=_short(fyp), five_year_plan_name=_name(fyp),
+        five_year_plan_span=(fyp.dated, fyp.until) if fyp else (0, 0),
+        union_congress=_short(union), union_congress_name=_name(union),
+        union_congress_year=union.dated if union else 0,
+        acftu_committee=_name(t.current("acftu-committee", year)),
+        legal_education=_name(t.current("legal-education", year)),
+        guiding=t.meta.get("guiding_successor", ""),
+        campaigns=running, recent_campaigns=recent, stale=stale,
+    )

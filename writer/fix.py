@@ -1,0 +1,124 @@
+"""--fix: apply the fixes that are certain, leave the rest for a person.
+
+Certain: deleting boilerplate, watermarks, chatbot leftovers and Markdown marks (how much text
+goes with a hit is the rule's action, as in ingest); replacing a stale reference that has one
+right successor (十四五 → 十五五 in a 2027 plan); renumbering a broken heading sequence.
+Not certain, so never touched: placeholders, censor marks, mojibake, wrong-organisation words,
+copied runs. Findings arrive already filtered by config and inline markers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable
+
+from corpus import clean
+from corpus.headings import find_headings
+from corpus.rules.engine import default_catalogue
+from corpus.rules.model import Finding
+from writer import numbering
+from writer.review_rules import review_data
+
+if TYPE_CHECKING:
+    from writer.review import ReviewResult
+
+_SEQUENCE_RULES = frozenset({"GH-NUM-GAP", "GH-NUM-REPEAT", "GH-NUM-ORDER"})
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t\u3000]+\n")
+
+
+@dataclass(frozen=True)
+class FixResult:
+    text: str
+    applied: tuple[Finding, ...]     # findings acted on (renumbering included)
+    renumbered: int                  # heading markers rewritten
+
+    @property
+    def count(self) -> int:
+        return len(self.applied)
+
+
+@lru_cache(maxsize=1)
+def _action_override() -> dict[str, str]:
+    return dict(review_data().get("fix", {}).get("action", {}))
+
+
+def _line_with_break(text: str, start: int, end: int) -> tuple[int, int]:
+    s, e = clean.line_span(text, start, end)
+    if s == text.rfind("\n", 0, start) + 1 and e < len(text) and text[e] == "\n":
+        e += 1        # a whole line goes with its line break
+    return s, e
+
+
+def _edit(text: str, f: Finding, stops: list[int]) -> clean.Edit | None:
+    """The text change one fixable finding asks for, or None."""
+    rule = default_catalogue().by_id.get(f.rule)
+    if rule is None or f.category == "stale":
+        # review-family and stale findings: replace the span with the suggestion
+        return clean.Edit(f.start, f.end, f.suggestion, f.category, f.rule)
+    action = _action_override().get(f.rule, rule.action)
+    if action in ("delete", "split"):
+        return clean.Edit(f.start, f.end, "", f.category, f.rule)
+    if action == "repair":
+        return clean.Edit(f.start, f.end, f.suggestion, f.category, f.rule)
+    if action == "delete-sentence":
+        s, e = clean.sentence_span(text, f.start, f.end, stops)
+        line_s, line_e = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+        line_e = len(text) if line_e < 0 else line_e
+        if not text[line_s:s].strip() and not text[e:line_e].strip():
+            s, e = line_s, min(len(text), line_e + 1)    # the sentence was the whole line
+        return clean.Edit(s, e, "", f.category, f.rule)
+    if action == "delete-line":
+        return clean.Edit(*_line_with_break(text, f.start, f.end), "", f.category, f.rule)
+    if action == "delete-to-end":
+        return clean.Edit(f.start, len(text), "", f.category, f.rule)
+    return None
+
+
+def _tidy(before: str, after: str) -> str:
+    """Blank lines left by deleted lines, without touching anything else the author wrote."""
+    out = _TRAILING_SPACE.sub("\n", after) if after != before else after
+    out = _MANY_NEWLINES.sub("\n\n", out)
+    out = out.lstrip("\n")
+    if before.endswith("\n") and not out.endswith("\n"):
+        out = out.rstrip() + "\n"
+    return out
+
+
+def fix_text(text: str, findings: list[Finding]) -> FixResult:
+    """Apply every certain fix among `findings` (positions into `text`); renumber last."""
+    stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
+    todo = [f for f in findings if f.fixable and f.rule not in _SEQUENCE_RULES]
+    edits = [e for e in (_edit(text, f, stops) for f in todo) if e is not None]
+    fixed, _ = clean.apply_edits(text, edits)
+    fixed = _tidy(text, fixed) if edits else fixed
+    applied = list(todo)
+    renumbered = 0
+    sequence = [f for f in findings if f.fixable and f.rule in _SEQUENCE_RULES]
+    if sequence:
+        # positions moved: find the headings again in the fixed text and renumber them
+        marks = numbering.renumber_edits(fixed)
+        if marks:
+            fixed, _ = clean.apply_edits(fixed, [clean.Edit(s, e, new, "numbering", "renumber")
+                                                 for s, e, new in marks])
+            renumbered = len(marks)
+            applied += sequence
+    return FixResult(fixed, tuple(applied), renumbered)
+
+
+def fix_until_stable(text: str, review: Callable[[str], "ReviewResult"], rounds: int = 3
+                     ) -> tuple[str, int, "ReviewResult"]:
+    """Fix, review again, and repeat while certain fixes remain (a deletion can uncover a hit
+    it overlapped). Returns (fixed text, fixes applied, the final review)."""
+    result = review(text)
+    applied = 0
+    for _ in range(rounds):
+        if not any(f.fixable for f in result.findings):
+            break
+        fixed = fix_text(text, result.findings)
+        if fixed.text == text:
+            break
+        text, applied = fixed.text, applied + fixed.count
+        result = review(text)
+    return text, applied, result

@@ -1,0 +1,198 @@
+"""Heading numbering by GB/T 9704-2012: 一、 → (一) → 1. → (1).
+
+Numbers run 1, 2, 3 within a level and restart under each new parent; a level is not skipped;
+one level keeps one style; nothing trails a marker (一、.指导思想). Headings come from
+corpus/headings.py (the same finder the corpus pipeline uses).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.headings import find_headings, int_to_cn
+from corpus.model import Heading
+from corpus.rules.model import Finding
+from writer.review_rules import review_rules
+
+# styles that take part in the hierarchy; ordinals (第一、), months and Markdown do not
+_CHECKED = {"cn-dun": 1, "cn-paren": 2, "arabic-dun": 3, "arabic-dot": 3, "arabic-paren": 4}
+_NUMERAL = re.compile(r"[一二三四五六七八九十]+|[0-9０-９]+")
+_STRAY = ".．"
+
+
+@dataclass(frozen=True)
+class Renumber:
+    """A marker whose number must change to keep its level in sequence."""
+    heading: Heading
+    expected: int
+    problem: str          # gap | repeat | order
+
+
+def _finding(rule_id: str, text: str, start: int, end: int, message: str,
+             suggestion: str = "", fixable: bool = False) -> Finding:
+    r = review_rules()[rule_id]
+    return Finding(rule=rule_id, category="numbering", severity=r.severity, start=start, end=end,
+                   text=text[start:end], message=message, suggestion=suggestion, fixable=fixable)
+
+
+def checked(headings: list[Heading]) -> list[Heading]:
+    return [h for h in headings if h.style in _CHECKED and h.number > 0]
+
+
+def with_number(text: str, h: Heading, n: int) -> str:
+    """The heading's marker with its number replaced by n, in the same script."""
+    m = _NUMERAL.search(h.marker)
+    if not m:
+        return h.marker
+    num = int_to_cn(n) if not m.group(0)[0].isdigit() else str(n)
+    return h.marker[:m.start()] + num + h.marker[m.end():]
+
+
+def sequence(headings: list[Heading]) -> tuple[list[Renumber], list[Renumber]]:
+    """(issues, renumbering): issues compare with the previous number (one slip, one finding);
+    renumbering compares with a running count, so fixing it leaves 1, 2, 3 everywhere."""
+    issues: list[Renumber] = []
+    fixes: list[Renumber] = []
+    prev: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for h in checked(headings):
+        level = _CHECKED[h.style]
+        for deeper in [lv for lv in prev if lv > level]:
+            del prev[deeper]
+            count.pop(deeper, None)
+        p, c = prev.get(level, 0), count.get(level, 0)
+        if h.number == 1 and p >= 1 and h.number != p:
+            # a fresh list: under a parent the finder did not see (level > 1) or a second plan
+            # glued onto the first (level 1, reported but never renumbered across)
+            if level == 1:
+                issues.append(Renumber(h, p + 1, "order"))
+            prev[level], count[level] = 1, 1
+            continue
+        if h.number == p:
+            issues.append(Renumber(h, p + 1, "repeat"))
+        elif h.number > p + 1:
+            issues.append(Renumber(h, p + 1, "gap"))
+        elif h.number < p:
+            issues.append(Renumber(h, p + 1, "order"))
+        if h.number != c + 1:
+            fixes.append(Renumber(h, c + 1, "renumber"))
+        prev[level], count[level] = h.number, c + 1
+    return issues, fixes
+
+
+def _marker_span(text: str, h: Heading) -> tuple[int, int]:
+    return h.start, h.start + len(h.marker)
+
+
+def _at_line_start(text: str, h: Heading) -> bool:
+    i = h.start
+    while i > 0 and text[i - 1] in " \t\u3000":   # only blanks may stand between it and a line break
+        i -= 1
+    return i == 0 or text[i - 1] == "\n"
+
+
+def renumbering_is_certain(text: str, headings: list[Heading]) -> bool:
+    """Only where every heading starts a line: on a page that lost its line breaks a marker
+    may hide mid-sentence, so a gap may be a heading the finder could not see."""
+    return all(_at_line_start(text, h) for h in checked(headings))
+
+
+def _sequence_findings(text: str, headings: list[Heading]) -> list[Finding]:
+    issues, fixes = sequence(headings)
+    certain = renumbering_is_certain(text, headings)
+    renumber = {r.heading.start: r.expected for r in fixes}
+    out: list[Finding] = []
+    rule_for = {"gap": "GH-NUM-GAP", "repeat": "GH-NUM-REPEAT", "order": "GH-NUM-ORDER"}
+    for r in issues:
+        h = r.heading
+        s, e = _marker_span(text, h)
+        target = renumber.get(h.start)
+        prev = with_number(text, h, r.expected - 1)
+        if r.problem == "order" and target is None:
+            msg = f"Numbering starts again at {h.marker} (two plans glued together?)"
+        elif r.problem == "gap" and r.expected == 1:
+            msg = f"{h.marker} opens its level: numbering starts at {with_number(text, h, 1)}"
+        elif r.problem == "gap":
+            msg = f"{h.marker} follows {prev}: {with_number(text, h, r.expected)} is missing"
+        elif r.problem == "repeat":
+            msg = f"{h.marker} repeats the number before it"
+        else:
+            msg = f"{h.marker} goes backwards after {prev}"
+        out.append(_finding(rule_for[r.problem], text, s, e, msg + ".",
+                            with_number(text, h, target) if target else "", certain and target is not None))
+    return out
+
+
+_LEVEL_MARK = {1: "一、", 2: "(一)", 3: "1.", 4: "(1)"}
+
+
+def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
+    """One finding per kind of skip (一、 straight to 1.), at its first place: a habit, not N slips."""
+    skips: dict[tuple[int, int], list[tuple[Heading, Heading]]] = {}
+    stack: list[tuple[int, Heading]] = []
+    for h in checked(headings):
+        level = _CHECKED[h.style]
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if stack and level - stack[-1][0] > 1:
+            skips.setdefault((stack[-1][0], level), []).append((stack[-1][1], h))
+        stack.append((level, h))
+    out: list[Finding] = []
+    for (parent_level, level), places in skips.items():
+        parent, h = places[0]
+        s, e = _marker_span(text, h)
+        missing = "、".join(_LEVEL_MARK[lv] for lv in range(parent_level + 1, level))
+        more = f" ({len(places)} places)" if len(places) > 1 else ""
+        out.append(_finding("GH-NUM-SKIP-LEVEL", text, s, e,
+                            f"{h.marker} sits directly under {parent.marker}{more}: GB/T 9704 puts "
+                            f"the {missing} level in between."))
+    return out
+
+
+def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
+    out: list[Finding] = []
+    arabic = [h for h in checked(headings) if h.style in ("arabic-dun", "arabic-dot")]
+    dots = sum(h.style == "arabic-dot" for h in arabic)
+    duns = len(arabic) - dots
+    if dots and duns:
+        minority = "arabic-dun" if duns < dots or (duns == dots) else "arabic-dot"
+        want = "." if minority == "arabic-dun" else "、"
+        for h in arabic:
+            if h.style == minority:
+                s, e = _marker_span(text, h)
+                out.append(_finding("GH-NUM-MIXED-STYLE", text, s, e,
+                                    f"{h.marker} mixes styles with the other items at its level; write {h.number}{want}",
+                                    f"{h.number}{want}"))
+    return out
+
+
+def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
+    out: list[Finding] = []
+    for h in checked(headings):
+        s, e = _marker_span(text, h)
+        if e < len(text) and text[e] in _STRAY:
+            out.append(_finding("GH-NUM-STRAY-DOT", text, e, e + 1,
+                                f"A stray {text[e]} after {h.marker}.", "", True))
+        if h.style == "cn-dun" and h.marker[-1:] not in ("、",):
+            good = h.marker[:-1] + "、"
+            out.append(_finding("GH-NUM-PUNCT", text, s, e, f"Write {good} (GB/T 9704), not {h.marker}.", good, True))
+        elif h.style == "cn-paren" and h.marker[-1:] in ("、", "，", ","):
+            good = h.marker[:-1]
+            out.append(_finding("GH-NUM-PUNCT", text, s, e, f"Write {good}: nothing follows (一).", good, True))
+    return out
+
+
+def check(text: str, headings: list[Heading] | None = None) -> list[Finding]:
+    hs = find_headings(text) if headings is None else headings
+    return (_sequence_findings(text, hs) + _skip_level_findings(text, hs)
+            + _style_findings(text, hs) + _punct_findings(text, hs))
+
+
+def renumber_edits(text: str, headings: list[Heading] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, new marker) for every marker out of its running sequence."""
+    hs = find_headings(text) if headings is None else headings
+    if not renumbering_is_certain(text, hs):
+        return []
+    _, fixes = sequence(hs)
+    return [(r.heading.start, r.heading.start + len(r.heading.marker), with_number(text, r.heading, r.expected))
+            for r in fixes]

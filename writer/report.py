@@ -1,0 +1,184 @@
+"""Render review results: text (grouped and coloured on a terminal), JSON Lines, SARIF 2.1.0.
+
+Text lines read like a compiler's, so editors can jump to them:
+    plan.txt:12:5  error  GH-STALE-PARTY-17  党的十七大 (2007) is out of date for a 2027 plan; cite 党的二十大.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from corpus.rules.model import Rule
+from writer import __version__
+from writer.review import LineIndex, ReviewResult
+from writer.review_rules import all_rules
+
+# the order families are shown in within a file
+FAMILY_ORDER = ("structure", "boilerplate", "stale", "organisation", "numbering", "copy")
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+@dataclass
+class Extra:
+    """What the CLI adds around a result: notes (type inferred, encoding) and fixes applied."""
+    notes: list[str] = field(default_factory=list)
+    fixed: int = -1          # -1: --fix not used
+    written: str = ""
+
+
+def family(category: str) -> str:
+    """Catalogue categories (promotion, chatter, placeholder, ...) show as one boilerplate family."""
+    return category if category in FAMILY_ORDER else "boilerplate"
+
+
+def _family_rank(category: str) -> int:
+    return FAMILY_ORDER.index(family(category))
+
+
+def header(r: ReviewResult) -> str:
+    """One line saying how the file was read: type, year, and where each came from."""
+    t = f"{r.org_type} (inferred from the text; --type sets it)" if r.org_type_inferred else r.org_type
+    y = {"given": "", "title": " (from the title)", "default": " (no year in the title: next year)"}[r.year_source]
+    enc = f", decoded as {r.encoding.upper()}" if r.encoding not in ("utf-8", "utf-8-sig") else ""
+    return f"{r.file}: type {t}, plan year {r.year}{y}{enc}"
+
+
+def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
+    """(family, severity, line) per finding, grouped by family, in position order within one."""
+    idx = LineIndex(r.text)
+    rows = []
+    for f in sorted(r.findings, key=lambda f: (_family_rank(f.category), f.start, f.rule)):
+        line, col = idx.line_col(f.start)
+        msg = f.message
+        if f.suggestion:
+            msg += f" → {f.suggestion}" + (" (--fix)" if f.fixable else "")
+        elif f.fixable:
+            msg += " (--fix deletes it)"
+        rows.append((family(f.category), f.severity, f"{r.file}:{line}:{col}  {f.severity}  {f.rule}  {msg}"))
+    return rows
+
+
+def summary_line(results: Iterable[ReviewResult], fixed: int = -1) -> str:
+    results = list(results)
+    totals = {"errors": 0, "warnings": 0, "infos": 0}
+    for r in results:
+        for k, v in r.counts().items():
+            totals[k] += v
+    files = f"{len(results)} file" + ("s" if len(results) != 1 else "")
+    line = f"{totals['errors']} errors, {totals['warnings']} warnings, {totals['infos']} infos in {files}"
+    if fixed >= 0:
+        line = f"fixed {fixed}; left for a person: " + line
+    return line
+
+
+def render_text(results: list[ReviewResult], extras: list[Extra] | None = None, color: bool = False,
+                file=None) -> None:
+    """Print the text report; with colour, files get a rule and families a heading."""
+    from rich.console import Console
+    from rich.text import Text
+
+    extras = extras or [Extra() for _ in results]
+    console = Console(file=file, force_terminal=color, no_color=not color, highlight=False,
+                      soft_wrap=True, emoji=False, markup=False)
+    fixed_total = -1
+    for r, x in zip(results, extras):
+        if color:
+            console.rule(Text(r.file, style="bold"), align="left")
+        console.print(Text(header(r), style="dim" if color else ""))
+        for note in x.notes:
+            console.print(Text(note, style="dim" if color else ""))
+        if x.fixed >= 0:
+            fixed_total = max(fixed_total, 0) + x.fixed
+            console.print(f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
+        current = None
+        for fam, sev, line in finding_lines(r):
+            if color and fam != current:
+                console.print(Text(f"  {fam}", style="bold underline"))
+                current = fam
+            console.print(Text(line, style=_STYLE.get(sev, "")) if color else line)
+    if not results:
+        return
+    summary = summary_line(results, fixed_total)
+    errors = sum(r.errors for r in results)
+    console.print(Text(summary, style=("bold red" if errors else "bold green") if color else ""))
+
+
+def render_json(results: list[ReviewResult], file=None) -> None:
+    """JSON Lines: one object per reviewed file (the contract in writer/review.py)."""
+    import sys
+
+    out = file or sys.stdout
+    for r in results:
+        out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+
+
+def _sarif_rule(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.id.removeprefix("GH-").replace("-", " ").title().replace(" ", ""),
+        "shortDescription": {"text": rule.reason.split(";")[0][:200]},
+        "fullDescription": {"text": rule.reason},
+        "defaultConfiguration": {"level": _SARIF_LEVEL.get(rule.severity, "warning")},
+        "properties": {"category": rule.category, **({"example": rule.example} if rule.example else {})},
+    }
+
+
+def sarif(results: list[ReviewResult]) -> dict:
+    """One SARIF 2.1.0 log, one run, results across all files."""
+    rules = all_rules()
+    used = sorted({f.rule for r in results for f in r.findings})
+    index = {rid: i for i, rid in enumerate(used)}
+    out = []
+    for r in results:
+        idx = LineIndex(r.text)
+        for f in r.findings:
+            sl, sc = idx.line_col(f.start)
+            el, ec = idx.line_col(f.end)
+            res = {
+                "ruleId": f.rule, "ruleIndex": index[f.rule],
+                "level": _SARIF_LEVEL.get(f.severity, "warning"),
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": r.file},
+                    "region": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
+                               "charOffset": f.start, "charLength": f.end - f.start,
+                               "snippet": {"text": f.text}},
+                }}],
+                "properties": {"category": f.category},
+            }
+            if f.fixable:
+                res["fixes"] = [{
+                    "description": {"text": f"replace with {f.suggestion!r}" if f.suggestion else "delete"},
+                    "artifactChanges": [{"artifactLocation": {"uri": r.file}, "replacements": [{
+                        "deletedRegion": {"charOffset": f.start, "charLength": f.end - f.start},
+                        "insertedContent": {"text": f.suggestion}}]}],
+                }]
+            out.append(res)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ghplan", "version": __version__, "semanticVersion": __version__,
+                "rules": [_sarif_rule(rules[rid]) for rid in used],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "artifacts": [{"location": {"uri": r.file}, "encoding": r.encoding} for r in results],
+            "results": out,
+        }],
+    }
+
+
+def render_sarif(results: list[ReviewResult], file=None) -> None:
+    import sys
+
+    (file or sys.stdout).write(json.dumps(sarif(results), ensure_ascii=False, indent=2) + "\n")
+
+
+def rules_table(rules: Iterable[Rule]) -> list[dict]:
+    """`ghplan rules --json`: one entry per rule."""
+    return [{"id": r.id, "category": r.category, "severity": r.severity, "reason": r.reason,
+             "example": r.example} for r in rules]

@@ -1,0 +1,252 @@
+"""Review a work-plan text: every rule family → one sorted list of findings.
+
+Families: structure (structure.py), boilerplate/placeholders/chatbot/markdown/mojibake (the shared
+catalogue), staleness for the plan year (corpus/rules/dated.py), wrong organisation
+(orgcheck.py), numbering (numbering.py), copying (copycheck.py). The text is normalised and
+matched once; every finding points into the text as given (`text == input[start:end]`).
+
+JSON contract of `ReviewResult.to_json()` (one object per reviewed file):
+    {"file", "type", "year",
+     "sections": {"guiding", "goals", "tasks", "safeguards", "schedule"},   # bools
+     "findings": [{"rule", "category", "severity", "line", "col", "start", "end", "text",
+                   "message", "suggestion"}],                                # line/col 1-based
+     "summary": {"errors", "warnings", "infos"}}
+"""
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from corpus import label
+from corpus.headings import find_headings
+from corpus.model import ORG_TYPES
+from corpus.rules import dated
+from corpus.rules.engine import default_catalogue
+from corpus.rules.model import SEVERITIES, Finding
+from corpus.rules.normalize import normalise
+from writer import numbering, orgcheck, structure
+from writer.config import Settings
+from writer.review_rules import all_rules, review_data, review_rules
+
+if TYPE_CHECKING:
+    from writer.copycheck import CopyIndex
+
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# A marker on a line silences that line (or, -next-line, the one below); ids narrow it.
+_MARKER = re.compile(
+    r"(?:<!--\s*)?ghplan(?P<kind>-disable-next-line|-disable-line|:\s*ignore|:\s*disable)"
+    r"(?P<ids>(?:[\s:,]+GH-[A-Z0-9-]+)*)\s*(?:-->)?")
+
+
+class ReviewError(ValueError):
+    """Bad arguments to a review (unknown org type, year outside the table)."""
+
+
+@dataclass
+class ReviewResult:
+    file: str
+    text: str = field(repr=False)
+    org_type: str
+    org_type_inferred: bool
+    year: int
+    year_source: str                  # given | title | default
+    sections: dict[str, bool]
+    findings: list[Finding]
+    encoding: str = "utf-8"
+
+    def counts(self) -> dict[str, int]:
+        c = {"errors": 0, "warnings": 0, "infos": 0}
+        for f in self.findings:
+            c[f.severity + "s"] += 1
+        return c
+
+    @property
+    def errors(self) -> int:
+        return self.counts()["errors"]
+
+    @cached_property
+    def lines(self) -> "LineIndex":
+        return LineIndex(self.text)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        return self.lines.line_col(offset)
+
+    def to_json(self) -> dict[str, Any]:
+        idx = self.lines
+        findings = []
+        for f in self.findings:
+            line, col = idx.line_col(f.start)
+            findings.append({"rule": f.rule, "category": f.category, "severity": f.severity,
+                             "line": line, "col": col, "start": f.start, "end": f.end, "text": f.text,
+                             "message": f.message, "suggestion": f.suggestion})
+        return {"file": self.file, "type": self.org_type, "year": self.year,
+                "sections": dict(self.sections), "findings": findings, "summary": self.counts()}
+
+
+class LineIndex:
+    """Offsets -> 1-based (line, column), column counted in characters."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+# ---------------------------------------------------------------------------- arguments
+def resolve_year(text: str, year: int | None, today: date | None = None) -> tuple[int, str]:
+    """The plan year: as given, else the title's (when the table covers it), else next year."""
+    lo, hi = dated.year_range()
+    if year is not None:
+        if not lo <= year <= hi:
+            raise ReviewError(f"year {year} is out of range: ghplan knows plan years {lo}–{hi}")
+        return year, "given"
+    for y in dated.title_years(text):
+        if lo <= y <= hi:
+            return y, "title"
+    return (today or date.today()).year + 1, "default"
+
+
+def resolve_type(text: str, org_type: str | None) -> tuple[str, bool]:
+    if org_type is not None:
+        if org_type not in ORG_TYPES and org_type != "other":   # "other": inferred, nothing to check
+            raise ReviewError(f"unknown type {org_type!r}: use one of {', '.join(ORG_TYPES)}")
+        return org_type, False
+    return label.infer_org_type(text), True
+
+
+# ---------------------------------------------------------------------------- families
+@lru_cache(maxsize=1)
+def _fix_policy() -> tuple[frozenset[str], frozenset[str]]:
+    fix = review_data().get("fix", {})
+    return frozenset(fix.get("categories", ())), frozenset(fix.get("skip", ()))
+
+
+def _catalogue_findings(text: str, norm, hits) -> list[Finding]:
+    """Boilerplate and damage: fixable when deleting it is certain (see review.toml [fix])."""
+    cats, skip = _fix_policy()
+    out = []
+    for f in default_catalogue().scan(text, norm, hits=[h for h in hits if h.rule.category != dated.CATEGORY]):
+        out.append(replace(f, fixable=f.category in cats and f.rule not in skip))
+    return out
+
+
+def _superseded(findings: list[Finding]) -> list[Finding]:
+    """A specific rule replaces a generic one at the same place (GH-NUM-STRAY-DOT over GH-STRAY-DOT)."""
+    rules = review_rules()
+    spans: dict[tuple[int, int], set[str]] = {}
+    for f in findings:
+        for gone in rules[f.rule].extra.get("supersedes", ()) if f.rule in rules else ():
+            spans.setdefault((f.start, f.end), set()).add(gone)
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.start, f.end)
+        if f.rule in spans.get((f.start, f.end), ()) or key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _matches(pattern: str, f: Finding) -> bool:
+    return pattern == f.rule or pattern == f.category or fnmatch.fnmatchcase(f.rule, pattern)
+
+
+def apply_settings(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Config: disabled rules (ids, categories or globs like GH-MD-*) and severity overrides."""
+    out = []
+    for f in findings:
+        if any(_matches(p, f) for p in settings.review_disable):
+            continue
+        sev = next((s for p, s in settings.review_severity.items() if p == f.rule), None) \
+            or next((s for p, s in settings.review_severity.items() if _matches(p, f)), None)
+        if sev in ("off", "none"):
+            continue
+        out.append(replace(f, severity=sev) if sev in SEVERITY_RANK else f)
+    return out
+
+
+def validate_settings(settings: Settings) -> list[str]:
+    """Problems with the review part of a config: unknown rule ids, unknown severities."""
+    known = set(all_rules())
+    cats = {r.category for r in all_rules().values()}
+    problems = []
+    for p in list(settings.review_disable) + list(settings.review_severity):
+        if p not in known and p not in cats and not any(fnmatch.fnmatchcase(r, p) for r in known):
+            problems.append(f"unknown rule or category {p!r}")
+    for p, s in settings.review_severity.items():
+        if s not in SEVERITY_RANK and s not in ("off", "none"):
+            problems.append(f"bad severity {s!r} for {p} (use error, warning, info or off)")
+    return problems
+
+
+def silenced_lines(text: str) -> dict[int, frozenset[str] | None]:
+    """Line number -> rule ids silenced there (None: all) from inline ghplan markers."""
+    idx = LineIndex(text)
+    out: dict[int, frozenset[str] | None] = {}
+    for m in _MARKER.finditer(text):
+        line = idx.line(m.start()) + (1 if m.group("kind") == "-disable-next-line" else 0)
+        ids = frozenset(re.findall(r"GH-[A-Z0-9-]+", m.group("ids") or "")) or None
+        prev = out.get(line, frozenset())
+        out[line] = None if ids is None or prev is None else prev | ids
+    return out
+
+
+def apply_markers(text: str, findings: list[Finding]) -> list[Finding]:
+    silenced = silenced_lines(text)
+    if not silenced:
+        return findings
+    idx = LineIndex(text)
+    out = []
+    for f in findings:
+        line = idx.line(f.start)
+        if line in silenced and (silenced[line] is None or f.rule in silenced[line]):
+            continue
+        out.append(f)
+    return out
+
+
+def review_text(text: str, *, org_type: str | None = None, year: int | None = None,
+                settings: Settings | None = None, corpus_index: "CopyIndex | None" = None,
+                file: str = "-", copy: bool = True, today: date | None = None,
+                encoding: str = "utf-8") -> ReviewResult:
+    """Review one text. `corpus_index` defaults to the bundled corpus (built once per process);
+    `copy=False` or a copy_threshold of 0 skips the copy check."""
+    settings = settings or Settings()
+    plan_year, year_source = resolve_year(text, year, today)
+    org, inferred = resolve_type(text, org_type)
+
+    norm = normalise(text)
+    hits = default_catalogue().match(norm.text)
+    headings = find_headings(text)
+    ol = structure.outline(text, headings, norm)
+
+    findings: list[Finding] = []
+    findings += _catalogue_findings(text, norm, hits)
+    findings += dated.check(text, plan_year, norm, hits)
+    findings += structure.check(text, ol, norm)
+    findings += orgcheck.check(text, org, norm)
+    findings += numbering.check(text, headings)
+    if copy and settings.copy_threshold > 0:
+        if corpus_index is None:
+            from writer.copycheck import default_index
+            corpus_index = default_index()
+        findings += corpus_index.check(text, settings.copy_threshold, norm)
+
+    findings = _superseded(findings)
+    findings = apply_settings(findings, settings)
+    findings = apply_markers(text, findings)
+    findings.sort(key=lambda f: (f.start, f.end, SEVERITY_RANK.get(f.severity, 9), f.rule))
+    return ReviewResult(file=file, text=text, org_type=org, org_type_inferred=inferred, year=plan_year,
+                        year_source=year_source, sections=ol.present, findings=findings,
+                        encoding=encoding)

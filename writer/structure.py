@@ -1,0 +1,119 @@
+"""Structure: does the text have a plan's four required roles, and is it a plan at all?
+
+Roles come from heading words (corpus/rules/roles.toml, shared with the corpus pipeline),
+whatever the wording; a plan without a guiding heading may still open with its guiding line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus import label
+from corpus.headings import find_headings
+from corpus.model import REQUIRED_ROLES, Heading
+from corpus.rules.engine import load_toml
+from corpus.rules.model import Finding
+from corpus.rules.normalize import Normalised, normalise
+from writer.review_rules import review_data, review_rules
+
+SECTION_KEYS = ("guiding", "goals", "tasks", "safeguards", "schedule")
+
+
+@dataclass(frozen=True)
+class Outline:
+    headings: tuple[Heading, ...]
+    roles: tuple[str, ...]          # one per heading
+    present: dict[str, bool]        # the JSON contract's "sections"
+    role_chars: dict[str, int]      # characters of text under headings of each role
+    body_chars: int                 # characters after the title line
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    return review_data().get("structure_cues", {})
+
+
+@lru_cache(maxsize=1)
+def _label_res() -> dict[str, re.Pattern]:
+    # "工作目标：…" / "保障措施:" as a labelled line counts as the section
+    return {role: re.compile("(?:" + "|".join(map(re.escape, words)) + r")\s*[:：]")
+            for role, words in _cues().get("inline_labels", {}).items()}
+
+
+@lru_cache(maxsize=1)
+def _summary_cues() -> list[str]:
+    """Looking-back phrases (roles.toml [kinds], shared with the labeller)."""
+    return list(load_toml("roles.toml").get("kinds", {}).get("summary", ()))
+
+
+def _title_end(text: str) -> int:
+    i = len(text) - len(text.lstrip())
+    nl = text.find("\n", i)
+    return len(text) if nl < 0 else nl
+
+
+def outline(text: str, headings: list[Heading] | None = None, norm: Normalised | None = None) -> Outline:
+    hs = tuple(find_headings(text) if headings is None else headings)
+    roles = tuple(label.section_roles(list(hs)))
+    title_end = _title_end(text)
+    body_chars = max(0, len(text) - title_end)
+    role_chars: dict[str, int] = {}
+    for i, (h, role) in enumerate(zip(hs, roles)):
+        nxt = hs[i + 1].start if i + 1 < len(hs) else len(text)
+        role_chars[role] = role_chars.get(role, 0) + max(0, nxt - h.start)
+    present = {k: k in roles for k in SECTION_KEYS}
+    first = hs[0].start if hs else len(text)
+    preamble = normalise(text[min(title_end, first):first]).text
+    if not present["guiding"] and any(w in preamble for w in _cues().get("guiding_inline", ())):
+        present["guiding"] = True
+    for role, rx in _label_res().items():
+        if not present.get(role):
+            norm = norm or normalise(text)
+            present[role] = bool(rx.search(norm.text))
+    return Outline(hs, roles, present, role_chars, body_chars)
+
+
+def _finding(rule_id: str, text: str, start: int, end: int, message: str) -> Finding:
+    r = review_rules()[rule_id]
+    return Finding(rule=rule_id, category="structure", severity=r.severity, start=start, end=end,
+                   text=text[start:end], message=message)
+
+
+def _first_cue(text: str, cues: list[str], norm: Normalised | None = None) -> tuple[int, int]:
+    """Span of the earliest looking-back phrase, for pointing at why it reads as a summary."""
+    norm = norm or normalise(text)
+    best = None
+    for cue in cues:
+        i = norm.text.find(cue)
+        if i >= 0 and (best is None or i < best[0]):
+            best = (i, i + len(cue))
+    return norm.span(*best) if best else (0, 0)
+
+
+def check(text: str, ol: Outline | None = None, norm: Normalised | None = None) -> list[Finding]:
+    ol = ol or outline(text, norm=norm)
+    out: list[Finding] = []
+    kind = label.infer_doc_kind(text)
+    summary_cues = _summary_cues()
+    if kind in ("summary", "mixed"):
+        s, e = _first_cue(text, summary_cues, norm)
+        if kind == "summary":
+            out.append(_finding("GH-STRUCT-SUMMARY", text, s, e,
+                                "This reads as a summary (it reports what was done), not a plan for the year."))
+        else:
+            out.append(_finding("GH-STRUCT-MIXED", text, s, e,
+                                "A summary followed by plans: keep only the plan part (下半年/下一步打算) and expand it."))
+    for role in REQUIRED_ROLES:
+        if not ol.present[role]:
+            rule_id = f"GH-STRUCT-MISSING-{role.upper()}"
+            out.append(_finding(rule_id, text, 0, 0, f"No {role} section: {review_rules()[rule_id].reason}"))
+    share_min = float(_cues().get("tasks_min_share", 0.4))
+    tasks = ol.role_chars.get("tasks", 0)
+    if ol.present["tasks"] and ol.body_chars >= int(_cues().get("min_chars", 400)) \
+            and tasks < share_min * ol.body_chars:
+        h = next(h for h, r in zip(ol.headings, ol.roles) if r == "tasks")
+        out.append(_finding("GH-STRUCT-TASKS-THIN", text, h.start, h.end,
+                            f"The tasks are {tasks * 100 // max(1, ol.body_chars)}% of the text; "
+                            f"they should carry most of it (at least {int(share_min * 100)}%)."))
+    return out
