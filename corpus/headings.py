@@ -49,20 +49,6 @@ _NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or a
 _LP = "[(（]"
 _RP = "[)）]"
 # Where a heading may begin: line start, or after a sentence end / closing quote on one-line pages.
-_START = r"(?:(?<=^)|(?<=\n)|(?<=[。！!？?；;：:”」』）)]))[ \t\u3000]*"
-
-_PATTERNS: tuple[tuple[str, int, str], ...] = (
-    # (regex with groups num and optional title-prefix, level, style)
-    (rf"^[ \t\u3000]*(?P<md>#{{1,6}})[ \t]*(?P<num>)", 0, "md"),
-    (rf"{_START}(?P<num>{_CN})[、，,．.](?![、])", 1, "cn-dun"),
-    (rf"{_START}{_LP}(?P<num>{_CN}){_RP}[、，,]?", 2, "cn-paren"),
-    (rf"{_START}第(?P<num>{_CN})[、，,：:]", 3, "ordinal"),
-    (rf"{_START}(?P<num>{_NUM})[、](?![、])", 3, "arabic-dun"),
-    (rf"{_START}(?P<num>{_NUM})[.．](?![0-9０-９.])", 3, "arabic-dot"),
-    (rf"{_START}{_LP}(?P<num>{_NUM}){_RP}(?![0-9])", 4, "arabic-paren"),
-    (rf"^[ \t\u3000]*(?P<num>{_CN}|{_NUM})月份?(?:[：:、]|[ \t]*$)", 0, "month"),
-)
-_COMPILED = [(re.compile(p, re.MULTILINE), lvl, style) for p, lvl, style in _PATTERNS]
 
 # The heading's words end at the first of these (inline headings have no line break).
 _TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]|$")
@@ -110,35 +96,67 @@ def _title_span(text: str, start: int, line_start: bool) -> int:
     return end
 
 
-# On one-line pages a numbered item often follows a word with no punctuation between
-# ("…技能竞赛2、筹备召开…"). Such a loose marker is taken only when it continues its sequence.
-_LOOSE: tuple[tuple[re.Pattern, int, str], ...] = tuple(
-    (re.compile(p), lvl, style) for p, lvl, style in (
-        (rf"(?<=[\u4e00-\u9fff”」』》])(?<!第)(?P<num>{_CN})、(?![、])", 1, "cn-dun"),
-        (rf"{_LP}(?P<num>{_CN}){_RP}", 2, "cn-paren"),
-        (rf"(?<=[\u4e00-\u9fff”」』》])第(?P<num>{_CN})[、，,]", 3, "ordinal"),
-        (rf"(?<=[\u4e00-\u9fff”」』》])(?<![0-9])(?P<num>{_NUM})、(?![、0-9])", 3, "arabic-dun"),
-    )
-)
+# All markers in one alternation; whether a hit may start a heading is decided in Python from
+# the character before it (one regex pass, no lookbehind tried at every position).
+# The leading lookahead lets the regex engine skip, in C, every position that cannot start a
+# marker (8x faster than trying each alternative everywhere).
+_MARKERS = re.compile("(?=[#一二三四五六七八九十(（第0-9])(?:" + "|".join((
+    r"(?P<md>#{1,6})[ \t]*",
+    rf"(?P<cn_dun>{_CN})(?P<cn_sep>[、，,．.])(?![、])",
+    rf"{_LP}(?P<cn_paren>{_CN}){_RP}[、，,]?",
+    rf"第(?P<ordinal>{_CN})[、，,：:]",
+    rf"(?<![0-9.])(?P<arabic_dun>{_NUM})、(?![、0-9])",
+    rf"(?<![0-9.])(?P<arabic_dot>{_NUM})[.．](?![0-9０-９.])",
+    rf"{_LP}(?P<arabic_paren>{_NUM}){_RP}(?![0-9])",
+    rf"(?P<month>{_CN}|{_NUM})月份?(?:[：:、]|[ \t]*$)",
+)) + ")", re.MULTILINE)
+_STYLES = {"md": ("md", 0), "cn_dun": ("cn-dun", 1), "cn_paren": ("cn-paren", 2), "ordinal": ("ordinal", 3),
+           "arabic_dun": ("arabic-dun", 3), "arabic_dot": ("arabic-dot", 3),
+           "arabic_paren": ("arabic-paren", 4), "month": ("month", 0)}
+_SENTENCE_END = set("。！!？?；;：:”」』）)")
+_AFTER_WORD = re.compile(r"[\u4e00-\u9fff”」』》]")
+_SPACE = " \t\u3000"
+
+
+def _before(text: str, s: int) -> str:
+    """The character before `s`, skipping spaces; "\n" at the start of the text."""
+    i = s - 1
+    while i >= 0 and text[i] in _SPACE:
+        i -= 1
+    return "\n" if i < 0 else text[i]
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
-    """(start, body_start, level, style, number, strict) for every marker-looking spot."""
-    out: dict[int, tuple[int, int, int, str, int, bool]] = {}
-    for rx, level, style in _COMPILED:
-        for m in rx.finditer(text):
-            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t\u3000")))
-            if s in out:
+    """(start, body_start, level, style, number, strict) for every marker-looking spot.
+
+    Strict: at a line start or after a sentence end. Loose (one-line pages, "…竞赛2、筹备…"):
+    right after a word, only for 一、 (一) 第一、 1、, and only kept if it continues a sequence.
+    """
+    out: list[tuple[int, int, int, str, int, bool]] = []
+    for m in _MARKERS.finditer(text):
+        group = m.lastgroup if m.lastgroup in _STYLES else next(g for g in _STYLES if m.group(g) is not None)
+        if group == "cn_sep":
+            group = "cn_dun"
+        style, level = _STYLES[group]
+        s = m.start()
+        prev = _before(text, s)
+        line_start = prev == "\n"
+        if style in ("md", "month"):
+            if not line_start:
                 continue
-            lvl = len(m.group("md")) if style == "md" else level
-            num = cn_to_int(m.group("num")) if m.group("num") else 0
-            out[s] = (s, m.end(), lvl, style, num, True)
-    for rx, level, style in _LOOSE:
-        for m in rx.finditer(text):
-            s = m.start()
-            if s not in out:
-                out[s] = (s, m.end(), level, style, cn_to_int(m.group("num")), False)
-    return [out[k] for k in sorted(out)]
+            num = cn_to_int(m.group("month")) if style == "month" else 0
+            level = len(m.group("md")) if style == "md" else 0
+            out.append((s, m.end(), level, style, num, True))
+            continue
+        strict = line_start or prev in _SENTENCE_END
+        if not strict:
+            loose_ok = (style == "cn-paren"
+                        or (style in ("cn-dun", "ordinal", "arabic-dun") and _AFTER_WORD.match(prev)
+                            and not (style == "cn-dun" and (prev == "第" or m.group("cn_sep") != "、"))))
+            if not loose_ok:
+                continue
+        out.append((s, m.end(), level, style, cn_to_int(m.group(group)), strict))
+    return out
 
 
 def find_headings(text: str) -> list[Heading]:

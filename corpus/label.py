@@ -33,11 +33,47 @@ def _roles() -> dict:
     return load_toml("roles.toml")
 
 
-def org_scores(text: str) -> dict[str, float]:
-    body = normalise(text).text
-    scores: dict[str, float] = {}
+@lru_cache(maxsize=8)
+def _normalised(text: str) -> str:
+    """Labelling asks several questions of one text; normalise it once."""
+    return normalise(text).text
+
+
+@lru_cache(maxsize=16)
+def _automaton(phrases: tuple[str, ...]):
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for i, p in enumerate(phrases):
+        a.add_word(normalise(p).text, i)
+    a.make_automaton()
+    return a
+
+
+def phrase_counts(body: str, phrases: tuple[str, ...]) -> list[int]:
+    """How often each phrase occurs in (normalised) `body`, in one pass; overlaps count."""
+    counts = [0] * len(phrases)
+    if phrases and body:
+        for _, i in _automaton(phrases).iter(body):
+            counts[i] += 1
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _cue_table() -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    cues, owners = [], []
     for t, v in vocabularies().items():
-        scores[t] = float(sum(w * body.count(normalise(cue).text) for cue, w in v.cues.items()))
+        for cue, w in v.cues.items():
+            cues.append(cue)
+            owners.append((t, w))
+    return tuple(cues), tuple(owners)
+
+
+def org_scores(text: str) -> dict[str, float]:
+    cues, owners = _cue_table()
+    scores = {t: 0.0 for t in vocabularies()}
+    for n, (t, w) in zip(phrase_counts(_normalised(text), cues), owners):
+        scores[t] += w * n
     return scores
 
 
@@ -59,19 +95,15 @@ def infer_org_type(text: str, min_score: float = 4.0) -> str:
     return best
 
 
-def _count(body: str, phrases: list[str]) -> int:
-    return sum(body.count(p) for p in phrases)
-
-
 def kind_scores(text: str) -> tuple[int, int]:
     kinds = _roles()["kinds"]
-    body = normalise(text).text
-    return _count(body, kinds["summary"]), _count(body, kinds["plan"])
+    body = _normalised(text)
+    return sum(phrase_counts(body, tuple(kinds["summary"]))), sum(phrase_counts(body, tuple(kinds["plan"])))
 
 
 def plan_part_start(text: str) -> int:
     """Offset where the plan part of a mixed document begins (下半年工作打算 …), or -1."""
-    body = normalise(text).text
+    body = _normalised(text)
     best = -1
     for phrase in _roles()["kinds"]["plan_part"]:
         i = body.find(phrase)
@@ -84,7 +116,7 @@ def plan_part_start(text: str) -> int:
 def infer_doc_kind(text: str) -> str:
     """plan, summary, or mixed (a summary that ends with plans for the rest of the year)."""
     kinds = _roles()["kinds"]
-    body = normalise(text).text
+    body = _normalised(text)
     summary, plan = kind_scores(text)
     cut = plan_part_start(text)
     looking_back_part = body[:cut] if cut > 0 else body
@@ -96,19 +128,32 @@ def infer_doc_kind(text: str) -> str:
     return "plan"
 
 
-def heading_role(title: str, level: int) -> str | None:
-    """The role a heading's words name, or None when they name none."""
+@lru_cache(maxsize=1)
+def _role_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(heading words, the role of each, task verbs), words normalised once."""
     roles = _roles()["roles"]
-    words = normalise(title).text[:16]
-    # the longest matching heading word decides: 工作思路和措施 is tasks, not 工作思路 (guiding)
-    best, best_len = None, 0
+    words, owners = [], []
     for role, spec in roles.items():
         for w in spec["words"]:
-            if len(w) > best_len and w in words:
-                best, best_len = role, len(w)
+            words.append(normalise(w).text)
+            owners.append(role)
+    verbs = tuple(normalise(v).text for v in roles["tasks"].get("verbs", ()))
+    return tuple(words), tuple(owners), verbs
+
+
+@lru_cache(maxsize=4096)
+def heading_role(title: str, level: int) -> str | None:
+    """The role a heading's words name, or None when they name none."""
+    words, owners, verbs = _role_words()
+    head = normalise(title[:16]).text
+    # the longest matching heading word decides: 工作思路和措施 is tasks, not 工作思路 (guiding)
+    best, best_len = None, 0
+    for _, i in _automaton(words).iter(head):
+        if len(words[i]) > best_len:
+            best, best_len = owners[i], len(words[i])
     if best:
         return best
-    if level <= 1 and any(words.startswith(v) for v in roles["tasks"]["verbs"]):
+    if level <= 1 and head.startswith(verbs):
         return "tasks"
     return None
 
