@@ -1,8 +1,167 @@
-"""CLI commands: placeholder until this group lands."""
+"""`ghplan draft`: a clean, current work plan for one organisation.
+
+Exit codes: 0 the draft passes review with no error; 1 a draft was produced but review errors
+remain after the repair rounds (it is still printed or written, and the errors are listed on
+stderr); 2 bad input (unknown type, unreadable profile, bad year, bad --out); 3 the model backend
+failed (endpoint down, key rejected, timeout, malformed output). Failures are one line on stderr,
+never a traceback, and never leave a half-written --out file.
+
+Nothing heavy is imported at module level: the pipeline, openai, chromadb and the embedding model
+load only when the command runs.
+"""
 from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from writer.cli.common import GhplanError, fail, print_json
+
+STAGE_LABEL = {"facts": "year facts", "retrieve": "retrieving", "outline": "outlining",
+               "expand": "writing", "review": "reviewing", "repair": "repairing"}
+
+
+def _summary_line(result) -> str:
+    s = result.review_json()["summary"]
+    retrieved = f", {len(result.retrieved)} reference section(s)" if result.retrieved else ""
+    return (f"ghplan: drafted {result.type} plan for {result.year} with {result.backend}"
+            f" ({result.model}){retrieved}: {len(result.text)} characters, review "
+            f"{s['errors']} error(s), {s['warnings']} warning(s), {s['infos']} info(s); "
+            f"{result.rounds} repair round(s), {result.seconds:.1f}s")
+
+
+def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int],
+              profile_path: Optional[Path], backend_name: Optional[str], model: Optional[str],
+              length: Optional[int], out: Optional[Path], as_json: bool, stream: bool,
+              rounds: int, no_retrieve: bool, mock_script: Optional[str],
+              config: Optional[Path]) -> int:
+    from writer.config import ConfigError, load_settings
+    from writer.draft import BACKENDS, default_backend_name, draft, make_backend
+    from writer.export import check_out_path, export
+    from writer.profile import ProfileError, load_profile, minimal_profile
+
+    if year is not None:
+        from writer.facts import YearOutOfRange, check_year
+
+        try:
+            check_year(year)
+        except YearOutOfRange as exc:
+            raise GhplanError(str(exc), 2) from None
+    if as_json and stream:
+        raise GhplanError("--stream and --json cannot be combined", 2)
+    if rounds < 0 or rounds > 10:
+        raise GhplanError("--rounds must be between 0 and 10", 2)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise GhplanError(str(exc), 2) from None
+    try:
+        if profile_path is not None:
+            profile = load_profile(profile_path).with_overrides(org=org, type=org_type, year=year,
+                                                                length=length)
+        else:
+            if not org or not org_type:
+                raise GhplanError("--org and --type are required (or give --profile FILE)", 2)
+            profile = minimal_profile(org, org_type, year=year, length=length)
+    except ProfileError as exc:
+        raise GhplanError(str(exc), 2) from None
+    if out is not None:
+        out = check_out_path(out)
+    name = backend_name or default_backend_name(settings)
+    if name not in BACKENDS:
+        raise GhplanError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}", 2)
+    backend = make_backend(name, settings=settings, model=model,
+                           mock_script=mock_script or os.environ.get("GHPLAN_MOCK_SCRIPT"))
+
+    on_delta = None
+    if stream:
+        def on_delta(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    status = None
+    on_stage = None
+    if sys.stderr.isatty() and not stream:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        status = console.status("drafting …")
+        status.start()
+
+        def on_stage(stage: str, detail: str) -> None:
+            label = STAGE_LABEL.get(stage, stage)
+            status.update(f"[bold]{label}[/bold] {detail}".rstrip())
+
+    try:
+        result = draft(profile, backend=backend, year=profile.year, settings=settings,
+                       retrieve=not no_retrieve, repair_rounds=rounds, on_stage=on_stage,
+                       on_delta=on_delta)
+        if out is not None:
+            export(result.text, out)
+    finally:
+        if status is not None:
+            status.stop()
+
+    streamed_differs = stream and result.rounds > 0
+    if as_json:
+        print_json(result.to_json())
+    elif out is None and not stream:
+        sys.stdout.write(result.text + "\n")
+    elif streamed_differs and out is None:
+        sys.stdout.write("\n" + result.text + "\n")
+    for note in result.notes:
+        typer.echo(f"ghplan: note: {note}", err=True)
+    if streamed_differs:
+        typer.echo("ghplan: note: review found errors in the streamed draft; "
+                   + ("the repaired plan was written to the file" if out else
+                      "the repaired plan follows it"), err=True)
+    if out is not None:
+        typer.echo(f"ghplan: wrote {out}", err=True)
+    typer.echo(_summary_line(result), err=True)
+    errors = [f for f in result.review_json()["findings"] if f["severity"] == "error"]
+    for f in errors[:20]:
+        typer.echo(f"  {f['line']}:{f['col']}  error  {f['rule']}  {f['message']}", err=True)
+    return 1 if errors else 0
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the ghplan app."""
+    """Add `draft` to the ghplan app."""
+
+    @app.command("draft")
+    def draft_command(
+        org: Optional[str] = typer.Option(None, "--org", help="The union's full name, e.g. 某市第一人民医院工会."),
+        org_type: Optional[str] = typer.Option(
+            None, "--type", help="Org type: school, hospital, enterprise, township, federation, government, women."),
+        year: Optional[int] = typer.Option(None, "--year", help="Plan year (default: next year)."),
+        profile: Optional[Path] = typer.Option(
+            None, "--profile", help="Profile TOML: members, departments, achievements, priorities, events, tone."),
+        backend: Optional[str] = typer.Option(
+            None, "--backend", help="openai | offline | mock (default: openai when OPENAI_API_KEY is set, else offline)."),
+        model: Optional[str] = typer.Option(None, "--model", help="Model name for the openai backend."),
+        length: Optional[int] = typer.Option(None, "--length", help="Target length in characters (800–20000)."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Write to .md, .txt or .docx (GB/T 9704 layout)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        stream: bool = typer.Option(False, "--stream", help="Stream the text as it is written."),
+        rounds: int = typer.Option(2, "--rounds", help="Repair rounds when review finds errors."),
+        no_retrieve: bool = typer.Option(False, "--no-retrieve", help="Draft without reference plans from the index."),
+        mock_script: Optional[str] = typer.Option(
+            None, "--mock-script", help="Scripted responses (TOML/JSON) for --backend mock."),
+        config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml)."),
+    ) -> None:
+        """Draft a work plan (工会工作计划) that passes `ghplan review`.
+
+        Exit 0: clean draft; 1: review errors remain; 2: bad input; 3: model backend failure.
+        """
+        try:
+            code = run_draft(org=org, org_type=org_type, year=year, profile_path=profile,
+                             backend_name=backend, model=model, length=length, out=out,
+                             as_json=as_json, stream=stream, rounds=rounds,
+                             no_retrieve=no_retrieve, mock_script=mock_script, config=config)
+        except GhplanError as exc:
+            fail(str(exc), exc.code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        raise typer.Exit(code)
