@@ -267,16 +267,8 @@ def export(text: str, path: str | Path) -> Path:
         data = to_txt(text)
     try:
         write_atomic(path, data)
-        _readable(path)
     except OSError as exc:
         raise GhplanError(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     return path
 
 
-def _readable(path: Path) -> None:
-    """write_atomic's temp file is private (0600); a plan is a document to share: umask default."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)

@@ -29,11 +29,21 @@ def print_json(obj: Any) -> None:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write to a temp file beside `path`, fsync, then rename: never a half-written file."""
+    """Write to a temp file beside `path`, fsync, then rename: never a half-written file.
+
+    The result has the permissions the file already had, or the umask default for a new file
+    (mkstemp's private 0600 would make a shared plan unreadable to colleagues)."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

@@ -99,12 +99,7 @@ def _use_color(color: Optional[bool]) -> bool:
 def _write(path: Path, inp: Input, text: str, keep_encoding: bool) -> None:
     out = text.replace("\n", "\r\n") if inp.crlf else text
     data = out.encode(inp.encoding if keep_encoding else "utf-8")
-    mode = None
-    if path.exists():
-        mode = path.stat().st_mode & 0o7777
-    write_atomic(path, data)
-    if mode is not None:
-        os.chmod(path, mode)   # an in-place fix keeps the file's permissions
+    write_atomic(path, data)   # keeps an existing file's permissions
 
 
 def review(
