@@ -1,8 +1,214 @@
-"""CLI commands: placeholder until this group lands."""
+"""`ghplan index build|status` and `ghplan search`: thin shells over writer.store / writer.retrieve.
+
+Nothing heavy at import time: chromadb, torch and sentence-transformers are imported inside the
+library functions these commands call.
+"""
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
 
 import typer
 
+from writer.cli.common import GhplanError, fail, print_json
+
+StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
+UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
+
+
+def _settings():
+    from writer.config import ConfigError, load_settings
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _guard(fn: Callable[[], Any]) -> Any:
+    """Library errors become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        return fn()
+    except GhplanError as exc:
+        fail(str(exc), exc.code)
+    except KeyboardInterrupt:
+        fail("interrupted (the previous index, if any, is still the active one)", 130)
+
+
+def _progress_runner(enabled: bool):
+    """A rich progress bar on stderr for a terminal; a no-op otherwise (pipes, --json)."""
+    from contextlib import nullcontext
+
+    if not enabled:
+        return nullcontext(), None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return nullcontext(), None
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        label = {"model": "loading embedding model", "embed": "embedding chunks", "write": "writing index"}.get(stage, stage)
+        if stage not in tasks:
+            tasks[stage] = prog.add_task(label, total=total or 1)
+        prog.update(tasks[stage], completed=done, total=total or 1)
+
+    return prog, update
+
+
+def _cross(chunks) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for c in chunks:
+        row = out.setdefault(c.org_type, {})
+        row[c.role] = row.get(c.role, 0) + 1
+    return {t: dict(sorted(r.items())) for t, r in sorted(out.items())}
+
+
+def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from corpus.model import ROLES
+
+    console = Console()
+    roles = [r for r in ROLES if any(r in row for row in table.values())]
+    t = Table(title=f"chunks by type and role ({report.chunks} chunks, {servable} servable for drafting)")
+    t.add_column("type")
+    for r in roles:
+        t.add_column(r, justify="right")
+    t.add_column("total", justify="right")
+    for typ, row in table.items():
+        t.add_row(typ, *[str(row.get(r, "")) for r in roles], str(sum(row.values())))
+    console.print(t)
+    console.print(f"index: {report.location} ({report.collection})")
+    console.print(f"model: {report.model} ({report.dim} dims); embedded {report.embedded}, "
+                  f"reused {report.reused}")
+    console.print(f"time: {report.seconds:.2f} s, {report.chunks_per_second:.1f} chunks/s "
+                  f"(embedding {report.embed_seconds:.2f} s)")
+    if report.note:
+        console.print(f"note: {report.note}")
+
+
+def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Directory of raw seed pages (default: the bundled seeds)."),
+          store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+          rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed every chunk (e.g. after changing the model's weights)."),
+          year: Optional[int] = typer.Option(None, "--year", help="Plan year stale references are judged for (default: next year)."),
+          as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON.")) -> None:
+    """Chunk the corpus, embed what changed, and swap in a new index."""
+    from writer.chunk import corpus_chunks, default_year
+    from writer.store import build_index, location_from
+
+    settings = _settings()
+    if corpus is not None and not corpus.exists():
+        fail(f"corpus not found: {corpus}")
+    year = year or default_year()
+    loc = _guard(lambda: location_from(settings, store, chroma_url))
+    chunks = _guard(lambda: corpus_chunks(corpus, year))
+    if not chunks:
+        fail("the corpus yielded no chunks: nothing to index")
+
+    def factory():
+        from writer.embed import get_embedder
+        return get_embedder(settings.embed_model)
+
+    runner, update = _progress_runner(not as_json and sys.stderr.isatty())
+    with runner:
+        report = _guard(lambda: build_index(chunks, loc, factory, settings.embed_model,
+                                            rebuild=rebuild, progress=update, year=year,
+                                            corpus=str(corpus.resolve()) if corpus else ""))
+    servable = sum(1 for c in chunks if c.plan and not c.stale)
+    table = _cross(chunks)
+    if as_json:
+        print_json({**report.to_json(), "servable": servable, "by_type_role": table})
+    else:
+        _print_build(report, table, servable)
+
+
+def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+           as_json: bool = typer.Option(False, "--json", help="Print status as JSON.")) -> None:
+    """Where the index is, its model, its counts, and whether it is stale against the corpus."""
+    from writer.store import index_status, location_from
+
+    settings = _settings()
+    loc = _guard(lambda: location_from(settings, store, chroma_url))
+    st = _guard(lambda: index_status(loc))
+    if st.exists and st.info:
+        fp = _current_fingerprint(st.info.year, st.info.corpus)
+        if fp is not None:
+            st.current_fingerprint = fp
+            st.stale = fp != st.info.corpus_fingerprint
+    if as_json:
+        print_json(st.to_json())
+        if not st.exists:
+            raise typer.Exit(1)
+        return
+    if not st.exists:
+        fail(f"no index yet at {st.location}: run ghplan index build")
+    i = st.info
+    typer.echo(f"index: {st.location} ({st.kind}, collection {i.collection})")
+    typer.echo(f"model: {i.model} ({i.dim} dims)")
+    typer.echo(f"chunks: {i.count}; built {i.built_at} in {i.build_seconds:.2f} s; stale flags for {i.year}")
+    typer.echo(f"corpus: {i.corpus or 'the bundled seeds'}")
+    typer.echo("by type: " + ", ".join(f"{k} {v}" for k, v in i.by_type.items()))
+    typer.echo("by role: " + ", ".join(f"{k} {v}" for k, v in i.by_role.items()))
+    verdict = {None: "unknown (the corpus cannot be read)", True: "STALE: the corpus changed; run ghplan index build",
+               False: "up to date with the corpus"}[st.stale]
+    typer.echo(f"state: {verdict}")
+    if st.debris:
+        typer.echo(f"debris of {len(st.debris)} interrupted build(s): the next build removes it")
+
+
+def _current_fingerprint(year: int, corpus: str) -> str | None:
+    """The fingerprint the corpus the index was built from would have now (no model needed);
+    None if it cannot be built (e.g. that corpus directory is gone)."""
+    from writer.chunk import corpus_chunks, corpus_fingerprint
+    try:
+        if corpus and not Path(corpus).exists():
+            return None
+        return corpus_fingerprint(corpus_chunks(Path(corpus) if corpus else None, year or None))
+    except Exception:   # status must report, not crash, whatever state the corpus is in
+        return None
+
+
+def search(query: str = typer.Argument(..., help="What to look for, in Chinese."),
+           org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Organisation type (school, hospital, enterprise, township, federation, government, women)."),
+           role: Optional[str] = typer.Option(None, "--role", "-r", help="Section role (guiding, goals, tasks, safeguards, schedule, closing, other)."),
+           k: int = typer.Option(5, "-k", help="How many results."),
+           year: Optional[int] = typer.Option(None, "--year", help="Serve only chunks current in this plan year."),
+           store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+           as_json: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
+    """Hybrid search (dense + BM25, fused, diversified) over plan sections fit for drafting."""
+    if not query.strip():
+        fail("empty query")
+    from writer.retrieve import search as do_search
+    from writer.store import location_from
+
+    settings = _settings()
+    loc = _guard(lambda: location_from(settings, store, chroma_url))
+    res = _guard(lambda: do_search(query, org_type, role, k, year=year, settings=settings, location=loc))
+    if as_json:
+        print_json(res.to_json())
+        return
+    if res.fell_back:
+        typer.echo(f"note: {res.fallback_reason}")
+    if not res.hits:
+        typer.echo("no results")
+    for n, h in enumerate(res.hits, start=1):
+        flag = " (fallback)" if h.fallback else ""
+        typer.echo(f"{n}. [{h.org_type}/{h.role}]{flag} {h.heading_path or h.heading}  — {h.source}  score {h.score:.4f}")
+        snippet = h.text.replace("\n", " ")
+        typer.echo(f"   {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the ghplan app."""
+    """Add `ghplan index ...` and `ghplan search` to the app."""
+    index_app = typer.Typer(help="Build and inspect the retrieval index (chunks, embeddings, chromadb).",
+                            no_args_is_help=True)
+    index_app.command("build")(build)
+    index_app.command("status")(status)
+    app.add_typer(index_app, name="index")
+    app.command("search")(search)

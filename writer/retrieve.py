@@ -1,0 +1,455 @@
+"""Hybrid retrieval over the index: dense + lexical, fused by reciprocal rank, then MMR.
+
+Why hybrid: m3e-small knows that 教代会 and 职代会 are alike, which is right for meaning and
+wrong for vocabulary (a school plan must not get a factory's words); BM25 on character n-grams
+catches the exact terms (新就业形态, 金秋助学) that a small model blurs. Reciprocal-rank fusion
+needs no score calibration between the two. MMR then keeps the k results from being near-copies
+of one another (content-farm plans copy each other heavily).
+
+Only material fit for drafting is ever served: plan parts (never summary material), never stale
+chunks. Types with too few plans fall back to stand-in types listed in writer/data/fallback.toml,
+and the result says so.
+
+The draft layer calls `retrieve(profile_or_type, role, k, query=None)`; the CLI calls `search`.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Sequence
+
+from corpus.model import ORG_TYPES, ROLES
+from writer.cli.common import GhplanError
+from writer.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
+
+RRF_K = 60            # the usual reciprocal-rank constant: damps the head so both lists count
+MMR_LAMBDA = 0.7      # relevance vs novelty; 0.7 keeps relevance first
+NEAR_COPY = 0.95      # cosine above which a candidate is a near-copy of a chosen result
+MODES = ("hybrid", "dense", "lexical")
+TYPES = ORG_TYPES + ("other",)
+
+
+class RetrievalError(GhplanError):
+    pass
+
+
+# ---------------------------------------------------------------- data: fallback, vocabulary
+
+@dataclass(frozen=True)
+class Fallback:
+    order: tuple[str, ...]
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def fallback_table() -> tuple[dict[str, Fallback], float]:
+    data = tomllib.loads(resources.files("writer").joinpath("data/fallback.toml").read_text("utf-8"))
+    penalty = float(data.get("type_penalty", 0.25))
+    table: dict[str, Fallback] = {}
+    for t, entry in data.items():
+        if not isinstance(entry, dict):
+            continue
+        order = tuple(entry.get("order", ()))
+        bad = [x for x in (t, *order) if x not in TYPES]
+        if bad or not entry.get("reason"):
+            raise RetrievalError(f"writer/data/fallback.toml [{t}]: unknown type {bad} or no reason")
+        table[t] = Fallback(order=order, reason=str(entry["reason"]))
+    return table, penalty
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """Type names/words and role heading words from the corpus rule data (read-only use).
+    Missing or reshaped files only make default queries plainer, never break retrieval."""
+    try:
+        from corpus.rules.engine import load_toml
+        vocab = {k: v for k, v in load_toml("vocab.toml").items() if isinstance(v, dict)}
+    except Exception:
+        vocab = {}
+    try:
+        from corpus.rules.engine import load_toml
+        roles = {k: list(v.get("words", [])) for k, v in load_toml("roles.toml").get("roles", {}).items()}
+    except Exception:
+        roles = {}
+    return vocab, roles
+
+
+def default_query(org_type: str | None, role: str | None, topics: Sequence[str] = ()) -> str:
+    """A query that asks for `role` material in `org_type`'s own words."""
+    vocab, roles = _vocab()
+    parts: list[str] = []
+    if org_type and org_type in vocab:
+        parts.append(f"{vocab[org_type].get('name', '')}工会")
+    if role:
+        parts.extend(roles.get(role, [])[:3] or [role])
+    if org_type and org_type in vocab:
+        parts.extend(vocab[org_type].get("belongs", [])[:4])
+    parts.extend(topics)
+    return " ".join(p for p in parts if p) or "工会工作计划"
+
+
+# ---------------------------------------------------------------- lexical: BM25 on char n-grams
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Character unigrams and bigrams of CJK runs, whole ASCII words. No segmenter needed, and
+    bigrams capture most two-character words (职工, 帮扶, 集体)."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    for run in _CJK_RUN.findall(norm):
+        if run[0].isascii():
+            out.append(run)
+            continue
+        out.extend(run)
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class BM25:
+    """Okapi BM25 with an inverted index (score only the postings of the query's terms)."""
+
+    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.n = len(docs)
+        self.lengths = [len(d) for d in docs]
+        self.avgdl = (sum(self.lengths) / self.n) if self.n else 0.0
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, d in enumerate(docs):
+            tf: dict[str, int] = {}
+            for t in d:
+                tf[t] = tf.get(t, 0) + 1
+            for t, c in tf.items():
+                self.postings.setdefault(t, []).append((i, c))
+
+    def idf(self, term: str) -> float:
+        df = len(self.postings.get(term, ()))
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for term in dict.fromkeys(query):
+            plist = self.postings.get(term)
+            if not plist:
+                continue
+            idf = self.idf(term)
+            for i, tf in plist:
+                if allowed is not None and i not in allowed:
+                    continue
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avgdl or 1))
+                out[i] = out.get(i, 0.0) + idf * tf * (self.k1 + 1) / (tf + norm)
+        return out
+
+
+# ---------------------------------------------------------------- fusion and diversity
+
+def rrf(rankings: Iterable[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion: sum of 1/(k + rank) over the lists an id appears in."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def mmr(candidates: Sequence[str], relevance: dict[str, float], vectors: dict[str, Any], k: int,
+        lam: float = MMR_LAMBDA, near_copy: float = NEAR_COPY) -> list[str]:
+    """Maximal marginal relevance over unit vectors; near-copies are skipped while others remain."""
+    import numpy as np
+
+    if not candidates:
+        return []
+    top = max(relevance[c] for c in candidates) or 1.0
+    chosen: list[str] = []
+    pool = list(candidates)
+    sims_to_chosen = {c: -1.0 for c in pool}
+    while pool and len(chosen) < k:
+        def value(c: str) -> float:
+            return lam * relevance[c] / top - (1 - lam) * max(sims_to_chosen[c], 0.0)
+
+        fresh = [c for c in pool if sims_to_chosen[c] < near_copy]
+        best = max(fresh or pool, key=value)
+        chosen.append(best)
+        pool.remove(best)
+        vb = np.asarray(vectors[best])
+        for c in pool:
+            sims_to_chosen[c] = max(sims_to_chosen[c], float(np.dot(np.asarray(vectors[c]), vb)))
+    return chosen
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    text: str
+    source: str
+    org_type: str
+    role: str
+    heading: str
+    heading_path: str
+    doc_id: str
+    title: str
+    score: float
+    fallback: bool = False          # from a stand-in type, not the requested one
+    dense_rank: int = 0             # 0: not in that list
+    lexical_rank: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "source": self.source, "type": self.org_type,
+                "role": self.role, "heading": self.heading, "score": round(self.score, 6)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    type: str | None
+    role: str | None
+    k: int
+    fallback_types: list[str] = field(default_factory=list)
+    fallback_reason: str = ""
+    hits: list[Hit] = field(default_factory=list)
+    mode: str = "hybrid"
+    available: int = 0              # eligible chunks of the requested type and role
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "type": self.type, "role": self.role,
+                "fallback_types": self.fallback_types,
+                "results": [h.to_json() for h in self.hits]}
+
+    @property
+    def fell_back(self) -> bool:
+        return bool(self.fallback_types)
+
+
+# ---------------------------------------------------------------- the retriever
+
+def eligible(meta: dict, year: int | None) -> bool:
+    """Fit for drafting: plan material, current. Summary parts and stale chunks never are."""
+    if not meta.get("plan", False):
+        return False
+    if year is None:
+        return not meta.get("stale", False)
+    return int(meta.get("current_until", 0)) >= year
+
+
+def _where(types: Sequence[str] | None, role: str | None, year: int | None) -> dict:
+    conds: list[dict] = [{"plan": True}]
+    conds.append({"stale": False} if year is None else {"current_until": {"$gte": year}})
+    if types:
+        conds.append({"org_type": {"$in": list(types)}})
+    if role:
+        conds.append({"role": role})
+    return {"$and": conds}
+
+
+class Retriever:
+    """One open index: the chroma collection, its lexical index and the model, loaded lazily."""
+
+    def __init__(self, loc: Location, model_name: str):
+        self.loc, self.model_name = loc, model_name
+        self.client = connect(loc)
+        self.col, self.info = open_index(loc, model_name, client=self.client)
+        self._lex: tuple[list[str], list[str], list[dict], BM25] | None = None
+        self._emb = None
+
+    @property
+    def collection_name(self) -> str:
+        return self.col.name
+
+    def embedder(self):
+        if self._emb is None:
+            from writer.embed import get_embedder
+            emb = get_embedder(self.model_name)
+            check_dim(self.info, emb.dim, self.model_name)
+            self._emb = emb
+        return self._emb
+
+    def lexical(self) -> tuple[list[str], list[str], list[dict], BM25]:
+        if self._lex is None:
+            ids, texts, metas = [], [], []
+            for cid, doc, meta in iter_collection(self.col):
+                ids.append(cid)
+                texts.append(doc or "")
+                metas.append(meta or {})
+            # the lexical side sees the same heading context the dense side embedded
+            toks = [tokens(m.get("heading_path", "") + "\n" + t) for t, m in zip(texts, metas)]
+            self._lex = (ids, texts, metas, BM25(toks))
+        return self._lex
+
+    def available(self, types: Sequence[str], role: str | None, year: int | None) -> int:
+        _, _, metas, _ = self.lexical()
+        return sum(1 for m in metas if m.get("org_type") in types
+                   and (role is None or m.get("role") == role) and eligible(m, year))
+
+    def plan_types(self, org_type: str | None, role: str | None, k: int,
+                   year: int | None) -> tuple[list[str] | None, int]:
+        """(types to search, eligible count of the requested type).
+
+        A type with at least k eligible chunks is searched alone. Otherwise every stand-in type
+        in its fallback order joins the pool: relevance decides among them, and the per-step
+        penalty keeps nearer types ahead unless a farther one is clearly better. (Taking only
+        the first stand-in would hand a hospital five government chunks on any topic.)
+        """
+        if org_type is None:
+            return None, 0
+        have = self.available([org_type], role, year)
+        fb = fallback_table()[0].get(org_type)
+        if have >= k or fb is None:
+            return [org_type], have
+        return [org_type, *[t for t in fb.order if self.available([t], role, year)]], have
+
+    @staticmethod
+    def fallback_note(org_type: str, role: str | None, have: int, used: list[str]) -> str:
+        fb = fallback_table()[0][org_type]
+        what = f"{role} sections of " if role else ""
+        return (f"only {have} {what}{org_type} plans in the index; fell back to "
+                f"{', '.join(used)} (order: {', '.join(fb.order)}): {fb.reason}")
+
+    def _current_in(self, ids: list[str], meta_of: dict, year: int) -> list[str]:
+        from writer.chunk import stale_fn_for
+
+        check = stale_fn_for(year)
+        if check is None:
+            return ids
+        return [c for c in ids
+                if not check(meta_of[c][1].get("heading_path", "") + "\n" + meta_of[c][0])]
+
+    def search(self, query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
+               year: int | None = None, mode: str = "hybrid", candidates: int | None = None,
+               lam: float = MMR_LAMBDA) -> SearchResult:
+        import numpy as np
+
+        if not query or not query.strip():
+            raise RetrievalError("empty query")
+        if org_type is not None and org_type not in TYPES:
+            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}")
+        if role is not None and role not in ROLES:
+            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        if k < 1:
+            raise RetrievalError("k must be at least 1")
+        if mode not in MODES:
+            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+
+        types, have = self.plan_types(org_type, role, k, year)
+        ids, texts, metas, bm25 = self.lexical()
+        allowed = {i for i, m in enumerate(metas)
+                   if eligible(m, year) and (types is None or m.get("org_type") in types)
+                   and (role is None or m.get("role") == role)}
+        result = SearchResult(query=query, type=org_type, role=role, k=k, mode=mode, available=have)
+        if not allowed:
+            return result
+        n_cand = min(len(allowed), candidates or max(50, 10 * k))
+
+        vectors: dict[str, Any] = {}
+        dense: list[str] = []
+        if mode in ("hybrid", "dense"):
+            q = self.embedder().encode_one(query)
+            got = self.col.query(query_embeddings=[q.tolist()], n_results=n_cand,
+                                 where=_where(types, role, year), include=["embeddings"])
+            dense = list(got["ids"][0])
+            for cid, vec in zip(dense, got["embeddings"][0]):
+                vectors[cid] = vec
+        lexical: list[str] = []
+        if mode in ("hybrid", "lexical"):
+            scores = bm25.scores(tokens(query), allowed)
+            best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n_cand]
+            lexical = [ids[i] for i, _ in best]
+
+        fused = rrf([r for r in (dense, lexical) if r])
+        meta_of = {ids[i]: (texts[i], metas[i]) for i in allowed}
+        _, penalty = fallback_table()
+        step = {t: i for i, t in enumerate(types or [])}
+        for cid in fused:
+            t = meta_of[cid][1].get("org_type", "")
+            fused[cid] /= 1 + penalty * step.get(t, 0)
+        ranked = sorted(fused, key=lambda c: (-fused[c], c))
+        if year is not None and year > self.info.year:
+            # The stored flags were judged for the build year; a later plan year can make more
+            # references stale (二十大 in a 2028 plan). Judge the candidates again for `year`.
+            ranked = self._current_in(ranked, meta_of, year)
+
+        missing = [c for c in ranked if c not in vectors]
+        for i in range(0, len(missing), 1000):
+            got = self.col.get(ids=missing[i:i + 1000], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"]):
+                vectors[cid] = vec
+        vectors = {c: np.asarray(v, dtype="float32") for c, v in vectors.items()}
+        chosen = mmr(ranked, fused, vectors, k, lam=lam)
+
+        d_rank = {c: i for i, c in enumerate(dense, start=1)}
+        l_rank = {c: i for i, c in enumerate(lexical, start=1)}
+        for cid in chosen:
+            text, m = meta_of[cid]
+            result.hits.append(Hit(
+                id=cid, text=text, source=str(m.get("source", "")), org_type=str(m.get("org_type", "")),
+                role=str(m.get("role", "")), heading=str(m.get("heading", "")),
+                heading_path=str(m.get("heading_path", "")), doc_id=str(m.get("doc_id", "")),
+                title=str(m.get("title", "")), score=fused[cid],
+                fallback=bool(org_type) and m.get("org_type") != org_type,
+                dense_rank=d_rank.get(cid, 0), lexical_rank=l_rank.get(cid, 0)))
+        served = {h.org_type for h in result.hits if h.fallback}
+        if org_type and served:
+            # the stand-ins that actually supplied results, in the stated order
+            result.fallback_types = [t for t in (types or []) if t in served]
+            result.fallback_reason = self.fallback_note(org_type, role, have, result.fallback_types)
+        return result
+
+
+_RETRIEVERS: dict[tuple[str, str], Retriever] = {}
+_LOCK = threading.Lock()
+
+
+def get_retriever(settings: Any = None, location: Location | None = None) -> Retriever:
+    """A cached Retriever per (index location, model); reopened when a build swapped the index."""
+    if settings is None:
+        from writer.config import load_settings
+        settings = load_settings()
+    loc = location or location_from(settings)
+    key = (loc.describe(), settings.embed_model)
+    with _LOCK:
+        r = _RETRIEVERS.get(key)
+        if r is not None and active_name(r.client) == r.collection_name:
+            return r
+        r = Retriever(loc, settings.embed_model)
+        _RETRIEVERS[key] = r
+        return r
+
+
+def search(query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
+           year: int | None = None, mode: str = "hybrid", settings: Any = None,
+           location: Location | None = None) -> SearchResult:
+    return get_retriever(settings, location).search(query, org_type, role, k, year=year, mode=mode)
+
+
+def _profile_type(profile_or_type: Any) -> tuple[str, int | None, list[str]]:
+    if isinstance(profile_or_type, str):
+        return profile_or_type, None, []
+    org_type = getattr(profile_or_type, "org_type", None) or getattr(profile_or_type, "type", None)
+    if not org_type and isinstance(profile_or_type, dict):
+        org_type = profile_or_type.get("org_type") or profile_or_type.get("type")
+    if not org_type:
+        raise RetrievalError("profile has no org_type")
+    get = (profile_or_type.get if isinstance(profile_or_type, dict)
+           else lambda name, default=None: getattr(profile_or_type, name, default))
+    year = get("year", None)
+    topics = list(get("topics", None) or [])
+    return str(org_type), int(year) if year else None, [str(t) for t in topics]
+
+
+def retrieve(profile_or_type: Any, role: str | None, k: int = 5, query: str | None = None,
+             year: int | None = None, settings: Any = None,
+             location: Location | None = None) -> list[Hit]:
+    """Material for drafting `role` sections for an organisation type (or a profile with
+    `org_type`, optional `year` and `topics`). Hits from stand-in types have `fallback=True`;
+    call `search` for the fallback types and reason."""
+    org_type, p_year, topics = _profile_type(profile_or_type)
+    q = query if query is not None else default_query(org_type, role, topics)
+    return search(q, org_type, role, k, year=year or p_year, settings=settings, location=location).hits
