@@ -55,7 +55,7 @@ def _sections(text: str) -> list[Section]:
         while path and path[-1][0] >= h.level:
             path.pop()
         path.append((h.level, h.title))
-        body = text[h.end:nxt].strip()
+        body = text[h.end:nxt].strip().lstrip("。:：,，.;；、").strip()   # the heading's own stop
         sections.append(Section(heading=h.title, level=h.level, role=role, plan=True,
                                 text=body, path=[p for _, p in path]))
     return sections
