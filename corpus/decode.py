@@ -40,20 +40,25 @@ def decode_bytes(data: bytes, source: str = "input") -> Decoded:
     raise DecodeError(f"{source}: neither UTF-8 nor GB18030 text; convert it to UTF-8")
 
 
+def read_bytes(path: Path | str) -> bytes:
+    """A file's bytes; a missing file, a directory or an unreadable one is a one-line DecodeError."""
+    p = Path(path)
+    if p.is_dir():
+        raise DecodeError(f"{path}: is a directory, not a file")
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise DecodeError(f"{path}: no such file") from None
+    except PermissionError:
+        raise DecodeError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise DecodeError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def read_text(path: Path | str) -> Decoded:
     """Read a file as text; every failure is a DecodeError with one clear line."""
     p = Path(path)
-    if p.is_dir():
-        raise DecodeError(f"{p}: is a directory, not a file")
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise DecodeError(f"{p}: no such file") from None
-    except PermissionError:
-        raise DecodeError(f"{p}: permission denied") from None
-    except OSError as exc:
-        raise DecodeError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    decoded = decode_bytes(data, str(p))
+    decoded = decode_bytes(read_bytes(p), str(p))
     if not decoded.text.strip():
         raise DecodeError(f"{p}: the file is empty")
     return decoded

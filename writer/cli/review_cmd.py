@@ -48,21 +48,16 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
 
 def read_input(path: str, encoding: str | None = None) -> Input:
     """Bytes from a file or stdin, decoded (UTF-8, else GB18030); InputError on anything unreadable."""
+    from corpus.decode import DecodeError, read_bytes
+
     if path == STDIN:
         name, data = "<stdin>", sys.stdin.buffer.read()
     else:
-        p = Path(path)
         name = path
-        if p.is_dir():
-            raise InputError(f"{path}: is a directory, not a file")
         try:
-            data = p.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            data = read_bytes(path)
+        except DecodeError as exc:
+            raise InputError(str(exc)) from None
     if not data.strip():
         raise InputError(f"{name}: the input is empty")
     text, enc = _decode(data, name, encoding)
