@@ -1,8 +1,141 @@
-"""CLI commands: placeholder until this group lands."""
+"""`ghplan eval`: the offline evaluation suite (eval/harness.py) from the command line.
+
+Exit codes: 0 every required check passed; 100 (or --fail-code) a required check failed;
+1 a case or the suite itself errored (unreadable suite, a crash in a case); 2 bad usage.
+
+Nothing heavy at module level: the harness, the rule engine and (for retrieval cases) chromadb
+and the embedding model load only when the command runs.
+"""
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from writer.cli.common import GhplanError, fail
+
+BACKENDS = ("mock", "offline", "openai")
+
+
+def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional[str],
+             json_path: Optional[str], html_path: Optional[Path], no_cache: bool,
+             cache_dir: Optional[Path], fail_code: int, config: Optional[Path],
+             only_failures: bool) -> int:
+    import sys
+    import time
+
+    from rich.console import Console
+
+    from eval.harness import load_suite, run_suite
+    from eval.report import print_terminal, render_html, to_json_text
+    from writer.config import ConfigError, load_settings
+
+    if backend is not None and backend not in BACKENDS:
+        raise GhplanError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}", 2)
+    if not 1 <= fail_code <= 255:
+        raise GhplanError("--fail-code must be between 1 and 255", 2)
+    for p in (html_path, Path(json_path) if json_path and json_path != "-" else None):
+        if p is not None and not p.parent.exists():
+            raise GhplanError(f"cannot write {p}: directory {p.parent} does not exist", 2)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise GhplanError(str(exc), 2) from None
+    s = load_suite(suite)
+
+    cache = None
+    index_dir = None
+    if not no_cache:
+        from eval.cache import CallCache, default_cache_dir
+
+        root = cache_dir or default_cache_dir()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GhplanError(f"cannot use the eval cache {root}: {exc.strerror or exc}", 2) from None
+        cache = CallCache(root, secrets=[settings.openai_api_key])
+        index_dir = root / "index"
+
+    json_to_stdout = json_path == "-"
+    out = Console(stderr=json_to_stdout, soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(stderr=json_to_stdout, soft_wrap=False, width=150)   # logs and CI: room for reasons
+    err = Console(stderr=True, soft_wrap=True)
+    progress_cb = None
+    bar = None
+    if err.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("[bold]eval[/bold]"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True)
+        task = bar.add_task("", total=None)
+        bar.start()
+
+        def progress_cb(case_id: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=case_id)
+    try:
+        report = run_suite(s, settings=settings, backend=backend, filter=filter_, cache=cache,
+                           index_dir=index_dir, progress=progress_cb)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if not report.cases:
+        raise GhplanError(f"no case matches --filter {filter_!r}", 2)
+    data = report.to_json()
+    code = report.exit_code(fail_code)
+    data["exit_code"] = code
+    print_terminal(data, out, only_failures=only_failures)
+    from writer.cli.common import write_atomic
+
+    if json_path:
+        if json_to_stdout:
+            sys.stdout.write(to_json_text(data))
+        else:
+            write_atomic(Path(json_path), to_json_text(data))
+            err.print(f"ghplan: wrote {json_path}")
+    if html_path:
+        write_atomic(html_path, render_html(data, generated=time.strftime("%Y-%m-%d %H:%M")))
+        err.print(f"ghplan: wrote {html_path}")
+    t = data["totals"]
+    line = (f"ghplan: eval {s.name}: {t['cases']} cases, {t['checks']} checks: {t['pass']} passed, "
+            f"{t['required_failed']} required failed, {t['warn']} optional warnings, {t['skip']} skipped "
+            f"in {report.seconds:.1f}s")
+    if cache is not None and any(report.cache.values()):
+        line += f"; cache {report.cache['hits']} hits, {report.cache['stored']} stored"
+    err.print(line, highlight=False, markup=False)
+    if code:
+        err.print(f"ghplan: eval FAILED (exit {code}): {report.failure_message()}", highlight=False, markup=False)
+    return code
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the ghplan app."""
+    """Add `eval` to the ghplan app."""
+
+    @app.command("eval")
+    def eval_command(
+        suite: Optional[Path] = typer.Option(None, "--suite", help="Suite TOML (default: the bundled eval/suites/default.toml)."),
+        backend: Optional[str] = typer.Option(
+            None, "--backend", help="Backend for the drafting cases: mock | offline | openai (default: each case's own)."),
+        filter_: Optional[str] = typer.Option(None, "--filter", help="Run only cases whose id contains TEXT (e.g. adversarial, drafting/offline/hospital)."),
+        json_path: Optional[str] = typer.Option(None, "--json", help="Write every case, check, score and reason as JSON to PATH ('-' for stdout)."),
+        html_path: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report to PATH."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Bypass the model-call cache and build the seeds index in a temporary directory."),
+        cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: $GHPLAN_EVAL_CACHE or ~/.cache/ghplan/eval)."),
+        fail_code: int = typer.Option(100, "--fail-code", help="Exit code when a required check fails."),
+        config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml)."),
+        only_failures: bool = typer.Option(False, "--only-failures", help="Show only failing checks in the table."),
+    ) -> None:
+        """Run the offline evaluation suite: retrieval, prompts, drafting, adversarial models, the reviewer.
+
+        Exit 0: all required checks pass; 100 (--fail-code): a check failed; 1: an error.
+        """
+        try:
+            code = run_eval(suite=suite, backend=backend, filter_=filter_, json_path=json_path,
+                            html_path=html_path, no_cache=no_cache, cache_dir=cache_dir,
+                            fail_code=fail_code, config=config, only_failures=only_failures)
+        except GhplanError as exc:
+            fail(str(exc), exc.code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        raise typer.Exit(code)
