@@ -6,6 +6,7 @@ repair is certain; placeholders are never left in clean text.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -31,11 +32,15 @@ class Edit:
 def sentence_span(text: str, start: int, end: int, stops: list[int] | None = None) -> tuple[int, int]:
     """The sentence holding [start, end): from after the previous sentence end to the next one.
 
-    `stops` are extra boundaries (heading starts and ends): deleting a damaged sentence must
-    never take the heading in front of it on a page that lost its line breaks.
+    `stops` are extra boundaries (heading starts and ends), sorted: deleting a damaged sentence
+    must never take the heading in front of it on a page that lost its line breaks. They are
+    bisected, not scanned: a scan per finding made cleaning a big page quadratic.
     """
-    floor = max((b for b in stops or () if b <= start), default=0)
-    ceiling = min((b for b in stops or () if b >= end), default=len(text))
+    stops = stops or []
+    i = bisect.bisect_right(stops, start)          # the last stop <= start
+    floor = stops[i - 1] if i else 0
+    j = bisect.bisect_left(stops, end)             # the first stop >= end
+    ceiling = stops[j] if j < len(stops) else len(text)
     lo = start
     while lo > floor and text[lo - 1] not in _SENTENCE_END and start - lo < _MAX_SENTENCE:
         lo -= 1
@@ -144,7 +149,11 @@ def clean_text(text: str, catalogue: Catalogue, offset: int = 0,
         fs = findings if (round_no == 0 and findings is not None) else catalogue.scan(current)
         edits = plan_edits(current, fs, catalogue)
         if not edits:
-            break
+            tidied = tidy(current)
+            if tidied == current:
+                break
+            current = tidied      # tidying can expose a hit too ('、");' loses its 、, leaving '");')
+            continue
         current, gone = apply_edits(current, edits, offset if round_no == 0 else 0)
         # after the first round offsets no longer point into the page; keep text and rule only
         removed.extend(gone if round_no == 0 else [Removed(r.category, r.rule, r.text, -1, -1) for r in gone])

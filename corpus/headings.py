@@ -81,8 +81,11 @@ _ROLE_WORDS = ("指导思想", "总体要求", "总体思路", "工作目标", "
 
 def _title_span(text: str, start: int, line_start: bool) -> int:
     """End offset of a heading's words that begin at `start`."""
-    nl = text.find("\n", start)
-    line_end = len(text) if nl < 0 else nl
+    # Only whether the line ends within 2 * _MAX_TITLE + 1 characters matters below, so the
+    # search for its end is bounded: on a one-line page an unbounded find made this quadratic.
+    cap = start + 2 * _MAX_TITLE + 2
+    nl = text.find("\n", start, cap)
+    line_end = nl if nl >= 0 else min(len(text), cap)
     m = _TITLE_END.search(text, start, min(len(text), start + _MAX_TITLE + 1))
     end = m.start() if m else min(line_end, start + _MAX_TITLE)
     if line_start and line_end - start <= _MAX_TITLE + 10 and end > line_end:
@@ -163,23 +166,24 @@ def find_headings(text: str) -> list[Heading]:
     """All headings in reading order; at one position the most specific pattern wins."""
     found: list[Heading] = []
     last: dict[tuple[int, str], int] = {}
+    last_pos: dict[tuple[int, str], int] = {}     # start of the last heading of each kind
     for s, body_start, level, style, num, strict in _candidates(text):
         if not strict:
             prev = last.get((level, style), 0)
-            restarted = num == 1 and any(h.level < level and h.start > _last_pos(found, level, style)
-                                         for h in found[-3:])
+            seen = last_pos.get((level, style), -1)
+            restarted = num == 1 and any(h.level < level and h.start > seen for h in found[-3:])
             if not (prev and num == prev + 1) and not restarted:
                 continue
         if style in ("cn-dun", "arabic-dot", "arabic-dun", "ordinal") and \
                 (body_start >= len(text) or text[body_start] == "\n"):
             continue  # a bare "1." with nothing after it is not a heading
-        line_start = not text[text.rfind("\n", 0, s) + 1:s].strip()
-        end = _title_span(text, body_start, line_start)
+        end = _title_span(text, body_start, _at_line_start(text, s))
         title = text[body_start:end].strip().rstrip("。:：.")
         if style not in ("md", "month") and not title:
             continue
         found.append(Heading(level=level, marker=text[s:body_start].strip(), number=num,
                              style=style, title=title, start=s, end=end))
+        last_pos[(level, style)] = s
         if num:
             for key in [k for k in last if k[0] > level]:
                 del last[key]
@@ -194,11 +198,13 @@ def find_headings(text: str) -> list[Heading]:
     return found
 
 
-def _last_pos(found: list[Heading], level: int, style: str) -> int:
-    for h in reversed(found):
-        if h.level == level and h.style == style:
-            return h.start
-    return -1
+def _at_line_start(text: str, s: int) -> bool:
+    """Only whitespace between the line's start and `s` (walks back over that whitespace only:
+    slicing from the line start made one-line pages quadratic)."""
+    i = s - 1
+    while i >= 0 and text[i] != "\n" and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] == "\n"
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,7 @@ def export(text: str, path: str | Path) -> Path:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise GhplanError(f"cannot write {path}: {exc.strerror or exc}", 1) from None
+        raise GhplanError(f"cannot write {path}: {exc.strerror or exc}", 2) from None   # bad --out
     return path
 
 

@@ -86,8 +86,9 @@ def _tidy(before: str, after: str) -> str:
     return out
 
 
-def fix_text(text: str, findings: list[Finding]) -> FixResult:
-    """Apply every certain fix among `findings` (positions into `text`); renumber last."""
+def fix_text(text: str, findings: list[Finding], renumber: bool = True) -> FixResult:
+    """Apply every certain fix among `findings` (positions into `text`); renumber last
+    (unless `renumber` is False)."""
     stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
     todo = [f for f in findings if f.fixable and f.rule not in _SEQUENCE_RULES]
     edits = [e for e in (_edit(text, f, stops) for f in todo) if e is not None]
@@ -96,7 +97,7 @@ def fix_text(text: str, findings: list[Finding]) -> FixResult:
     applied = list(todo)
     renumbered = 0
     sequence = [f for f in findings if f.fixable and f.rule in _SEQUENCE_RULES]
-    if sequence:
+    if sequence and renumber:
         # positions moved: find the headings again in the fixed text and renumber them
         marks = numbering.renumber_edits(fixed)
         if marks:
@@ -110,15 +111,29 @@ def fix_text(text: str, findings: list[Finding]) -> FixResult:
 def fix_until_stable(text: str, review: Callable[[str], "ReviewResult"], rounds: int = 3
                      ) -> tuple[str, int, "ReviewResult"]:
     """Fix, review again, and repeat while certain fixes remain (a deletion can uncover a hit
-    it overlapped). Returns (fixed text, fixes applied, the final review)."""
+    it overlapped). Returns (fixed text, fixes applied, the final review).
+
+    A round never leaves more errors than it started with. Renumbering is the one fix whose
+    effect reaches beyond its own span: in a copied 范文 whose first section was deleted,
+    renumbering 二、三、… to 一、二、… makes every heading differ from the source and splits one
+    copied run into many. Such a round is retried without renumbering (the numbering errors stay for a person);
+    if it is still worse, it is not applied at all."""
     result = review(text)
     applied = 0
     for _ in range(rounds):
         if not any(f.fixable for f in result.findings):
             break
-        fixed = fix_text(text, result.findings)
-        if fixed.text == text:
+        fixed, again = _round(text, result, review, renumber=True)
+        if again is not None and again.errors > result.errors:
+            fixed, again = _round(text, result, review, renumber=False)
+        if again is None or again.errors > result.errors:
             break
-        text, applied = fixed.text, applied + fixed.count
-        result = review(text)
+        text, applied, result = fixed.text, applied + fixed.count, again
     return text, applied, result
+
+
+def _round(text: str, result: "ReviewResult", review: Callable[[str], "ReviewResult"],
+           renumber: bool) -> tuple[FixResult, "ReviewResult | None"]:
+    """One round of fixes and the review of its result (None when it changes nothing)."""
+    fixed = fix_text(text, result.findings, renumber=renumber)
+    return fixed, (review(fixed.text) if fixed.text != text else None)

@@ -327,16 +327,17 @@ class Retriever:
                lam: float = MMR_LAMBDA) -> SearchResult:
         import numpy as np
 
+        # bad arguments are bad usage: exit 2, like every other command's
         if not query or not query.strip():
-            raise RetrievalError("empty query")
+            raise RetrievalError("empty query", 2)
         if org_type is not None and org_type not in TYPES:
-            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}")
+            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}", 2)
         if role is not None and role not in ROLES:
-            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}", 2)
         if k < 1:
-            raise RetrievalError("k must be at least 1")
+            raise RetrievalError("k must be at least 1", 2)
         if mode not in MODES:
-            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}", 2)
 
         types, have = self.plan_types(org_type, role, k, year)
         ids, texts, metas, bm25 = self.lexical()

@@ -131,12 +131,24 @@ def _fix_policy() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(fix.get("categories", ())), frozenset(fix.get("skip", ()))
 
 
+def _keeps_heading(text: str, f: Finding) -> bool:
+    """A Markdown heading mark may go only if its line is still a heading without it
+    ("## 二、工作目标"): deleting the mark of "## 工作目标" would turn the heading into a plain
+    line and lose its section, so `--fix` would add a missing-section error. Left to a person."""
+    if f.rule != "GH-MD-HEADING":
+        return True
+    end = text.find("\n", f.end)
+    line = text[f.end:len(text) if end < 0 else end]
+    return any(h.start == 0 for h in find_headings(line))
+
+
 def _catalogue_findings(text: str, norm, hits) -> list[Finding]:
     """Boilerplate and damage: fixable when deleting it is certain (see review.toml [fix])."""
     cats, skip = _fix_policy()
     out = []
     for f in default_catalogue().scan(text, norm, hits=[h for h in hits if h.rule.category != dated.CATEGORY]):
-        out.append(replace(f, fixable=f.category in cats and f.rule not in skip))
+        fixable = f.category in cats and f.rule not in skip and _keeps_heading(text, f)
+        out.append(replace(f, fixable=fixable))
     return out
 
 

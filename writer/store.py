@@ -110,10 +110,10 @@ def connect(loc: Location, create: bool = False):
     (PersistentClient would otherwise create an empty directory as a side effect)."""
     if loc.kind == "local":
         assert loc.path is not None
-        if not create and not (loc.path / "chroma.sqlite3").is_file():
-            raise NoIndexError(f"no index yet at {loc.path}: run ghplan index build")
         if loc.path.exists() and not loc.path.is_dir():
             raise StoreError(f"index store {loc.path} is not a directory")
+        if not create and not (loc.path / "chroma.sqlite3").is_file():
+            raise NoIndexError(f"no index yet at {loc.path}: run ghplan index build")
         loc.path.mkdir(parents=True, exist_ok=True)
         chromadb, cs = _chroma_settings()
         try:
@@ -127,7 +127,10 @@ def connect(loc: Location, create: bool = False):
         client.heartbeat()
         return client
     except Exception as exc:
-        raise StoreError(f"chroma server at {loc.url} is unreachable: {_one_line(exc)}") from None
+        detail = _one_line(exc)
+        if detail.lstrip().startswith("<"):   # an HTML page: something else listens on that port
+            raise StoreError(f"{loc.url} answered, but it is not a chroma server (check --chroma-url)") from None
+        raise StoreError(f"chroma server at {loc.url} is unreachable: {detail}") from None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -204,9 +207,14 @@ def check_dim(info: IndexInfo, dim: int, model: str) -> None:
 @contextmanager
 def build_lock(loc: Location) -> Iterator[None]:
     """An flock (released by the kernel if the process dies, so no stale locks)."""
+    if loc.kind == "local" and loc.path is not None and loc.path.exists() and not loc.path.is_dir():
+        raise StoreError(f"index store {loc.path} is not a directory")
     path = loc.lock_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:   # a read-only place, a file where a directory should be
+        raise StoreError(f"cannot create the index at {loc.describe()}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

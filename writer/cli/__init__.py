@@ -38,10 +38,18 @@ for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd):
     module.register(app)
 
 
+def _usage_error(exc: BaseException) -> bool:
+    """A click usage error (bad option or value, missing argument), whether click is the
+    installed package or the copy newer typer releases vendor: matched by shape, not class."""
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
 def run() -> None:
     """Console entry point: user errors and surprises alike end in one line, never a traceback.
 
-    Set GHPLAN_DEBUG=1 to see the traceback of an unexpected error.
+    Usage errors (an unknown option, a missing argument, `--year abc`) are one line too, exit 2,
+    instead of click's multi-line panel. Set GHPLAN_DEBUG=1 to see the traceback of an
+    unexpected error.
     """
     import os
     import sys
@@ -49,16 +57,24 @@ def run() -> None:
     from writer.cli.common import GhplanError
 
     try:
-        app()
+        code = app(standalone_mode=False)
     except GhplanError as exc:
         print(f"ghplan: error: {exc}", file=sys.stderr)
         sys.exit(exc.code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         print("ghplan: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if type(exc).__name__ == "NoArgsIsHelpError":     # `ghplan index`: the help is shown
+            sys.exit(exc.exit_code)
+        if _usage_error(exc):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            print(f"ghplan: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+            sys.exit(exc.exit_code)
         if os.environ.get("GHPLAN_DEBUG"):
             raise
         print(f"ghplan: internal error: {type(exc).__name__}: {exc} (GHPLAN_DEBUG=1 shows the traceback)",
               file=sys.stderr)
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

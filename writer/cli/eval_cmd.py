@@ -86,17 +86,22 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
     code = report.exit_code(fail_code)
     data["exit_code"] = code
     print_terminal(data, out, only_failures=only_failures)
-    from writer.cli.common import write_atomic
+    from writer.cli.common import fail, write_atomic
+
+    def save(path: Path, payload: str) -> None:
+        try:
+            write_atomic(path, payload)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}", 2)
+        err.print(f"ghplan: wrote {path}")
 
     if json_path:
         if json_to_stdout:
             sys.stdout.write(to_json_text(data))
         else:
-            write_atomic(Path(json_path), to_json_text(data))
-            err.print(f"ghplan: wrote {json_path}")
+            save(Path(json_path), to_json_text(data))
     if html_path:
-        write_atomic(html_path, render_html(data, generated=time.strftime("%Y-%m-%d %H:%M")))
-        err.print(f"ghplan: wrote {html_path}")
+        save(Path(html_path), render_html(data, generated=time.strftime("%Y-%m-%d %H:%M")))
     t = data["totals"]
     line = (f"ghplan: eval {s.name}: {t['cases']} cases, {t['checks']} checks: {t['pass']} passed, "
             f"{t['required_failed']} required failed, {t['warn']} optional warnings, {t['skip']} skipped "

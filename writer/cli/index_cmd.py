@@ -25,6 +25,17 @@ def _settings():
         fail(str(exc))
 
 
+def _check_year(year: Optional[int]) -> None:
+    """The plan-year range every command shares (the dated table's), as bad usage (exit 2)."""
+    if year is None:
+        return
+    from corpus.rules.dated import year_range
+
+    lo, hi = year_range()
+    if not lo <= year <= hi:
+        fail(f"--year {year} is out of range: ghplan knows plan years {lo}–{hi}", 2)
+
+
 def _guard(fn: Callable[[], Any]) -> Any:
     """Library errors become one line on stderr and a non-zero exit, never a traceback."""
     try:
@@ -100,11 +111,15 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
           as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON.")) -> None:
     """Chunk the corpus, embed what changed, and swap in a new index."""
     from writer.chunk import corpus_chunks, default_year
+    from writer.embed import resolve_model_path
     from writer.store import build_index, location_from
 
+    _check_year(year)
     settings = _settings()
     if corpus is not None and not corpus.exists():
-        fail(f"corpus not found: {corpus}")
+        fail(f"corpus not found: {corpus}", 2)
+    # a model that is not there fails now, before the store is created or anything is chunked
+    _guard(lambda: resolve_model_path(settings.embed_model))
     year = year or default_year()
     loc = _guard(lambda: location_from(settings, store, chroma_url))
     chunks = _guard(lambda: corpus_chunks(corpus, year))
@@ -143,8 +158,8 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
             st.stale = fp != st.info.corpus_fingerprint
     if as_json:
         print_json(st.to_json())
-        if not st.exists:
-            raise typer.Exit(1)
+        if not st.exists:      # the JSON says so for scripts; one line says so for people
+            fail(f"no index yet at {st.location}: run ghplan index build")
         return
     if not st.exists:
         fail(f"no index yet at {st.location}: run ghplan index build")
@@ -183,7 +198,8 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
            as_json: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
     """Hybrid search (dense + BM25, fused, diversified) over plan sections fit for drafting."""
     if not query.strip():
-        fail("empty query")
+        fail("empty query", 2)
+    _check_year(year)
     from writer.retrieve import search as do_search
     from writer.store import location_from
 

@@ -94,7 +94,10 @@ def _use_color(color: Optional[bool]) -> bool:
 def _write(path: Path, inp: Input, text: str, keep_encoding: bool) -> None:
     out = text.replace("\n", "\r\n") if inp.crlf else text
     data = out.encode(inp.encoding if keep_encoding else "utf-8")
-    write_atomic(path, data)   # keeps an existing file's permissions
+    try:
+        write_atomic(path, data)   # keeps an existing file's permissions
+    except OSError as exc:         # a missing directory, a directory, a read-only place
+        fail(f"cannot write {path}: {exc.strerror or exc}", 2)
 
 
 def review(
