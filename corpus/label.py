@@ -19,13 +19,16 @@ class Vocab:
     cues: dict[str, int]
     belongs: tuple[str, ...]
     betray: tuple[str, ...]
+    name: str = ""       # the Chinese name shown to users (学校, 医院 …)
 
 
 @lru_cache(maxsize=1)
 def vocabularies() -> dict[str, Vocab]:
+    """vocab.toml, read once: the one loader for labelling, review, retrieval and drafting."""
     data = load_toml("vocab.toml")
-    return {t: Vocab(t, dict(v.get("cues", {})), tuple(v.get("belongs", ())), tuple(v.get("betray", ())))
-            for t, v in data.items()}
+    return {t: Vocab(t, dict(v.get("cues", {})), tuple(v.get("belongs", ())), tuple(v.get("betray", ())),
+                     str(v.get("name", t)))
+            for t, v in data.items() if isinstance(v, dict)}
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable
 
 import prompts
@@ -92,17 +91,14 @@ def plan_facts(year: int) -> PlanFacts:
 
 
 # ---------------------------------------------------------------------- vocabulary
-@lru_cache(maxsize=1)
-def _vocab() -> dict[str, dict]:
-    from corpus.rules.engine import load_toml
-
-    return {k: v for k, v in load_toml("vocab.toml").items() if isinstance(v, dict)}
-
-
 def type_vocab(org_type: str) -> tuple[str, list[str], list[str]]:
     """(Chinese type name, words that belong, words that betray another type)."""
-    v = _vocab().get(org_type, {})
-    return str(v.get("name", org_type)), list(v.get("belongs", [])), list(v.get("betray", []))
+    from corpus.label import vocabularies
+
+    v = vocabularies().get(org_type)
+    if v is None:
+        return org_type, [], []
+    return v.name, list(v.belongs), list(v.betray)
 
 
 # ---------------------------------------------------------------------- retrieval

@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from corpus import label
-from corpus.rules.engine import load_toml
 from corpus.rules.model import Finding
 from corpus.rules.normalize import Normalised, normalise
 from writer.review_rules import review_data, review_rules
@@ -36,7 +35,9 @@ def _exempt(norm: str, start: int, end: int, word: str) -> bool:
 @lru_cache(maxsize=1)
 def type_names() -> dict[str, str]:
     """Org type -> its Chinese name (vocab.toml's `name`)."""
-    return {t: v.get("name", t) for t, v in load_toml("vocab.toml").items() if isinstance(v, dict)}
+    from corpus.label import vocabularies
+
+    return {t: v.name for t, v in vocabularies().items()}
 
 
 def check(text: str, org_type: str, norm: Normalised | None = None) -> list[Finding]:

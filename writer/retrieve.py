@@ -68,8 +68,8 @@ def _vocab() -> tuple[dict[str, dict], dict[str, list[str]]]:
     """Type names/words and role heading words from the corpus rule data (read-only use).
     Missing or reshaped files only make default queries plainer, never break retrieval."""
     try:
-        from corpus.rules.engine import load_toml
-        vocab = {k: v for k, v in load_toml("vocab.toml").items() if isinstance(v, dict)}
+        from corpus.label import vocabularies
+        vocab = {t: {"name": v.name, "belongs": list(v.belongs)} for t, v in vocabularies().items()}
     except Exception:
         vocab = {}
     try:
