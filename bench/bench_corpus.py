@@ -11,9 +11,9 @@ import argparse
 import statistics
 import time
 
-from corpus.pipeline import build_corpus, bundled_seeds, inspect_text
-from corpus.rules.engine import default_catalogue
-from corpus.rules.normalize import normalise
+from ghplan.corpus.pipeline import build_corpus, bundled_seeds, inspect_text
+from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.normalize import normalise
 
 CLEAN = ("(一)加强职工思想政治引领\n1.组织职工开展主题学习，每季度举办一次专题讲座，推动学习成果转化为工作实效。\n"
          "2.建好职工书屋，开展读书分享活动，全年组织职工参与不少于四次。\n")

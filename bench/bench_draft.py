@@ -45,9 +45,9 @@ def cold_cli(runs: int, env: dict[str, str]) -> list[float]:
 
 
 def warm(runs: int, retrieve: bool, settings=None) -> tuple[list[float], dict[str, list[float]], float]:
-    from writer.backends.offline import OfflineBackend
-    from writer.draft import draft
-    from writer.profile import example_profile
+    from ghplan.writer.draft.backends.offline import OfflineBackend
+    from ghplan.writer.draft.pipeline import draft
+    from ghplan.writer.draft.profile import example_profile
 
     t = time.perf_counter()
     first = draft(example_profile("hospital"), backend=OfflineBackend(), year=2027,
@@ -98,7 +98,7 @@ def main() -> None:
     report("warm offline draft, no retrieval", totals, stages)
 
     if args.store:
-        from writer.config import load_settings
+        from ghplan.writer.config import load_settings
 
         cold = cold_cli(1, {**env, "GHPLAN_STORE": str(args.store)})
         print(f"cold CLI draft (new process, with index: torch, model load, retrieval): {cold[0]:.2f} s")

@@ -37,8 +37,8 @@ def ms(xs: list[float]) -> str:
 
 
 def bench_embedding(chunks) -> None:
-    from writer.config import load_settings
-    from writer.embed import get_embedder
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.index.embed import get_embedder
 
     name = load_settings().embed_model
     t = time.perf_counter()
@@ -55,9 +55,9 @@ def bench_embedding(chunks) -> None:
 
 
 def bench_build(chunks, store: Path) -> None:
-    from writer.config import load_settings
-    from writer.embed import get_embedder
-    from writer.store import Location, build_index
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.index.embed import get_embedder
+    from ghplan.writer.index.store import Location, build_index
 
     name = load_settings().embed_model
     loc = Location("local", path=store)
@@ -70,9 +70,9 @@ def bench_build(chunks, store: Path) -> None:
 
 
 def bench_search(store: Path, n: int) -> None:
-    from writer.config import load_settings
-    from writer.retrieve import Retriever
-    from writer.store import Location
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.index.retrieve import Retriever
+    from ghplan.writer.index.store import Location
 
     r = Retriever(Location("local", path=store), load_settings().embed_model)
     queries = ["教代会 校务公开", "困难职工帮扶", "新就业形态劳动者入会", "女职工特殊权益", "劳动竞赛 技能比武",
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     # the figures are only as good as the machine is idle: say how busy it was
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f}")
     if not args.skip_model:
-        from writer.chunk import corpus_chunks
+        from ghplan.writer.index.chunk import corpus_chunks
         t = time.perf_counter()
         chunks = corpus_chunks()
         print(f"corpus → chunks: {len(chunks)} chunks in {time.perf_counter() - t:.2f} s")

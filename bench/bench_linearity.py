@@ -58,9 +58,9 @@ def main() -> int:
     args = ap.parse_args()
     sizes = [SIZES[s.strip().lower()] for s in args.sizes.split(",")]
 
-    from corpus.pipeline import inspect_text
-    from writer.copycheck import default_index
-    from writer.review import review_text
+    from ghplan.corpus.pipeline import inspect_text
+    from ghplan.writer.review.copycheck import default_index
+    from ghplan.writer.review.reviewer import review_text
 
     default_index()                                     # the copy index, built once per process
     review_text(text_of(20_000, False), year=2027)      # compiled rules, caches

@@ -48,10 +48,10 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=1500, help="plan-sized documents for the second run")
     args = ap.parse_args()
 
-    t_import, _ = timed(lambda: __import__("writer.review"))
-    from corpus.pipeline import build_corpus
-    from writer.copycheck import CopyIndex, default_index
-    from writer.review import review_text
+    t_import, _ = timed(lambda: __import__("ghplan.writer.review.reviewer"))
+    from ghplan.corpus.pipeline import build_corpus
+    from ghplan.writer.review.copycheck import CopyIndex, default_index
+    from ghplan.writer.review.reviewer import review_text
 
     # ---- copy index: the bundled corpus through the pipeline, then the k-gram index
     t_corpus, build = timed(lambda: build_corpus())
@@ -77,12 +77,12 @@ def main() -> None:
           f"({t_docs / len(rng_docs) * 1000:.1f} ms per plan, type inferred, copy check on)")
 
     # ---- where the time goes (large text)
-    from corpus import label
-    from corpus.headings import find_headings
-    from corpus.rules import dated
-    from corpus.rules.engine import default_catalogue
-    from corpus.rules.normalize import normalise
-    from writer import numbering, orgcheck
+    from ghplan.corpus import label
+    from ghplan.corpus.headings import find_headings
+    from ghplan.corpus.rules import dated
+    from ghplan.corpus.rules.engine import default_catalogue
+    from ghplan.corpus.rules.normalize import normalise
+    from ghplan.writer.review import numbering, orgcheck
 
     t, norm = timed(lambda: normalise(big))
     stages = [("normalise", t)]
@@ -97,7 +97,7 @@ def main() -> None:
     stages.append(("organisation", timed(lambda: orgcheck.check(big, "hospital", norm))[0]))
     stages.append(("copy check", timed(lambda: default_index().check(big, 50, norm))[0]))
     print("stages (large text): " + ", ".join(f"{name} {mb / s:.1f} MB/s" for name, s in stages))
-    print(f"import of writer.review: {t_import * 1000:.0f} ms")
+    print(f"import of writer.review.reviewer: {t_import * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

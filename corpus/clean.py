@@ -10,9 +10,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from corpus.model import Removed
-from corpus.rules.engine import Catalogue
-from corpus.rules.model import Finding
+from ghplan.corpus.model import Removed
+from ghplan.corpus.rules.engine import Catalogue
+from ghplan.corpus.rules.model import Finding
 
 _SENTENCE_END = "。!！?？;；\n"
 _MAX_SENTENCE = 200     # on one-line pages a "sentence" is capped so one hit never eats a page
@@ -74,7 +74,7 @@ def _censor_repair(text: str, f: Finding, catalogue: Catalogue) -> str | None:
 
 def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list[Edit]:
     """One edit per finding that ingest acts on (stale references are tagged, not removed)."""
-    from corpus.headings import find_headings
+    from ghplan.corpus.headings import find_headings
 
     stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
     edits: list[Edit] = []

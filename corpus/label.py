@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from corpus.model import Heading
-from corpus.rules.engine import load_toml
-from corpus.rules.normalize import normalise
+from ghplan.corpus.model import Heading
+from ghplan.corpus.rules.engine import load_toml
+from ghplan.corpus.rules.normalize import normalise
 
 
 @dataclass(frozen=True)

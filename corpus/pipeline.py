@@ -14,12 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
-from corpus import clean, dedup, label, split
-from corpus.decode import read_text
-from corpus.headings import find_headings
-from corpus.model import Document, PageResult, Section, Stale
-from corpus.rules.engine import Catalogue, default_catalogue
-from corpus.rules.model import Finding
+from ghplan.corpus import clean, dedup, label, split
+from ghplan.corpus.decode import read_text
+from ghplan.corpus.headings import find_headings
+from ghplan.corpus.model import Document, PageResult, Section, Stale
+from ghplan.corpus.rules.engine import Catalogue, default_catalogue
+from ghplan.corpus.rules.model import Finding
 
 MIN_DOC_CJK = 60          # a "document" with fewer Chinese characters than this is debris
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -30,12 +30,12 @@ def default_year() -> int:
 
 
 def bundled_seeds() -> list[Path]:
-    root = resources.files("corpus").joinpath("seeds")
+    root = resources.files("ghplan.corpus").joinpath("seeds")
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
 
 
 def _stale_findings(text: str, year: int) -> list[Finding]:
-    from corpus.rules import dated   # the year logic over the dated rules
+    from ghplan.corpus.rules import dated   # the year logic over the dated rules
 
     return dated.check(text, year)
 

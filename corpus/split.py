@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.rules.model import Finding
+from ghplan.corpus.rules.model import Finding
 
 _TITLE_BACK = 40
 _BOUNDARY = "。!！?？;；\n”\""

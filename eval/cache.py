@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from writer.backends.base import Completion, Message, StreamResult, Usage, chunks
-from writer.cli.common import GhplanError, write_atomic
+from ghplan.writer.io import write_atomic
+from ghplan.writer.errors import GhplanError, BackendError
+from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
+
 
 VERSION = 1
 UNCACHED_BACKENDS = frozenset({"mock", "offline"})
@@ -141,8 +143,8 @@ class CachedBackend:
             return hit
         self.cache.stats.misses += 1
         if self.inner is None:
-            raise GhplanError(f"eval cache has no answer for this {self.name} request "
-                              f"({self.model}) and no API key is set to call the model", 3)
+            raise BackendError(f"eval cache has no answer for this {self.name} request "
+                              f"({self.model}) and no API key is set to call the model")
         done = self.inner.complete(messages, meta=meta, **params)   # raises: nothing is cached
         self.cache.put(key, done)
         return done

@@ -1,6 +1,6 @@
 """The eval harness: load a suite, run its cases stage by stage, judge them with eval/checks.py.
 
-    from eval.harness import load_suite, run_suite
+    from ghplan.eval.harness import load_suite, run_suite
     report = run_suite(load_suite())            # the default suite, offline
     report.exit_code(), report.to_json()
 
@@ -42,8 +42,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from eval import checks as C
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import BackendError, GhplanError
+from ghplan.eval import checks as C
+
 
 STAGES = ("retrieval", "prompts", "drafting", "adversarial", "reviewer")
 EVAL_DIR = Path(__file__).resolve().parent
@@ -70,8 +71,6 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
 class SuiteError(GhplanError):
     """A suite, mock or fixture file that cannot be used (exit 1)."""
 
-    def __init__(self, message: str):
-        super().__init__(message, 1)
 
 
 # ============================================================================ suites
@@ -105,7 +104,7 @@ class Suite:
 
 
 def default_suite_path() -> Path:
-    return Path(str(resources.files("eval").joinpath("suites", "default.toml")))
+    return Path(str(resources.files("ghplan.eval").joinpath("suites", "default.toml")))
 
 
 def _resolve(base: Path, rel: str) -> Path:
@@ -192,7 +191,7 @@ def load_suite(path: Path | str | None = None) -> Suite:
 
 
 def _expand(raw: dict[str, Any], stage: str, base: Path, defaults: dict, where: str) -> list[CaseSpec]:
-    from corpus.model import ORG_TYPES
+    from ghplan.corpus.model import ORG_TYPES
 
     types = _as_list(raw.get("types", raw.get("type")))
     years = _as_list(raw.get("years", raw.get("year")))
@@ -356,9 +355,9 @@ class IndexHandle:
 
 @dataclass
 class DraftOutcome:
-    result: Any = None          # writer.draft.DraftResult
+    result: Any = None          # writer.draft.pipeline.DraftResult
     error: str = ""
-    code: int = 0
+    backend_failure: bool = False    # the error was the model's (the CLI exits 3 for it)
     backend: Any = None
     seconds: float = 0.0
 
@@ -370,7 +369,7 @@ class RunContext:
                  backend_override: str | None = None, index_dir: Path | None = None,
                  index_location: Any = None, notes: list[str] | None = None):
         if settings is None:
-            from writer.config import load_settings
+            from ghplan.writer.config import load_settings
             settings = load_settings()
         self.suite, self.settings, self.cache = suite, settings, cache
         self.backend_override = backend_override
@@ -396,13 +395,13 @@ class RunContext:
             return self._index
         t0 = time.perf_counter()
         try:
-            from writer.retrieve import Retriever
+            from ghplan.writer.index.retrieve import Retriever
 
             if self._index_location is not None:
                 loc, model = self._index_location, self.settings.embed_model
                 how = "given"
             else:
-                from eval.retrieval import ensure_index
+                from ghplan.eval.retrieval import ensure_index
 
                 if self.index_dir is None:
                     self._tmp = tempfile.TemporaryDirectory(prefix="ghplan-eval-index-")
@@ -431,7 +430,7 @@ class RunContext:
         h = self.index()
         if h is None:
             return None
-        from writer.retrieve import retrieve
+        from ghplan.writer.index.retrieve import retrieve
 
         loc, settings = h.location, self.settings
 
@@ -442,7 +441,7 @@ class RunContext:
 
     # -------------------------------------------------------------- corpus helpers
     def copy_index(self):
-        from writer.copycheck import default_index
+        from ghplan.writer.review.copycheck import default_index
 
         return default_index()
 
@@ -454,7 +453,7 @@ class RunContext:
 
     # -------------------------------------------------------------- drafts
     def profile(self, spec: CaseSpec):
-        from writer.profile import example_profile, load_profile, profile_from_dict
+        from ghplan.writer.draft.profile import example_profile, load_profile, profile_from_dict
 
         if spec.profile and "file" in spec.profile:
             p = load_profile(spec.profile["file"])
@@ -471,16 +470,16 @@ class RunContext:
         return spec.backend
 
     def make_backend(self, name: str, profile, year: int, retrieve: bool):
-        from eval.cache import wrap
-        from writer.draft import make_backend
+        from ghplan.eval.cache import wrap
+        from ghplan.writer.draft.pipeline import make_backend
 
         if name == "mock":
             # a model that writes the offline plan, sent through the full prompt path
-            from writer.backends.mock import MockBackend
+            from ghplan.writer.draft.backends.mock import MockBackend
 
             base = self.draft(profile, year, "offline", retrieve=retrieve)
             if base.result is None:
-                raise GhplanError(f"cannot script the replaying mock: {base.error}", 1)
+                raise GhplanError(f"cannot script the replaying mock: {base.error}")
             return MockBackend.from_plan(base.result.text, model="mock-replay")
         if name == "openai":
             try:
@@ -490,8 +489,8 @@ class RunContext:
                     raise
                 import inspect
 
-                from eval.cache import CachedBackend
-                from writer.backends.openai_backend import OpenAIBackend
+                from ghplan.eval.cache import CachedBackend
+                from ghplan.writer.draft.backends.openai_backend import OpenAIBackend
 
                 # replay only: every answer must come from the cache (the key holds the
                 # temperature the real backend would have sent)
@@ -504,7 +503,7 @@ class RunContext:
     def draft(self, profile, year: int, backend: str | Any, *, retrieve: bool = True,
               rounds: int | None = None, key: str | None = None) -> DraftOutcome:
         """Draft (memoised per backend, profile, year): the prompts and drafting stages share."""
-        from writer.draft import DEFAULT_REPAIR_ROUNDS, draft
+        from ghplan.writer.draft.pipeline import DEFAULT_REPAIR_ROUNDS, draft
 
         rounds = DEFAULT_REPAIR_ROUNDS if rounds is None else rounds
         memo = (key or str(backend), json.dumps(profile.to_dict(), ensure_ascii=False, sort_keys=True,
@@ -521,7 +520,8 @@ class RunContext:
                                retrieve=retrieve and fn is not None, retriever=fn,
                                repair_rounds=rounds)
         except GhplanError as exc:
-            out.error, out.code = " ".join(str(exc).split()), exc.code
+            out.error = " ".join(str(exc).split())
+            out.backend_failure = isinstance(exc, BackendError)
         out.seconds = time.perf_counter() - t0
         self._drafts[memo] = out
         return out
@@ -612,8 +612,8 @@ class _Recorder:
 
 
 def run_retrieval(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
-    from eval.retrieval import QUERIES, load_queries, run_query
-    from writer.retrieve import fallback_table
+    from ghplan.eval.retrieval import QUERIES, load_queries, run_query
+    from ghplan.writer.index.retrieve import fallback_table
 
     res = CaseResult(spec.id, spec.stage)
     h = ctx.index()
@@ -636,7 +636,7 @@ def run_retrieval(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
         o, last = ctx.memo[memo]
         outcomes.append(o)
         served.append((q, last))
-    from corpus.rules import dated
+    from ghplan.corpus.rules import dated
 
     out: list[C.Check] = []
     for c in spec.checks:
@@ -735,7 +735,7 @@ def _dup_group(hit: Any, rec: Any, ctx: RunContext) -> str:
 
 # ============================================================================ prompts
 def _year_facts(year: int) -> dict[str, str]:
-    from writer.facts import year_facts
+    from ghplan.writer.draft.facts import year_facts
 
     f = year_facts(year)
     facts = {"guiding": f.guiding, "party_congress": f.party_congress_name,
@@ -746,8 +746,8 @@ def _year_facts(year: int) -> dict[str, str]:
 
 
 def run_prompts(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
-    from corpus.rules import dated
-    from writer.draft import type_vocab
+    from ghplan.corpus.rules import dated
+    from ghplan.writer.draft.pipeline import type_vocab
 
     res = CaseResult(spec.id, spec.stage)
     profile = ctx.profile(spec)
@@ -808,8 +808,8 @@ def _ref_json(ref: Any) -> dict[str, Any]:
 def judge_draft(spec: CaseSpec, ctx: RunContext, profile: Any, result: Any,
                 retrieve: bool) -> list[C.Check]:
     """The drafting checks on one DraftResult (shared by the drafting and adversarial stages)."""
-    from corpus.headings import find_headings
-    from writer.draft import type_vocab, union_name
+    from ghplan.corpus.headings import find_headings
+    from ghplan.writer.draft.pipeline import type_vocab, union_name
 
     review = result.review_json()
     text = result.text
@@ -851,7 +851,7 @@ def judge_draft(spec: CaseSpec, ctx: RunContext, profile: Any, result: Any,
 
 
 def _fallback_check(ctx: RunContext, profile: Any, result: Any, retrieve: bool) -> C.Check:
-    from writer.retrieve import fallback_table
+    from ghplan.writer.index.retrieve import fallback_table
 
     if not retrieve:
         return C.skipped("fallback", "retrieval off for this case")
@@ -909,8 +909,8 @@ def load_mock(path: Path | str) -> dict[str, Any]:
 
 def seed_plan(doc_prefix: str) -> str:
     """The cleaned text of a bundled seed document, read at run time (never copied into a file)."""
-    from corpus.headings import find_headings
-    from corpus.pipeline import build_corpus
+    from ghplan.corpus.headings import find_headings
+    from ghplan.corpus.pipeline import build_corpus
 
     for d in build_corpus().documents:
         if d.doc_id.startswith(doc_prefix):
@@ -929,25 +929,27 @@ def seed_plan(doc_prefix: str) -> str:
 
 
 def _run_cli_draft(mock: Path, profile: Any, year: int) -> tuple[int | None, str]:
-    """`ghplan draft --backend mock --mock-script FILE` in-process: (exit code, stderr)."""
-    from typer.testing import CliRunner
+    """`ghplan draft --backend mock --mock-script FILE` as a user runs it: (exit code, stderr).
 
-    from writer.cli import app
+    The console script runs in a child process: the eval judges the CLI's contract without
+    importing the CLI (the library never does)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
 
+    exe = shutil.which("ghplan", path=str(Path(sys.executable).parent)) or shutil.which("ghplan")
+    if exe is None:
+        return None, "the ghplan console script is not installed"
     args = ["draft", "--org", profile.org, "--type", profile.type, "--year", str(year),
             "--backend", "mock", "--mock-script", str(mock), "--no-retrieve"]
-    r = CliRunner().invoke(app, args, env={"OPENAI_API_KEY": "", "GHPLAN_MOCK_SCRIPT": ""})
-    try:
-        err = r.stderr            # click ≥ 8.2 keeps stderr apart
-    except ValueError:
-        err = r.output
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        err += f"\nTraceback: {type(r.exception).__name__}: {r.exception}"
-    return r.exit_code, err
+    env = {**os.environ, "OPENAI_API_KEY": "", "GHPLAN_MOCK_SCRIPT": ""}
+    r = subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=300)
+    return r.returncode, r.stderr
 
 
 def run_adversarial(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
-    from writer.backends.mock import MockBackend
+    from ghplan.writer.draft.backends.mock import MockBackend
 
     path = Path(spec.options["mock"])
     data = load_mock(path)
@@ -971,9 +973,9 @@ def run_adversarial(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
         res.artifacts.update(_draft_artifacts(d.result, profile, f"mock:{path.stem}"))
     checks.append(C.caught(expect, checks, d.result.review_json() if d.result else None, d.error))
     if expect.get("error"):
-        if d.error and d.code != 3:
-            checks.append(C.verdict("exit_code", False, f"the draft failed with code {d.code}, not 3 "
-                                    "(a model failure)"))
+        if d.error and not d.backend_failure:
+            checks.append(C.verdict("exit_code", False, "the draft failed, but not as a model failure "
+                                    "(exit 3)"))
         if not ev.get("seed"):
             code, err = _run_cli_draft(path, profile, case.year)
             checks.append(C.failed_cleanly(code, err, int(expect.get("exit", 3))))
@@ -1028,7 +1030,7 @@ def load_fixtures(root: Path | str) -> list[Fixture]:
 
 
 def run_reviewer(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
-    from writer.review import review_text
+    from ghplan.writer.review.reviewer import review_text
 
     fixtures = load_fixtures(spec.options["fixtures"])
     total: dict[str, C.Tally] = {}

@@ -12,7 +12,7 @@ import html
 import json
 from typing import Any, Iterable
 
-from eval.checks import ERROR, FAIL, PASS, SKIP, WARN
+from ghplan.eval.checks import ERROR, FAIL, PASS, SKIP, WARN
 
 STYLE = {PASS: "green", FAIL: "bold red", WARN: "yellow", SKIP: "dim", ERROR: "bold magenta"}
 MARK = {PASS: "✓", FAIL: "✗", WARN: "!", SKIP: "–", ERROR: "E"}

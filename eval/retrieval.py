@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from writer.retrieve import MODES, Retriever, fallback_table
+from ghplan.writer.index.retrieve import MODES, Retriever, fallback_table
 
 QUERIES = Path(__file__).with_name("queries.toml")
 
@@ -64,10 +64,10 @@ def load_queries(path: Path = QUERIES) -> list[Query]:
 
 def ensure_index(store: Path, year: int):
     """Build or refresh the seeds index at `store`; returns its Location."""
-    from writer.chunk import corpus_chunks
-    from writer.config import load_settings
-    from writer.embed import get_embedder
-    from writer.store import Location, build_index
+    from ghplan.writer.index.chunk import corpus_chunks
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.index.embed import get_embedder
+    from ghplan.writer.index.store import Location, build_index
 
     settings = load_settings()
     loc = Location("local", path=store.resolve())
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from writer.chunk import default_year
+    from ghplan.writer.index.chunk import default_year
 
     year = args.year or default_year()
     tmp = None

@@ -22,8 +22,8 @@ def embedder():
 
     writer.embed caches per process, so library code that calls get_embedder() during the
     tests reuses this very instance instead of loading again."""
-    from writer.config import DEFAULT_EMBED_MODEL
-    from writer.embed import get_embedder
+    from ghplan.writer.config import DEFAULT_EMBED_MODEL
+    from ghplan.writer.index.embed import get_embedder
 
     return get_embedder(DEFAULT_EMBED_MODEL)
 
@@ -40,7 +40,7 @@ def _isolated_data_home(tmp_path_factory, monkeypatch):
 # filters, fallback and rebuilds while embedding only a few dozen chunks.
 
 def _doc(doc_id, org_type, kind, sections, duplicate_of=""):
-    from corpus.model import Document, Section
+    from ghplan.corpus.model import Document, Section
 
     secs = [Section(heading=h, level=lvl, role=role, plan=plan, text=text, path=list(path))
             for (h, lvl, role, plan, text, path) in sections]
@@ -123,7 +123,7 @@ def _mini_documents():
 
 def _mini_stale_fn(text):
     """Stands in for corpus/rules/dated.py: 十三五 is stale, current until 2020."""
-    from writer.chunk import StaleRef
+    from ghplan.writer.index.chunk import StaleRef
     return [StaleRef("十三五", until=2020)] if "十三五" in text else []
 
 
@@ -140,15 +140,15 @@ def mini_stale_fn():
 
 @pytest.fixture(scope="session")
 def mini_chunks():
-    from writer.chunk import chunk_documents
+    from ghplan.writer.index.chunk import chunk_documents
     return chunk_documents(_mini_documents(), _mini_stale_fn)
 
 
 @pytest.fixture(scope="session")
 def mini_index(tmp_path_factory, embedder, mini_chunks):
     """The mini corpus built once into an embedded chromadb: (Location, BuildReport)."""
-    from writer.config import DEFAULT_EMBED_MODEL
-    from writer.store import Location, build_index
+    from ghplan.writer.config import DEFAULT_EMBED_MODEL
+    from ghplan.writer.index.store import Location, build_index
 
     loc = Location("local", path=tmp_path_factory.mktemp("mini-index"))
     report = build_index(mini_chunks, loc, lambda: embedder, DEFAULT_EMBED_MODEL, year=2026)

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from writer.backends.base import call
-from writer.backends.mock import MockBackend, split_plan
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import BackendError, GhplanError, UsageError
+from ghplan.writer.draft.backends.base import call
+from ghplan.writer.draft.backends.mock import MockBackend, split_plan
+
 
 
 def ask(backend, stage, text="请写", **meta):
@@ -21,7 +22,7 @@ def test_list_is_consumed_in_order_then_runs_out():
     assert ask(m, "section") == "乙"
     with pytest.raises(GhplanError) as err:
         ask(m, "section")
-    assert err.value.code == 3 and "section" in str(err.value)
+    assert isinstance(err.value, BackendError) and "section" in str(err.value)
     assert len(m.calls) == 3
 
 
@@ -45,7 +46,7 @@ def test_simulated_failures(error, words):
     m = MockBackend([{"stage": "section", "error": error}])
     with pytest.raises(GhplanError) as err:
         ask(m, "section")
-    assert err.value.code == 3 and words in str(err.value)
+    assert isinstance(err.value, BackendError) and words in str(err.value)
 
 
 def test_unknown_keys_and_errors_are_rejected():
@@ -68,7 +69,7 @@ def test_from_toml_and_json_files(tmp_path):
     bad.write_text("responses = [", "utf-8")
     with pytest.raises(GhplanError) as err:
         MockBackend.from_file(bad)
-    assert err.value.code == 2
+    assert isinstance(err.value, UsageError)
     with pytest.raises(GhplanError):
         MockBackend.from_file(tmp_path / "missing.toml")
 

@@ -7,9 +7,10 @@ import socket
 import pytest
 
 from tests.fake_openai import FakeOpenAI, completion
-from writer.backends.base import call
-from writer.backends.openai_backend import OpenAIBackend, redact_url
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import BackendError, GhplanError, UsageError
+from ghplan.writer.draft.backends.base import call
+from ghplan.writer.draft.backends.openai_backend import OpenAIBackend, redact_url
+
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 MSGS = [{"role": "system", "content": "你是工会干部"}, {"role": "user", "content": "写一段话"}]
@@ -23,7 +24,7 @@ def backend(url: str, **kw) -> OpenAIBackend:
 
 def assert_clean_error(exc: GhplanError, *words: str) -> None:
     msg = str(exc)
-    assert exc.code == 3
+    assert isinstance(exc, BackendError)
     assert "\n" not in msg
     assert KEY not in msg and "SECRET" not in msg
     for w in words:
@@ -146,7 +147,7 @@ def test_key_not_in_repr_and_url_credentials_redacted():
 def test_missing_key_and_url_is_a_usage_error():
     with pytest.raises(GhplanError) as err:
         OpenAIBackend(base_url="", api_key="")
-    assert err.value.code == 2
+    assert isinstance(err.value, UsageError)
 
 
 def test_server_without_stream_options_still_streams():

@@ -298,7 +298,7 @@ PROBE = textwrap.dedent(r"""
         from chromadb.api.shared_system_client import SharedSystemClient
     except ImportError:
         from chromadb.api.client import SharedSystemClient
-    from writer.store import Location, open_index
+    from ghplan.writer.index.store import Location, open_index
 
     loc = Location("local", path=Path(sys.argv[1]))
     for _ in sys.stdin:
@@ -354,7 +354,7 @@ def world(tmp_path_factory):
 
     school, hospital, enterprise = _plan("school"), _plan("hospital"), _plan("enterprise")
     assert "\U00020000".encode("gb18030") and not _encodable("\U00020000", "gbk")
-    from writer.export import to_docx_bytes
+    from ghplan.writer.export.document import to_docx_bytes
 
     kinds = {
         "empty": b"",

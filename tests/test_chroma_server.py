@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from writer.config import DEFAULT_EMBED_MODEL
-from writer.store import Location, build_index, index_status, open_index
+from ghplan.writer.config import DEFAULT_EMBED_MODEL
+from ghplan.writer.index.store import Location, build_index, index_status, open_index
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -77,7 +77,7 @@ def test_build_and_search_through_a_chroma_server(chroma_server, embedder, mini_
     st = index_status(loc)
     assert st.exists and st.kind == "server" and st.info.collection == warm.collection and not st.debris
 
-    from writer.cli import app
+    from ghplan.writer.cli import app
     r = CliRunner().invoke(app, ["search", "快递员 外卖骑手", "--type", "township", "-k", "2",
                                  "--chroma-url", chroma_server, "--json"])
     assert r.exit_code == 0, r.stderr

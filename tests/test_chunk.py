@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.model import Document, Section
-from writer.chunk import (MAX_CHARS, NEVER, StaleRef, chunk_document, chunk_documents,
+from ghplan.corpus.model import Document, Section
+from ghplan.writer.index.chunk import (MAX_CHARS, NEVER, StaleRef, chunk_document, chunk_documents,
                           corpus_fingerprint, pack_sentences, split_sentences)
 
 
@@ -125,7 +125,7 @@ def test_stale_reference_without_end_year_bars_every_year():
 
 def test_seed_corpus_chunks_are_bounded_and_clean():
     """The real pipeline on the bundled seeds: every chunk within bounds, labelled, not empty."""
-    from writer.chunk import corpus_chunks
+    from ghplan.writer.index.chunk import corpus_chunks
 
     chunks = corpus_chunks(year=2026)
     assert len(chunks) > 50

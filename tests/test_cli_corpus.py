@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from corpus.pipeline import bundled_seeds
+from ghplan.corpus.pipeline import bundled_seeds
 from tests.cli_helpers import assert_one_line_error, ghplan
 
 SEED = str(bundled_seeds()[3])

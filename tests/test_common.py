@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from ghplan.writer.io import write_atomic
 
-from writer.cli.common import write_atomic
 
 
 def test_new_file_gets_umask_default_and_existing_file_keeps_its_mode(tmp_path):

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from corpus.dedup import duplicate_pairs
-from corpus.headings import check_sequence, find_headings
-from corpus.label import infer_doc_kind, infer_org_type
-from corpus.pipeline import build_corpus, bundled_seeds, inspect_text
-from corpus.rules.engine import default_catalogue
+from ghplan.corpus.dedup import duplicate_pairs
+from ghplan.corpus.headings import check_sequence, find_headings
+from ghplan.corpus.label import infer_doc_kind, infer_org_type
+from ghplan.corpus.pipeline import build_corpus, bundled_seeds, inspect_text
+from ghplan.corpus.rules.engine import default_catalogue
 
 SEEDS = {p.name[:3]: p for p in bundled_seeds()}
 

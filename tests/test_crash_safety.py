@@ -10,7 +10,7 @@
   the bytes are written but before the rename: the previous file is untouched and no partial
   plan appears under the target name.
 
-How a kill lands where it should: the child is the real CLI (`writer.cli.run`, what the console
+How a kill lands where it should: the child is the real CLI (`ghplan.writer.cli.run`, what the console
 script calls) started by `python -c` with one test-side patch that prints a marker and then
 blocks at the named stage; the test waits for the marker and sends SIGKILL. No sleeps or hooks
 in product code.
@@ -32,6 +32,7 @@ import pytest
 from tests.cli_helpers import GHPLAN, Run, assert_one_line_error
 from tests.fake_openai import FakeOpenAI, completion
 from tests.shared_index import clean_env, copy_store, session_index
+from ghplan.writer.io import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -45,7 +46,7 @@ HOOKS = {
     # the embedding phase: the build holds the lock and asks for the model to embed the changed
     # chunks; nothing is written to chromadb yet (blocking here spares loading torch)
     "embed": f"""
-        import writer.embed as m
+        from ghplan.writer.index import embed as m
         def get_embedder(name=None):
             {_BLOCK}
         m.get_embedder = get_embedder
@@ -63,7 +64,7 @@ HOOKS = {
     """,
     # the pointer has moved to the new collection; the previous one is not deleted yet
     "after-swap": f"""
-        import writer.store as m
+        from ghplan.writer.index import store as m
         orig = m._set_active
         def set_active(client, name):
             orig(client, name)
@@ -83,7 +84,7 @@ HOOKS = {
 
 def _child_code(stage: str) -> str:
     return "import os, sys, time\n" + textwrap.dedent(HOOKS[stage]) + textwrap.dedent("""
-        from writer.cli import run
+        from ghplan.writer.cli import run
         sys.argv = ["ghplan", *sys.argv[1:]]
         run()
     """)
@@ -162,7 +163,7 @@ def _copy_store(base, tmp_path: Path) -> Path:
 PROBE = textwrap.dedent(r"""
     import json, sys
     from pathlib import Path
-    from writer.store import Location, index_status, open_index
+    from ghplan.writer.index.store import Location, index_status, open_index
     loc = Location("local", path=Path(sys.argv[1]))
     col, info = open_index(loc)
     got = col.get(include=["embeddings"])

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.rules import dated
-from corpus.rules.engine import default_catalogue
-from corpus.rules.normalize import normalise
+from ghplan.corpus.rules import dated
+from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.normalize import normalise
 
 STALE_RULES = [r for r in default_catalogue().rules if r.category == "stale"]
 _COMPUTED = ("year", "year-claim", "title-year", "anniversary")

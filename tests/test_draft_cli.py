@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli_helpers import assert_one_line_error, ghplan
 from tests.fake_openai import FakeOpenAI, completion
-from writer.backends.mock import split_plan
+from ghplan.writer.draft.backends.mock import split_plan
 
 PROFILES = "writer/data/profiles"
 NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.model import ORG_TYPES
-from corpus.rules.engine import load_toml
-from writer.backends.offline import OfflineBackend, load_catalogue
-from writer.draft import draft, plan_facts
-from writer.profile import example_profile, minimal_profile
+from ghplan.corpus.model import ORG_TYPES
+from ghplan.corpus.rules.engine import load_toml
+from ghplan.writer.draft.backends.offline import OfflineBackend, load_catalogue
+from ghplan.writer.draft.pipeline import draft, plan_facts
+from ghplan.writer.draft.profile import example_profile, minimal_profile
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "corpus" / "seeds").glob("*.txt"))
 YEARS = (2026, 2027, 2028)
@@ -60,7 +60,7 @@ def test_no_verbatim_run_with_any_seed(org_type):
 
 def test_catalogue_shares_no_long_run_with_any_seed():
     """The catalogue itself (every phrase, not only the chosen ones) is our own writing."""
-    raw = resources.files("writer").joinpath("data", "catalogue.toml").read_text("utf-8")
+    raw = resources.files("ghplan.writer").joinpath("data", "catalogue.toml").read_text("utf-8")
     strings = re.findall(r'"([^"\n]{20,})"', raw)
     seeds = "\n".join(p.read_text("utf-8", errors="replace") for p in SEEDS)
     n = 30
@@ -106,7 +106,7 @@ def test_year_facts_come_from_the_dated_table(year):
 
 
 def test_catalogue_hard_codes_no_dated_facts():
-    raw = resources.files("writer").joinpath("data", "catalogue.toml").read_text("utf-8")
+    raw = resources.files("ghplan.writer").joinpath("data", "catalogue.toml").read_text("utf-8")
     body = "\n".join(ln for ln in raw.splitlines() if not ln.lstrip().startswith("#"))
     for word in ("十九大", "二十大", "二十一大", "十八大", "十四五", "十五五", "中全会", "习近平"):
         assert word not in body, word

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.model import ORG_TYPES
-from writer.outline import OutlineError, budget, cn_number, parse_outline
-from writer.profile import ProfileError, example_profile, load_profile, minimal_profile
+from ghplan.corpus.model import ORG_TYPES
+from ghplan.writer.draft.outline import OutlineError, budget, cn_number, parse_outline
+from ghplan.writer.draft.profile import ProfileError, example_profile, load_profile, minimal_profile
 
 
 def test_cn_number():

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import pytest
 
-import prompts
-from corpus.rules.engine import load_toml
-from writer.backends.mock import MockBackend
-from writer.backends.offline import OfflineBackend
-from writer.cli.common import GhplanError
-from writer.draft import draft, plan_facts
-from writer.facts import year_facts
-from writer.profile import example_profile, minimal_profile
+from ghplan.writer.errors import BackendError, GhplanError, UsageError
+from ghplan import prompts
+from ghplan.corpus.rules.engine import load_toml
+from ghplan.writer.draft.backends.mock import MockBackend
+from ghplan.writer.draft.backends.offline import OfflineBackend
+
+from ghplan.writer.draft.pipeline import draft, plan_facts
+from ghplan.writer.draft.facts import year_facts
+from ghplan.writer.draft.profile import example_profile, minimal_profile
 
 BOILER = "以下是小编整理的工会工作计划，希望对大家有所帮助。"
 
@@ -117,7 +118,7 @@ def test_stale_and_duplicate_references_are_never_served():
 
 
 def test_no_index_is_skipped_with_a_note():
-    from writer.store import NoIndexError
+    from ghplan.writer.index.store import NoIndexError
 
     def retriever(*a, **k):
         raise NoIndexError("no index yet at /x: run ghplan index build")
@@ -150,7 +151,7 @@ def test_offline_orders_topics_by_what_retrieval_surfaces():
 def test_hospital_with_fallback_references_still_speaks_hospital(mini_index):
     """Real retrieval over the mini index (no hospital plans): refs come from stand-in types that
     use school words; the hospital draft must not pick them up."""
-    from writer.retrieve import retrieve
+    from ghplan.writer.index.retrieve import retrieve
 
     loc, _ = mini_index
 
@@ -210,8 +211,8 @@ def test_zero_rounds_means_no_repair():
 
 def test_offline_repair_removes_what_it_cannot_rewrite():
     """The offline backend as a repairer: a bad sentence goes, the plan stays a plan."""
-    from writer.backends.offline import repair_text
-    from writer.review import review_text
+    from ghplan.writer.draft.backends.offline import repair_text
+    from ghplan.writer.review.reviewer import review_text
 
     p = minimal_profile("某厂工会", "enterprise")
     good = clean_plan(p, 2027)
@@ -230,11 +231,11 @@ def test_timeout_and_malformed_outline_fail_cleanly():
     p = minimal_profile("某厂工会", "enterprise")
     with pytest.raises(GhplanError) as err:
         draft(p, backend=MockBackend([{"stage": "outline", "error": "timeout"}]), year=2027, retrieve=False)
-    assert err.value.code == 3 and "timed out" in str(err.value)
+    assert isinstance(err.value, BackendError) and "timed out" in str(err.value)
     with pytest.raises(GhplanError) as err:
         draft(p, backend=MockBackend([{"stage": "outline", "text": "好的，我来帮你写！"}]), year=2027,
               retrieve=False)
-    assert err.value.code == 3 and "malformed outline" in str(err.value)
+    assert isinstance(err.value, BackendError) and "malformed outline" in str(err.value)
 
 
 def test_outline_missing_roles_is_completed():
@@ -251,7 +252,7 @@ def test_outline_missing_roles_is_completed():
 def test_year_outside_the_table_is_a_usage_error():
     with pytest.raises(GhplanError) as err:
         plan_facts(1999)
-    assert err.value.code == 2
+    assert isinstance(err.value, UsageError)
 
 
 def test_streaming_delivers_the_plan_as_it_is_written():

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from corpus.rules.engine import Catalogue, default_catalogue, load_toml, parse_rules
-from corpus.rules.model import Rule
-from corpus.rules.normalize import normalise
+from ghplan.corpus.rules.engine import Catalogue, default_catalogue, load_toml, parse_rules
+from ghplan.corpus.rules.model import Rule
+from ghplan.corpus.rules.normalize import normalise
 
 BOILERPLATE = parse_rules(load_toml("boilerplate.toml"))
 

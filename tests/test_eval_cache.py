@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from eval.cache import CachedBackend, CallCache, cache_key, wrap
+
+from ghplan.writer.errors import BackendError, GhplanError
+from ghplan.eval.cache import CachedBackend, CallCache, cache_key, wrap
 from tests.fake_openai import FakeOpenAI, completion
-from writer.backends.base import Completion, Usage
-from writer.cli.common import GhplanError
+from ghplan.writer.draft.backends.base import Completion, Usage
+
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 MSGS = [{"role": "system", "content": "你是工会干部"}, {"role": "user", "content": "写一段话"}]
@@ -60,7 +62,7 @@ def test_key_covers_backend_model_messages_params():
 
 
 def test_failed_and_empty_calls_are_not_cached(tmp_path):
-    inner = Counting([GhplanError("model request timed out", 3), "", "第二次成功。"])
+    inner = Counting([BackendError("model request timed out"), "", "第二次成功。"])
     be = CachedBackend(inner, CallCache(tmp_path))
     with pytest.raises(GhplanError):
         be.complete(MSGS)
@@ -79,8 +81,8 @@ def test_a_record_holding_the_key_is_refused(tmp_path):
 
 
 def test_mock_and_offline_are_never_cached(tmp_path):
-    from writer.backends.mock import MockBackend
-    from writer.backends.offline import OfflineBackend
+    from ghplan.writer.draft.backends.mock import MockBackend
+    from ghplan.writer.draft.backends.offline import OfflineBackend
 
     cache = CallCache(tmp_path)
     assert isinstance(wrap(MockBackend(["x"]), cache), MockBackend)
@@ -93,7 +95,7 @@ def test_replay_only_misses_fail_cleanly(tmp_path):
     be = CachedBackend(None, CallCache(tmp_path), name="openai", model="fake-model")
     with pytest.raises(GhplanError) as e:
         be.complete(MSGS)
-    assert e.value.code == 3 and "no API key" in str(e.value)
+    assert isinstance(e.value, BackendError) and "no API key" in str(e.value)
 
 
 # ---------------------------------------------------------------- a run recorded, then replayed
@@ -122,8 +124,8 @@ def answer(body: dict) -> dict:
 
 
 def test_a_model_run_is_replayed_offline_from_the_cache(tmp_path, monkeypatch):
-    from eval.harness import load_suite, run_suite
-    from writer.config import Settings
+    from ghplan.eval.harness import load_suite, run_suite
+    from ghplan.writer.config import Settings
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     suite_path = tmp_path / "replay.toml"
@@ -151,7 +153,7 @@ def test_a_model_run_is_replayed_offline_from_the_cache(tmp_path, monkeypatch):
 
 
 def test_credential_params_are_dropped_but_request_params_kept():
-    from eval.cache import clean_params
+    from ghplan.eval.cache import clean_params
 
     kept = clean_params({"max_tokens": 5, "temperature": 0.2, "api_key": KEY, "extra_headers": {"a": KEY},
                          "access_token": KEY, "top_p": None})

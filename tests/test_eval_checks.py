@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval import checks as C
+from ghplan.eval import checks as C
 
 
 # ---------------------------------------------------------------- character n-grams
@@ -86,7 +86,7 @@ def test_complete_sentences_catches_a_cut_off_plan():
 
 
 def test_sections_filled():
-    from corpus.headings import find_headings
+    from ghplan.corpus.headings import find_headings
 
     text = "标题\n一、指导思想\n坚持以习近平新时代中国特色社会主义思想为指导，团结职工。\n二、工作目标\n三、主要工作\n（一）加强学习\n组织职工开展理论学习，每季度不少于一次。"
     chk = C.sections_filled(text, find_headings(text), 10)

@@ -94,9 +94,9 @@ def test_bad_usage_and_bad_suites_are_one_line_errors(tmp_path):
 
 
 def test_the_eval_command_module_imports_nothing_heavy():
-    code = ("import sys, writer.cli; "
-            "heavy = [m for m in ('torch', 'chromadb', 'sentence_transformers', 'openai', 'eval.harness', "
-            "'eval.report', 'writer.review') if m in sys.modules]; print(heavy)")
+    code = ("import sys, ghplan.writer.cli; "
+            "heavy = [m for m in ('torch', 'chromadb', 'sentence_transformers', 'openai', 'ghplan.eval.harness', "
+            "'ghplan.eval.report', 'ghplan.writer.review.reviewer') if m in sys.modules]; print(heavy)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"

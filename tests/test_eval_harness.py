@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from eval import checks as C
-from eval.harness import SuiteError, load_fixtures, load_mock, load_suite, run_suite
-from writer.config import Settings
+from ghplan.writer.cli.common import exit_code
+
+from ghplan.eval import checks as C
+from ghplan.eval.harness import SuiteError, load_fixtures, load_mock, load_suite, run_suite
+from ghplan.writer.config import Settings
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
@@ -17,9 +19,9 @@ EVAL = Path(__file__).resolve().parents[1] / "eval"
 @pytest.fixture(scope="module")
 def seeds_index(tmp_path_factory, embedder):
     """The bundled seeds embedded once for this module (the real model, a real chromadb)."""
-    from writer.chunk import corpus_chunks
-    from writer.config import DEFAULT_EMBED_MODEL
-    from writer.store import Location, build_index
+    from ghplan.writer.index.chunk import corpus_chunks
+    from ghplan.writer.config import DEFAULT_EMBED_MODEL
+    from ghplan.writer.index.store import Location, build_index
 
     loc = Location("local", path=tmp_path_factory.mktemp("eval-seeds-index"))
     build_index(corpus_chunks(None, 2027), loc, lambda: embedder, DEFAULT_EMBED_MODEL, year=2027)
@@ -90,7 +92,7 @@ def test_disabling_the_stale_rule_fails_reviewer_and_adversarial(suite):
 
 
 def test_retrieval_that_ignores_the_org_type_fails_retrieval(suite, seeds_index, monkeypatch):
-    from writer.retrieve import Retriever
+    from ghplan.writer.index.retrieve import Retriever
 
     monkeypatch.setattr(Retriever, "plan_types", lambda self, org_type, role, k, year: (None, 0))
     r = run_suite(suite, settings=Settings(), filter="retrieval", index_location=seeds_index)
@@ -104,7 +106,7 @@ def test_retrieval_that_ignores_the_org_type_fails_retrieval(suite, seeds_index,
 
 
 def test_prompts_with_another_years_facts_fail_prompts(suite, seeds_index, monkeypatch):
-    import writer.draft as d
+    from ghplan.writer.draft import pipeline as d
 
     real = d.system_prompt
     monkeypatch.setattr(d, "system_prompt", lambda profile, year, facts: real(profile, year, d.plan_facts(2019)))
@@ -114,7 +116,7 @@ def test_prompts_with_another_years_facts_fail_prompts(suite, seeds_index, monke
 
 
 def test_drafts_without_the_year_in_the_title_fail_drafting(suite, seeds_index, monkeypatch):
-    import writer.draft as d
+    from ghplan.writer.draft import pipeline as d
 
     monkeypatch.setattr(d, "plan_title", lambda profile, year: f"{d.union_name(profile.org)}工作计划")
     r = run_suite(suite, settings=Settings(), filter="drafting/offline/school/2026", index_location=seeds_index)
@@ -130,9 +132,9 @@ def _suite_file(tmp_path: Path, body: str) -> Path:
 
 def test_a_bad_model_that_slips_through_fails_the_suite(tmp_path):
     """The meta-test: an 'adversarial' model that is in fact clean is not caught, so the suite fails."""
-    from writer.backends.offline import OfflineBackend
-    from writer.draft import draft
-    from writer.profile import example_profile
+    from ghplan.writer.draft.backends.offline import OfflineBackend
+    from ghplan.writer.draft.pipeline import draft
+    from ghplan.writer.draft.profile import example_profile
 
     clean = draft(example_profile("enterprise"), backend=OfflineBackend(), year=2027, retrieve=False).text
     mock = tmp_path / "pretend_stale.toml"
@@ -159,11 +161,11 @@ def test_a_model_expected_to_fail_that_works_slips_through(tmp_path):
 
 
 def test_a_crash_in_a_case_is_an_error_exit_1(suite, monkeypatch):
-    import writer.review
+    from ghplan.writer.review import reviewer
 
     def boom(*a, **kw):
         raise RuntimeError("reviewer exploded")
-    monkeypatch.setattr(writer.review, "review_text", boom)
+    monkeypatch.setattr(reviewer, "review_text", boom)
     r = run_suite(suite, settings=Settings(), filter="reviewer")
     assert r.exit_code() == 1 and r.cases[0].status == C.ERROR
     assert "reviewer exploded" in r.cases[0].error and "stage reviewer" in r.failure_message()
@@ -193,7 +195,7 @@ def test_retrieval_is_skipped_not_failed_without_the_embedding_model(suite, monk
 def test_bad_suites_are_one_line_errors(tmp_path, body, words):
     with pytest.raises(SuiteError) as e:
         load_suite(_suite_file(tmp_path, body))
-    assert words in str(e.value) and e.value.code == 1 and "\n" not in str(e.value)
+    assert words in str(e.value) and exit_code(e.value) == 1 and "\n" not in str(e.value)
 
 
 def test_default_suite_expands_types_and_years(suite):
@@ -208,7 +210,7 @@ def _mock_texts(data: dict) -> list[str]:
 
 
 def test_mocks_and_fixtures_are_written_for_the_project_not_copied_from_seeds():
-    from writer.copycheck import default_index
+    from ghplan.writer.review.copycheck import default_index
 
     index = default_index()
     for path in sorted((EVAL / "mocks").glob("*.toml")):

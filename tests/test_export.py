@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from writer.backends.offline import OfflineBackend
-from writer.cli.common import GhplanError
-from writer.draft import draft
-from writer.export import classify, export, to_markdown
-from writer.profile import example_profile
+from ghplan.writer.errors import GhplanError, UsageError
+from ghplan.writer.draft.backends.offline import OfflineBackend
+
+from ghplan.writer.draft.pipeline import draft
+from ghplan.writer.export.document import classify, export, to_markdown
+from ghplan.writer.draft.profile import example_profile
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -99,7 +100,7 @@ def test_docx_footer_page_numbers_odd_and_even(docx_path):
 
 
 def test_md_and_txt_keep_the_reviewed_text(plan, tmp_path):
-    from writer.review import review_text
+    from ghplan.writer.review.reviewer import review_text
 
     md = export(plan, tmp_path / "p.md").read_text("utf-8")
     txt = export(plan, tmp_path / "p.txt").read_text("utf-8")
@@ -119,7 +120,7 @@ def test_writes_are_atomic_and_bad_paths_fail_early(plan, tmp_path):
     assert out.stat().st_mode & 0o044                              # readable like any document
     with pytest.raises(GhplanError) as err:
         export(plan, tmp_path / "p.pdf")
-    assert err.value.code == 2
+    assert isinstance(err.value, UsageError)
     with pytest.raises(GhplanError):
         export(plan, tmp_path / "missing-dir" / "p.docx")
     assert not (tmp_path / "p.pdf").exists()

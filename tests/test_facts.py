@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.rules import dated
-from writer.facts import YearOutOfRange, year_facts
+from ghplan.corpus.rules import dated
+from ghplan.writer.draft.facts import YearOutOfRange, year_facts
 
 
 def test_facts_for_2027():

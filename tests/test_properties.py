@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from corpus.clean import clean_text
-from corpus.headings import find_headings
-from corpus.pipeline import inspect_text
-from corpus.rules.engine import default_catalogue
-from corpus.rules.normalize import normalise
-from corpus.split import split_page
+from ghplan.corpus.clean import clean_text
+from ghplan.corpus.headings import find_headings
+from ghplan.corpus.pipeline import inspect_text
+from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.normalize import normalise
+from ghplan.corpus.split import split_page
 
 # Text built from the alphabet rot is made of: CJK, heading numerals, full/half-width
 # punctuation, placeholder marks, Traditional characters, expanding compatibility characters.
@@ -105,7 +105,7 @@ years = st.one_of(st.none(), st.integers(min_value=2006, max_value=2030))
 @FAST
 @given(review_text_st, org_types, years, st.booleans())
 def test_review_findings_are_exact_sorted_and_in_range(text, org_type, year, copy):
-    from writer.review import review_text
+    from ghplan.writer.review.reviewer import review_text
 
     r = review_text(text, org_type=org_type, year=year, copy=copy)
     starts = [f.start for f in r.findings]
@@ -125,8 +125,8 @@ def test_review_findings_are_exact_sorted_and_in_range(text, org_type, year, cop
 def test_fix_never_grows_the_number_of_errors(text, org_type, year):
     """What `review --fix` does (writer/cli/review_cmd.py `_fix`): fix until stable, reviewing
     with the first review's type and year; the errors left are never more than before."""
-    from writer.fix import fix_until_stable
-    from writer.review import review_text
+    from ghplan.writer.review.fix import fix_until_stable
+    from ghplan.writer.review.reviewer import review_text
 
     first = review_text(text, org_type=org_type, year=year, copy=False)
 
@@ -143,8 +143,8 @@ def test_fix_never_grows_the_number_of_errors(text, org_type, year):
 def test_markdown_heading_marks_are_fixed_only_where_the_heading_survives():
     """Found by fuzzing `review --fix`: deleting "## " from "## 工作目标" turns the heading into a
     plain line. Such a mark is reported but left to a person; "## 二、工作目标" is fixed."""
-    from writer.fix import fix_until_stable
-    from writer.review import review_text
+    from ghplan.writer.review.fix import fix_until_stable
+    from ghplan.writer.review.reviewer import review_text
 
     import re
 
@@ -166,9 +166,9 @@ def test_renumbering_a_copied_plan_never_leaves_more_errors():
     retries such a round without renumbering."""
     import re
 
-    from corpus.pipeline import build_corpus
-    from writer.fix import fix_text, fix_until_stable
-    from writer.review import review_text
+    from ghplan.corpus.pipeline import build_corpus
+    from ghplan.writer.review.fix import fix_text, fix_until_stable
+    from ghplan.writer.review.reviewer import review_text
 
     grew = 0
     for d in build_corpus().documents:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from writer.config import DEFAULT_EMBED_MODEL
-from writer.retrieve import (BM25, Retriever, RetrievalError, default_query, fallback_table, mmr,
+from ghplan.writer.config import DEFAULT_EMBED_MODEL
+from ghplan.writer.index.retrieve import (BM25, Retriever, RetrievalError, default_query, fallback_table, mmr,
                              retrieve, rrf, tokens)
 
 
@@ -139,7 +139,7 @@ def test_bad_input(retriever):
 
 
 def test_retrieve_api_takes_a_type_or_a_profile(mini_index):
-    from writer.config import Settings
+    from ghplan.writer.config import Settings
 
     loc, _ = mini_index
     settings = Settings(store_dir=loc.path)
@@ -156,7 +156,7 @@ def test_retrieve_api_takes_a_type_or_a_profile(mini_index):
 
 
 def test_cli_search_json_shape(mini_index):
-    from writer.cli import app
+    from ghplan.writer.cli import app
 
     loc, _ = mini_index
     r = CliRunner().invoke(app, ["search", "新就业形态劳动者", "--type", "township", "-k", "2",
@@ -175,8 +175,8 @@ def test_cli_search_json_shape(mini_index):
 
 
 def test_eval_query_set_is_well_formed():
-    from corpus.model import ORG_TYPES, ROLES
-    from eval.retrieval import load_queries
+    from ghplan.corpus.model import ORG_TYPES, ROLES
+    from ghplan.eval.retrieval import load_queries
 
     qs = load_queries()
     assert {q.type for q in qs} == set(ORG_TYPES)          # every type, hospital included
@@ -185,7 +185,7 @@ def test_eval_query_set_is_well_formed():
 
 
 def test_eval_scores_a_retriever(retriever):
-    from eval.retrieval import Query, evaluate, summarise
+    from ghplan.eval.retrieval import Query, evaluate, summarise
 
     qs = [Query("township", None, "快递员外卖骑手入会", ("新就业形态",)),
           Query("hospital", "goals", "医院工会工作目标", ("工作目标",))]
@@ -197,9 +197,9 @@ def test_eval_scores_a_retriever(retriever):
 
 def test_later_plan_year_rejudges_staleness(tmp_path, embedder):
     """An index built for 2026 asked for a 2031 plan: 十五五 (2026-30) is stale by then."""
-    from corpus.model import Document, Section
-    from writer.chunk import chunk_documents, stale_fn_for
-    from writer.store import Location, build_index
+    from ghplan.corpus.model import Document, Section
+    from ghplan.writer.index.chunk import chunk_documents, stale_fn_for
+    from ghplan.writer.index.store import Location, build_index
 
     def plan(doc_id, body):
         sec = Section(heading="主要工作", level=1, role="tasks", plan=True, text=body, path=["主要工作"])

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli_helpers import assert_one_line_error, ghplan
-from writer.cli import app
+from ghplan.writer.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN = FIXTURES / "clean_enterprise.txt"

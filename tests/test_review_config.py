@@ -1,8 +1,8 @@
 """Config (disable rules, change severities) and inline markers that silence one line."""
 from __future__ import annotations
 
-from writer.config import Settings, load_settings
-from writer.review import apply_settings, review_text, silenced_lines, validate_settings
+from ghplan.writer.config import Settings, load_settings
+from ghplan.writer.review.reviewer import apply_settings, review_text, silenced_lines, validate_settings
 
 TEXT = ("星河公司工会2027年工作计划\n"
         "深入学习贯彻党的十九大精神。\n"

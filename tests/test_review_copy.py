@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import time
 
-from corpus.model import Document
-from writer.config import Settings
-from writer.copycheck import CopyIndex, compact, default_index
-from writer.review import review_text
+from ghplan.corpus.model import Document
+from ghplan.writer.config import Settings
+from ghplan.writer.review.copycheck import CopyIndex, compact, default_index
+from ghplan.writer.review.reviewer import review_text
 
 DOC_A = ("河畔纺织厂工会把夜班女工的通勤安全当作头等大事，联系公交公司开通凌晨专线，在厂门口增设照明和"
          "值守岗亭，并为家住偏远村组的职工协调拼车补贴，让每一位下夜班的姐妹都能平平安安回到家中。")

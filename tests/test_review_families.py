@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from writer.review import ReviewResult, review_text
+from ghplan.writer.review.reviewer import ReviewResult, review_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN_HOSPITAL = (FIXTURES / "clean_hospital.txt").read_text("utf-8")
@@ -215,7 +215,7 @@ def test_mixed_styles_and_marker_punctuation():
 
 # ---------------------------------------------------------------- 6. copying (see test_review_copy.py)
 def test_copy_check_is_on_by_default_and_names_the_source():
-    from corpus.pipeline import build_corpus
+    from ghplan.corpus.pipeline import build_corpus
 
     doc = max(build_corpus().documents, key=lambda d: len(d.text))
     passage = doc.text[200:320]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from writer.fix import fix_text
-from writer.review import review_text
+from ghplan.writer.review.fix import fix_text
+from ghplan.writer.review.reviewer import review_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -86,7 +86,7 @@ SEEDS = sorted((Path(__file__).parent.parent / "corpus" / "seeds").glob("*.txt")
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
 def test_fixing_a_seed_page_until_stable_leaves_only_work_for_a_person(seed):
-    from writer.fix import fix_until_stable
+    from ghplan.writer.review.fix import fix_until_stable
 
     text = seed.read_text("utf-8")
     first = review(text)

@@ -5,8 +5,8 @@ import io
 import json
 import re
 
-from writer.report import Extra, render_json, render_text, sarif
-from writer.review import review_text
+from ghplan.writer.review.report import Extra, render_json, render_text, sarif
+from ghplan.writer.review.reviewer import review_text
 
 TEXT = ("红星厂工会2027年工作计划\n"
         "一、指导思想\n"
@@ -119,7 +119,7 @@ def test_any_text_reviews_with_exact_positions(pieces, org_type, year):
         assert text[f["start"]:f["end"]] == f["text"]
         assert 0 <= f["start"] <= f["end"] <= len(text)
         assert f["line"] >= 1 and f["col"] >= 1
-    from writer.fix import fix_text
+    from ghplan.writer.review.fix import fix_text
 
     fixed = fix_text(text, r.findings).text          # --fix never crashes and its output reviews too
     again = review_text(fixed, org_type=org_type, year=year, copy=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.model import ORG_TYPES
-from writer.review import review_text
+from ghplan.corpus.model import ORG_TYPES
+from ghplan.writer.review.reviewer import review_text
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = {p.stem.removeprefix("clean_"): p for p in (Path(__file__).parent / "fixtures").glob("clean_*.txt")}

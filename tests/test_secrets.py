@@ -20,7 +20,7 @@ import pytest
 
 from tests.cli_helpers import GHPLAN, Run
 from tests.fake_openai import FakeOpenAI, completion
-from writer.backends.mock import split_plan
+from ghplan.writer.draft.backends.mock import split_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = (ROOT / "tests" / "fixtures" / "clean_hospital.txt").read_text("utf-8")

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from writer.chunk import chunk_documents
-from writer.config import DEFAULT_EMBED_MODEL
-from writer.store import (BuildLockedError, Location, ModelMismatchError, NoIndexError, PREFIX,
+from ghplan.writer.index.chunk import chunk_documents
+from ghplan.writer.config import DEFAULT_EMBED_MODEL
+from ghplan.writer.index.store import (BuildLockedError, Location, ModelMismatchError, NoIndexError, PREFIX,
                           build_index, build_lock, check_dim, connect, index_status, open_index)
 
 
@@ -96,7 +96,7 @@ def test_rebuild_embeds_only_changed_chunks(tmp_path, embedder, mini_docs, mini_
 
 @pytest.mark.parametrize("stage", ["embed", "write"])
 def test_interrupted_build_leaves_previous_index_usable(tmp_path, embedder, mini_docs, mini_stale_fn, stage):
-    from writer.retrieve import Retriever
+    from ghplan.writer.index.retrieve import Retriever
 
     loc = _loc(tmp_path)
     first = chunk_documents(_two_docs(mini_docs), mini_stale_fn)
@@ -131,7 +131,7 @@ def test_concurrent_build_is_refused(tmp_path, mini_chunks, embedder):
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
-            from writer.store import Location, build_lock
+            from ghplan.writer.index.store import Location, build_lock
             with build_lock(Location("local", path=Path({str(loc.path)!r}))):
                 print("locked", flush=True)
                 time.sleep(60)
@@ -164,7 +164,7 @@ def test_model_and_dimension_mismatch_are_clear_errors(tmp_path, mini_index, min
             return np.eye(8, dtype="float32")[[i % 8 for i in range(len(texts))]]
     odd = _loc(tmp_path, "odd")
     build_index(mini_chunks, odd, lambda: Tiny(), DEFAULT_EMBED_MODEL)
-    from writer.retrieve import Retriever
+    from ghplan.writer.index.retrieve import Retriever
     with pytest.raises(ModelMismatchError, match="8-dim vectors"):
         Retriever(odd, DEFAULT_EMBED_MODEL).search("教代会", "school")
 
@@ -180,7 +180,7 @@ def test_no_index_yet(tmp_path):
 # ---------------------------------------------------------------- the CLI
 
 def _app():
-    from writer.cli import app
+    from ghplan.writer.cli import app
     return app
 
 
@@ -195,7 +195,7 @@ def test_cli_build_status_on_seed_pages(tmp_path, embedder):
     import shutil
     from pathlib import Path
 
-    import corpus
+    from ghplan import corpus
     seeds = Path(corpus.__file__).parent / "seeds"
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -276,7 +276,7 @@ def test_cli_server_unreachable():
 
 
 def test_help_does_not_import_heavy_modules():
-    code = ("import sys\nfrom writer.cli import app\n"
+    code = ("import sys\nfrom ghplan.writer.cli import app\n"
             "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
             "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb') if m in sys.modules]\n"
             "print('HEAVY', heavy)")

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from corpus.rules.engine import Match, default_catalogue, load_toml
-from corpus.rules.model import Finding, Rule
-from corpus.rules.normalize import Normalised, normalise
+from ghplan.corpus.rules.engine import Match, default_catalogue, load_toml
+from ghplan.corpus.rules.model import Finding, Rule
+from ghplan.corpus.rules.normalize import Normalised, normalise
 
 CATEGORY = "stale"
 _SENTENCE_END = "。!?;\n"

@@ -15,8 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from corpus.rules.model import Finding, Rule
-from corpus.rules.normalize import Normalised, normalise
+from ghplan.corpus.rules.model import Finding, Rule
+from ghplan.corpus.rules.normalize import Normalised, normalise
 
 RULE_FILES = ("boilerplate.toml", "dated.toml")
 CJK = "\u4e00-\u9fff"
@@ -24,7 +24,7 @@ CJK = "\u4e00-\u9fff"
 
 def load_toml(name: str) -> dict:
     """Read one of the bundled data files (works from a non-editable install)."""
-    return tomllib.loads(resources.files("corpus.rules").joinpath(name).read_text("utf-8"))
+    return tomllib.loads(resources.files("ghplan.corpus.rules").joinpath(name).read_text("utf-8"))
 
 
 def _rule_from(entry: dict, category: str, defaults: dict) -> Rule:

@@ -51,15 +51,15 @@ sys.path.insert(0, str(ROOT))
 
 import atheris  # noqa: E402  (optional: tests/fuzz/test_fuzz_engine.py skips without it)
 
-with atheris.instrument_imports(include=["corpus", "writer"]):
-    from corpus.clean import clean_text
-    from corpus.decode import DecodeError, decode_bytes
-    from corpus.headings import find_headings
-    from corpus.pipeline import inspect_text
-    from corpus.rules.engine import default_catalogue
-    from corpus.split import split_page
-    from writer.fix import fix_until_stable
-    from writer.review import review_text
+with atheris.instrument_imports(include=["ghplan"]):
+    from ghplan.corpus.clean import clean_text
+    from ghplan.corpus.decode import DecodeError, decode_bytes
+    from ghplan.corpus.headings import find_headings
+    from ghplan.corpus.pipeline import inspect_text
+    from ghplan.corpus.rules.engine import default_catalogue
+    from ghplan.corpus.split import split_page
+    from ghplan.writer.review.fix import fix_until_stable
+    from ghplan.writer.review.reviewer import review_text
 
 TYPES = (None, "school", "hospital", "enterprise", "township", "federation", "government", "women")
 MAX_CHARS = 6000       # keeps one input well under a second

@@ -33,7 +33,7 @@ def test_the_fuzz_target_checks_its_invariants():
         "import sys; sys.argv = ['x']\n"
         f"sys.path.insert(0, {str(SCRIPT.parent)!r})\n"
         "import fuzz_engine as fe\n"
-        "import corpus.rules.engine as eng\n"
+        "import ghplan.corpus.rules.engine as eng\n"
         "real = eng.Catalogue.scan\n"
         "def bad(self, text, *a, **k):\n"
         "    fs = real(self, text, *a, **k)\n"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-from writer import __version__
-from writer.cli import corpus_cmd, draft_cmd, eval_cmd, index_cmd, review_cmd
+from ghplan.writer.errors import GhplanError
+from ghplan.writer import __version__
+from ghplan.writer.cli import corpus_cmd, draft_cmd, eval_cmd, index_cmd, review_cmd
 
 app = typer.Typer(
     name="ghplan",
@@ -54,13 +55,12 @@ def run() -> None:
     import os
     import sys
 
-    from writer.cli.common import GhplanError
 
     try:
         code = app(standalone_mode=False)
     except GhplanError as exc:
         print(f"ghplan: error: {exc}", file=sys.stderr)
-        sys.exit(exc.code)
+        sys.exit(exit_code(exc))
     except (KeyboardInterrupt, typer.Abort):
         print("ghplan: interrupted", file=sys.stderr)
         sys.exit(130)

@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from writer.cli.common import fail, print_json, write_atomic
+from ghplan.writer.io import write_atomic
+from ghplan.writer.cli.common import fail, print_json
 
 corpus_app = typer.Typer(help="Clean raw 范文 pages into labelled plan sections.", no_args_is_help=True)
 
@@ -26,8 +27,8 @@ def inspect(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per path, one per line."),
 ) -> None:
     """Show what cleaning does to each page: documents, sections, removed rot, stale references."""
-    from corpus.decode import DecodeError
-    from corpus.pipeline import inspect_path
+    from ghplan.corpus.decode import DecodeError
+    from ghplan.corpus.pipeline import inspect_path
 
     _year_ok(year)
     failed = 0
@@ -76,8 +77,8 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
 ) -> None:
     """Clean the whole corpus into a JSONL of documents and sections, with a report."""
-    from corpus.decode import DecodeError
-    from corpus.pipeline import build_corpus, page_paths
+    from ghplan.corpus.decode import DecodeError
+    from ghplan.corpus.pipeline import build_corpus, page_paths
 
     _year_ok(year)
     if source is not None and not source.exists():

@@ -18,7 +18,8 @@ from typing import Optional
 
 import typer
 
-from writer.cli.common import GhplanError, fail, print_json
+from ghplan.writer.errors import GhplanError, UsageError
+from ghplan.writer.cli.common import fail, fail_on, print_json
 
 STAGE_LABEL = {"facts": "year facts", "retrieve": "retrieving", "outline": "outlining",
                "expand": "writing", "review": "reviewing", "repair": "repairing"}
@@ -38,41 +39,41 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
               length: Optional[int], out: Optional[Path], as_json: bool, stream: bool,
               rounds: int, no_retrieve: bool, mock_script: Optional[str],
               config: Optional[Path]) -> int:
-    from writer.config import ConfigError, load_settings
-    from writer.draft import BACKENDS, default_backend_name, draft, make_backend
-    from writer.export import check_out_path, export
-    from writer.profile import ProfileError, load_profile, minimal_profile
+    from ghplan.writer.config import ConfigError, load_settings
+    from ghplan.writer.draft.pipeline import BACKENDS, default_backend_name, draft, make_backend
+    from ghplan.writer.export.document import check_out_path, export
+    from ghplan.writer.draft.profile import ProfileError, load_profile, minimal_profile
 
     if year is not None:
-        from writer.facts import YearOutOfRange, check_year
+        from ghplan.writer.draft.facts import YearOutOfRange, check_year
 
         try:
             check_year(year)
         except YearOutOfRange as exc:
-            raise GhplanError(str(exc), 2) from None
+            raise UsageError(str(exc)) from None
     if as_json and stream:
-        raise GhplanError("--stream and --json cannot be combined", 2)
+        raise UsageError("--stream and --json cannot be combined")
     if rounds < 0 or rounds > 10:
-        raise GhplanError("--rounds must be between 0 and 10", 2)
+        raise UsageError("--rounds must be between 0 and 10")
     try:
         settings = load_settings(config)
     except ConfigError as exc:
-        raise GhplanError(str(exc), 2) from None
+        raise UsageError(str(exc)) from None
     try:
         if profile_path is not None:
             profile = load_profile(profile_path).with_overrides(org=org, type=org_type, year=year,
                                                                 length=length)
         else:
             if not org or not org_type:
-                raise GhplanError("--org and --type are required (or give --profile FILE)", 2)
+                raise UsageError("--org and --type are required (or give --profile FILE)")
             profile = minimal_profile(org, org_type, year=year, length=length)
     except ProfileError as exc:
-        raise GhplanError(str(exc), 2) from None
+        raise UsageError(str(exc)) from None
     if out is not None:
         out = check_out_path(out)
     name = backend_name or default_backend_name(settings)
     if name not in BACKENDS:
-        raise GhplanError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}", 2)
+        raise UsageError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}")
     backend = make_backend(name, settings=settings, model=model,
                            mock_script=mock_script or os.environ.get("GHPLAN_MOCK_SCRIPT"))
 
@@ -161,7 +162,7 @@ def register(app: typer.Typer) -> None:
                              as_json=as_json, stream=stream, rounds=rounds,
                              no_retrieve=no_retrieve, mock_script=mock_script, config=config)
         except GhplanError as exc:
-            fail(str(exc), exc.code)
+            fail_on(exc)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         raise typer.Exit(code)

@@ -13,7 +13,9 @@ from typing import Optional
 
 import typer
 
-from writer.cli.common import GhplanError, fail
+from ghplan.writer.io import write_atomic
+from ghplan.writer.errors import GhplanError, UsageError
+from ghplan.writer.cli.common import fail, fail_on
 
 BACKENDS = ("mock", "offline", "openai")
 
@@ -27,33 +29,33 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
 
     from rich.console import Console
 
-    from eval.harness import load_suite, run_suite
-    from eval.report import print_terminal, render_html, to_json_text
-    from writer.config import ConfigError, load_settings
+    from ghplan.eval.harness import load_suite, run_suite
+    from ghplan.eval.report import print_terminal, render_html, to_json_text
+    from ghplan.writer.config import ConfigError, load_settings
 
     if backend is not None and backend not in BACKENDS:
-        raise GhplanError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}", 2)
+        raise UsageError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
     if not 1 <= fail_code <= 255:
-        raise GhplanError("--fail-code must be between 1 and 255", 2)
+        raise UsageError("--fail-code must be between 1 and 255")
     for p in (html_path, Path(json_path) if json_path and json_path != "-" else None):
         if p is not None and not p.parent.exists():
-            raise GhplanError(f"cannot write {p}: directory {p.parent} does not exist", 2)
+            raise UsageError(f"cannot write {p}: directory {p.parent} does not exist")
     try:
         settings = load_settings(config)
     except ConfigError as exc:
-        raise GhplanError(str(exc), 2) from None
+        raise UsageError(str(exc)) from None
     s = load_suite(suite)
 
     cache = None
     index_dir = None
     if not no_cache:
-        from eval.cache import CallCache, default_cache_dir
+        from ghplan.eval.cache import CallCache, default_cache_dir
 
         root = cache_dir or default_cache_dir()
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise GhplanError(f"cannot use the eval cache {root}: {exc.strerror or exc}", 2) from None
+            raise UsageError(f"cannot use the eval cache {root}: {exc.strerror or exc}") from None
         cache = CallCache(root, secrets=[settings.openai_api_key])
         index_dir = root / "index"
 
@@ -81,12 +83,12 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
         if bar is not None:
             bar.stop()
     if not report.cases:
-        raise GhplanError(f"no case matches --filter {filter_!r}", 2)
+        raise UsageError(f"no case matches --filter {filter_!r}")
     data = report.to_json()
     code = report.exit_code(fail_code)
     data["exit_code"] = code
     print_terminal(data, out, only_failures=only_failures)
-    from writer.cli.common import fail, write_atomic
+    from ghplan.writer.cli.common import fail
 
     def save(path: Path, payload: str) -> None:
         try:
@@ -140,7 +142,7 @@ def register(app: typer.Typer) -> None:
                             html_path=html_path, no_cache=no_cache, cache_dir=cache_dir,
                             fail_code=fail_code, config=config, only_failures=only_failures)
         except GhplanError as exc:
-            fail(str(exc), exc.code)
+            fail_on(exc)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         raise typer.Exit(code)

@@ -1,4 +1,4 @@
-"""`ghplan index build|status` and `ghplan search`: thin shells over writer.store / writer.retrieve.
+"""`ghplan index build|status` and `ghplan search`: thin shells over writer/index (store, retrieve).
 
 Nothing heavy at import time: chromadb, torch and sentence-transformers are imported inside the
 library functions these commands call.
@@ -11,14 +11,15 @@ from typing import Any, Callable, Optional
 
 import typer
 
-from writer.cli.common import GhplanError, fail, print_json
+from ghplan.writer.errors import GhplanError
+from ghplan.writer.cli.common import fail, fail_on, print_json
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
 
 
 def _settings():
-    from writer.config import ConfigError, load_settings
+    from ghplan.writer.config import ConfigError, load_settings
     try:
         return load_settings()
     except ConfigError as exc:
@@ -29,7 +30,7 @@ def _check_year(year: Optional[int]) -> None:
     """The plan-year range every command shares (the dated table's), as bad usage (exit 2)."""
     if year is None:
         return
-    from corpus.rules.dated import year_range
+    from ghplan.corpus.rules.dated import year_range
 
     lo, hi = year_range()
     if not lo <= year <= hi:
@@ -41,7 +42,7 @@ def _guard(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except GhplanError as exc:
-        fail(str(exc), exc.code)
+        fail_on(exc)
     except KeyboardInterrupt:
         fail("interrupted (the previous index, if any, is still the active one)", 130)
 
@@ -83,7 +84,7 @@ def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> Non
     from rich.console import Console
     from rich.table import Table
 
-    from corpus.model import ROLES
+    from ghplan.corpus.model import ROLES
 
     console = Console()
     roles = [r for r in ROLES if any(r in row for row in table.values())]
@@ -110,9 +111,9 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
           year: Optional[int] = typer.Option(None, "--year", help="Plan year stale references are judged for (default: next year)."),
           as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON.")) -> None:
     """Chunk the corpus, embed what changed, and swap in a new index."""
-    from writer.chunk import corpus_chunks, default_year
-    from writer.embed import resolve_model_path
-    from writer.store import build_index, location_from
+    from ghplan.writer.index.chunk import corpus_chunks, default_year
+    from ghplan.writer.index.embed import resolve_model_path
+    from ghplan.writer.index.store import build_index, location_from
 
     _check_year(year)
     settings = _settings()
@@ -127,7 +128,7 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
         fail("the corpus yielded no chunks: nothing to index")
 
     def factory():
-        from writer.embed import get_embedder
+        from ghplan.writer.index.embed import get_embedder
         return get_embedder(settings.embed_model)
 
     runner, update = _progress_runner(not as_json and sys.stderr.isatty())
@@ -146,7 +147,7 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
 def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
            as_json: bool = typer.Option(False, "--json", help="Print status as JSON.")) -> None:
     """Where the index is, its model, its counts, and whether it is stale against the corpus."""
-    from writer.store import index_status, location_from
+    from ghplan.writer.index.store import index_status, location_from
 
     settings = _settings()
     loc = _guard(lambda: location_from(settings, store, chroma_url))
@@ -180,7 +181,7 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
 def _current_fingerprint(year: int, corpus: str) -> str | None:
     """The fingerprint the corpus the index was built from would have now (no model needed);
     None if it cannot be built (e.g. that corpus directory is gone)."""
-    from writer.chunk import corpus_chunks, corpus_fingerprint
+    from ghplan.writer.index.chunk import corpus_chunks, corpus_fingerprint
     try:
         if corpus and not Path(corpus).exists():
             return None
@@ -200,8 +201,8 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
     if not query.strip():
         fail("empty query", 2)
     _check_year(year)
-    from writer.retrieve import search as do_search
-    from writer.store import location_from
+    from ghplan.writer.index.retrieve import search as do_search
+    from ghplan.writer.index.store import location_from
 
     settings = _settings()
     loc = _guard(lambda: location_from(settings, store, chroma_url))

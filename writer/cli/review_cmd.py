@@ -13,7 +13,8 @@ from typing import Optional
 
 import typer
 
-from writer.cli.common import fail, write_atomic
+from ghplan.writer.io import write_atomic
+from ghplan.writer.cli.common import fail
 
 FORMATS = ("text", "json", "sarif")
 STDIN = "-"
@@ -37,7 +38,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             return data.decode(encoding).replace("\r\n", "\n"), encoding.lower()
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
-    from corpus.decode import DecodeError, decode_bytes
+    from ghplan.corpus.decode import DecodeError, decode_bytes
 
     try:
         d = decode_bytes(data, name)
@@ -48,7 +49,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
 
 def read_input(path: str, encoding: str | None = None) -> Input:
     """Bytes from a file or stdin, decoded (UTF-8, else GB18030); InputError on anything unreadable."""
-    from corpus.decode import DecodeError, read_bytes
+    from ghplan.corpus.decode import DecodeError, read_bytes
 
     if path == STDIN:
         name, data = "<stdin>", sys.stdin.buffer.read()
@@ -79,7 +80,7 @@ def _type_name(org_type: Optional[str]) -> Optional[str]:
     """Accept the Chinese names too (--type 医院 is hospital)."""
     if org_type is None:
         return None
-    from writer.orgcheck import type_names
+    from ghplan.writer.review.orgcheck import type_names
 
     by_name = {name: t for t, name in type_names().items()}
     return by_name.get(org_type, org_type)
@@ -121,9 +122,9 @@ def review(
 
     Silence one line with <!-- ghplan-disable-line --> or "ghplan: ignore RULE-ID" on it.
     """
-    from corpus.model import ORG_TYPES
-    from writer.config import ConfigError, load_settings
-    from writer.review import ReviewError, resolve_year, review_text, validate_settings
+    from ghplan.corpus.model import ORG_TYPES
+    from ghplan.writer.config import ConfigError, load_settings
+    from ghplan.writer.review.reviewer import ReviewError, resolve_year, review_text, validate_settings
 
     plan_year = _parse_year(year)
     org_type = _type_name(org_type)
@@ -156,7 +157,7 @@ def review(
     if no_copy:
         settings.copy_threshold = 0
 
-    from writer.report import Extra, render_json, render_sarif, render_text
+    from ghplan.writer.review.report import Extra, render_json, render_sarif, render_text
 
     results, extras = [], []
     bad = 0
@@ -193,9 +194,9 @@ def review(
 
 def _fix(result, inp: Input, settings, out: Optional[Path], in_place: bool, may_write: bool):
     """Apply certain fixes (until none is left), write them, and return the review of what is left."""
-    from writer.fix import fix_until_stable
-    from writer.report import Extra
-    from writer.review import review_text
+    from ghplan.writer.review.fix import fix_until_stable
+    from ghplan.writer.review.report import Extra
+    from ghplan.writer.review.reviewer import review_text
 
     if not may_write:
         return result, Extra(notes=[f"{inp.name}: not fixed: say which encoding it is in (--encoding)"])
@@ -217,8 +218,8 @@ def rules(
     category: Optional[str] = typer.Option(None, "--category", "-c", help="Only rules of this category."),
 ) -> None:
     """List every review rule: id, category, severity, reason, example."""
-    from writer.report import rules_table
-    from writer.review_rules import all_rules
+    from ghplan.writer.review.report import rules_table
+    from ghplan.writer.review.rules import all_rules
 
     chosen = [r for r in all_rules().values() if category is None or r.category == category]
     if category is not None and not chosen:

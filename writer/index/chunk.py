@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from corpus.model import Document, Section
+from ghplan.writer.errors import GhplanError
+from ghplan.corpus.model import Document, Section
 
 MIN_CHARS = 80      # below this a chunk says too little to embed on its own
 MAX_CHARS = 400     # body budget; with the heading prefix it stays under m3e's 512 tokens
@@ -280,7 +281,7 @@ def default_year() -> int:
 def stale_fn_for(year: int) -> StaleFn | None:
     """Stale references judged for `year`, from corpus/rules/dated.py; None while it is absent."""
     try:
-        from corpus.rules import dated  # noqa: F401  (owned by the corpus engineers)
+        from ghplan.corpus.rules import dated  # noqa: F401  (owned by the corpus engineers)
     except ImportError:
         return None
     return _dated_adapter(dated, year)
@@ -293,7 +294,7 @@ def _dated_adapter(dated, year: int) -> StaleFn | None:
     if check is None:
         return None
     try:
-        from corpus.rules.engine import default_catalogue
+        from ghplan.corpus.rules.engine import default_catalogue
         rules = default_catalogue().by_id
     except Exception:
         rules = {}
@@ -310,13 +311,13 @@ def _dated_adapter(dated, year: int) -> StaleFn | None:
 
 def load_documents(source=None, year: int | None = None) -> list[Document]:
     """The cleaned, labelled, deduplicated corpus documents (the lead's corpus pipeline)."""
-    from writer.cli.common import GhplanError
+
     try:
-        from corpus.pipeline import build_corpus
+        from ghplan.corpus.pipeline import build_corpus
     except ImportError as exc:
         raise GhplanError(f"the corpus pipeline is not available: {exc}") from None
     try:
-        from corpus.decode import DecodeError
+        from ghplan.corpus.decode import DecodeError
     except ImportError:
         DecodeError = ValueError  # noqa: N806
     try:

@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from corpus import label
-from corpus.headings import find_headings
-from corpus.model import REQUIRED_ROLES, Heading
-from corpus.rules.engine import load_toml
-from corpus.rules.model import Finding
-from corpus.rules.normalize import Normalised, normalise
-from writer.review_rules import review_data, review_rules
+from ghplan.corpus import label
+from ghplan.corpus.headings import find_headings
+from ghplan.corpus.model import REQUIRED_ROLES, Heading
+from ghplan.corpus.rules.engine import load_toml
+from ghplan.corpus.rules.model import Finding
+from ghplan.corpus.rules.normalize import Normalised, normalise
+from ghplan.writer.review.rules import review_data, review_rules
 
 SECTION_KEYS = ("guiding", "goals", "tasks", "safeguards", "schedule")
 

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from corpus.model import ORG_TYPES, REQUIRED_ROLES
+from ghplan.corpus.model import ORG_TYPES, REQUIRED_ROLES
 
 TONES = ("standard", "concise", "detailed")
 SECTION_ROLES = ("guiding", "goals", "tasks", "safeguards", "schedule", "closing")
@@ -166,7 +166,7 @@ def example_profile(org_type: str) -> Profile:
     """The shipped example profile for an org type."""
     if org_type not in ORG_TYPES:
         raise ProfileError(f"unknown org type {org_type!r}; use one of: {', '.join(ORG_TYPES)}")
-    ref = resources.files("writer").joinpath("data", "profiles", f"{org_type}.toml")
+    ref = resources.files("ghplan.writer").joinpath("data", "profiles", f"{org_type}.toml")
     data = tomllib.loads(ref.read_text("utf-8"))
     return profile_from_dict(data, source=f"writer/data/profiles/{org_type}.toml")
 

@@ -15,8 +15,9 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from ghplan.writer.io import write_atomic
+from ghplan.writer.errors import GhplanError, UsageError
 
-from writer.cli.common import GhplanError, write_atomic
 
 FORMATS = (".md", ".txt", ".docx")
 
@@ -41,12 +42,12 @@ def check_out_path(path: str | Path) -> Path:
     """Fail early (before drafting) on a path we cannot write: bad extension, missing directory."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise GhplanError(f"--out must end in {', '.join(FORMATS)}, got {path.name!r}", 2)
+        raise UsageError(f"--out must end in {', '.join(FORMATS)}, got {path.name!r}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise GhplanError(f"cannot write {path}: directory {parent} does not exist", 2)
+        raise UsageError(f"cannot write {path}: directory {parent} does not exist")
     if path.is_dir():
-        raise GhplanError(f"cannot write {path}: it is a directory", 2)
+        raise UsageError(f"cannot write {path}: it is a directory")
     return path
 
 
@@ -172,7 +173,7 @@ def to_docx_bytes(text: str) -> bytes:
 
     paras = classify(text)
     if not paras:
-        raise GhplanError("nothing to export: the plan is empty", 1)
+        raise GhplanError("nothing to export: the plan is empty")
     doc = docx.Document()
     # page: A4 and the standard margins
     sec = doc.sections[0]
@@ -268,7 +269,7 @@ def export(text: str, path: str | Path) -> Path:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise GhplanError(f"cannot write {path}: {exc.strerror or exc}", 2) from None   # bad --out
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None   # bad --out
     return path
 
 

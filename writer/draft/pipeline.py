@@ -17,14 +17,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import prompts
-from writer.backends.base import Backend, OnDelta, Usage, call
-from writer.cli.common import GhplanError
-from writer.outline import Outline, Topic, budget, cn_number, parse_outline, OutlineError
-from writer.profile import Profile
+from ghplan.writer.errors import GhplanError, UsageError, BackendError
+from ghplan import prompts
+from ghplan.writer.draft.backends.base import Backend, OnDelta, Usage, call
+
+from ghplan.writer.draft.outline import Outline, Topic, budget, cn_number, parse_outline, OutlineError
+from ghplan.writer.draft.profile import Profile
 
 DEFAULT_REPAIR_ROUNDS = 2
-BACKEND_ERROR = 3
 REF_CHARS = 300          # characters of each retrieved section shown to the model
 K_ROLE = {"guiding": 3, "goals": 3, "tasks": 8, "safeguards": 3, "schedule": 2}
 K_TOPIC = 2
@@ -65,12 +65,12 @@ def _fyp_stage(year: int, span: tuple[int, int]) -> str:
 
 def plan_facts(year: int) -> PlanFacts:
     """Facts for `year` from writer/facts.py (the dated table); GhplanError(2) outside it."""
-    from writer.facts import YearOutOfRange, year_facts
+    from ghplan.writer.draft.facts import YearOutOfRange, year_facts
 
     try:
         f = year_facts(year)
     except YearOutOfRange as exc:
-        raise GhplanError(str(exc), 2) from None
+        raise UsageError(str(exc)) from None
     plenums = "、".join(f.plenums)
     party_spirit = f"{f.party_congress_name}和{plenums}精神" if plenums else f"{f.party_congress_name}精神"
     union_spirit = f"{f.union_congress_name}精神"
@@ -93,7 +93,7 @@ def plan_facts(year: int) -> PlanFacts:
 # ---------------------------------------------------------------------- vocabulary
 def type_vocab(org_type: str) -> tuple[str, list[str], list[str]]:
     """(Chinese type name, words that belong, words that betray another type)."""
-    from corpus.label import vocabularies
+    from ghplan.corpus.label import vocabularies
 
     v = vocabularies().get(org_type)
     if v is None:
@@ -120,14 +120,14 @@ class Ref:
 
 def _is_stale(text: str, year: int) -> bool:
     try:
-        from corpus.rules import dated
+        from ghplan.corpus.rules import dated
     except ImportError:   # pragma: no cover - the rule engine is part of the package
         return False
     return any(f.severity == "error" for f in dated.check(text, year))
 
 
 class Retrieval:
-    """Calls writer.retrieve once per role/topic; dedupes, drops stale material, degrades to
+    """Calls writer.index.retrieve once per role/topic; dedupes, drops stale material, degrades to
     nothing (with a note) when there is no index."""
 
     def __init__(self, profile: Profile, year: int, *, settings: Any = None,
@@ -143,7 +143,7 @@ class Retrieval:
     def _call(self, role: str, k: int, query: str | None) -> list[Any]:
         fn = self._fn
         if fn is None:
-            from writer.retrieve import retrieve as fn   # heavy: chromadb, the embedding model
+            from ghplan.writer.index.retrieve import retrieve as fn   # heavy: chromadb, the embedding model
         return fn(self.profile, role, k, query=query, year=self.year, settings=self.settings)
 
     def get(self, role: str, k: int, query: str | None = None) -> list[Ref]:
@@ -291,7 +291,7 @@ class DraftResult:
     year: int
     type: str
     retrieved: list[Ref]
-    review: Any                      # writer.review.ReviewResult
+    review: Any                      # writer.review.reviewer.ReviewResult
     rounds: int
     usage: Usage
     seconds: float
@@ -364,7 +364,7 @@ def _headings_for(backend: Backend, meta: dict[str, Any]) -> dict[str, str]:
 def _suggested_topics(profile: Profile, year: int, facts: PlanFacts) -> list[Topic]:
     """Topic titles from the project's catalogue: shown to the model, and the fallback when a
     model's outline has too few topics."""
-    from writer.backends.offline import Composer
+    from ghplan.writer.draft.backends.offline import Composer
 
     c = Composer(org=profile.org, org_type=profile.type, year=year, facts=facts.fields(),
                  profile=profile)
@@ -396,8 +396,8 @@ def make_outline(run: _Run, retrieval: Retrieval) -> Outline:
         outline = parse_outline(text, roles=roles, fallback_topics=suggested,
                                 headings=_headings_for(run.backend, run.meta(meta)))
     except OutlineError:
-        raise GhplanError(f"the {run.backend.name} model returned a malformed outline "
-                          "(no numbered headings)", BACKEND_ERROR) from None
+        raise BackendError(f"the {run.backend.name} model returned a malformed outline "
+                          "(no numbered headings)") from None
     run.timed("outline", t0)
     return budget(outline, p.length)
 
@@ -457,7 +457,7 @@ def expand(run: _Run, outline: Outline, retrieval: Retrieval) -> str:
         parts.append(section(s.role, line, f"“{line}”", s.budget, refs))
         run.timed("expand", t0)
     if "closing" in p.sections:
-        from writer.backends.offline import load_catalogue
+        from ghplan.writer.draft.backends.offline import load_catalogue
 
         closing = [union_name(p.org),
                    load_catalogue()["phrases"]["closing_date"].format(year=run.year)]
@@ -467,7 +467,7 @@ def expand(run: _Run, outline: Outline, retrieval: Retrieval) -> str:
 
 
 def _default_reviewer(text: str, *, org_type: str, year: int, settings: Any) -> Any:
-    from writer.review import review_text
+    from ghplan.writer.review.reviewer import review_text
 
     return review_text(text, org_type=org_type, year=year, settings=settings)
 
@@ -490,7 +490,7 @@ def _acceptable(old: str, old_review: Any, new: str, new_review: Any) -> bool:
     """A repair is kept when it has no more errors and is still the whole plan: every required
     section the draft had is still there and it did not lose half its text (a model that answers
     "sorry" has few findings, but it is not a plan)."""
-    from corpus.model import REQUIRED_ROLES
+    from ghplan.corpus.model import REQUIRED_ROLES
 
     before, after = old_review.to_json(), new_review.to_json()
     if len(_errors(new_review)) > len(_errors(old_review)):
@@ -581,24 +581,24 @@ def default_backend_name(settings: Any) -> str:
 def make_backend(name: str, *, settings: Any = None, model: str | None = None,
                  mock_script: str | None = None) -> Backend:
     if name == "offline":
-        from writer.backends.offline import OfflineBackend
+        from ghplan.writer.draft.backends.offline import OfflineBackend
 
         return OfflineBackend()
     if name == "openai":
-        from writer.backends.openai_backend import OpenAIBackend
+        from ghplan.writer.draft.backends.openai_backend import OpenAIBackend
 
         if settings is None:
-            from writer.config import load_settings
+            from ghplan.writer.config import load_settings
             settings = load_settings()
         return OpenAIBackend.from_settings(settings, model=model)
     if name == "mock":
-        from writer.backends.mock import MockBackend
+        from ghplan.writer.draft.backends.mock import MockBackend
 
         if not mock_script:
-            raise GhplanError("the mock backend needs a script: --mock-script FILE "
-                              "(or GHPLAN_MOCK_SCRIPT)", 2)
+            raise UsageError("the mock backend needs a script: --mock-script FILE "
+                              "(or GHPLAN_MOCK_SCRIPT)")
         backend = MockBackend.from_file(mock_script)
         if model:
             backend.model = model
         return backend
-    raise GhplanError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}", 2)
+    raise UsageError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}")

@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from corpus.rules.model import Rule
-from writer import __version__
-from writer.review import LineIndex, ReviewResult
-from writer.review_rules import all_rules
+from ghplan.corpus.rules.model import Rule
+from ghplan.writer import __version__
+from ghplan.writer.review.reviewer import LineIndex, ReviewResult
+from ghplan.writer.review.rules import all_rules
 
 # the order families are shown in within a file
 FAMILY_ORDER = ("structure", "boilerplate", "stale", "organisation", "numbering", "copy")

@@ -12,10 +12,10 @@ import time
 from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from writer.backends.base import Completion, Message, StreamResult, Usage
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import GhplanError, UsageError, BackendError
+from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage
 
-BACKEND_ERROR = 3          # exit code for a backend failure (endpoint, key, timeout, output)
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -48,8 +48,8 @@ class OpenAIBackend:
         self.temperature = temperature
         self._client = None
         if not api_key and not base_url:
-            raise GhplanError("the openai backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a "
-                              "local server); use --backend offline to draft without a model", 2)
+            raise UsageError("the openai backend needs OPENAI_API_KEY (or OPENAI_BASE_URL for a "
+                              "local server); use --backend offline to draft without a model")
 
     def __repr__(self) -> str:   # never show the key
         return f"OpenAIBackend(base_url={redact_url(self.base_url)!r}, model={self.model!r})"
@@ -109,33 +109,33 @@ class OpenAIBackend:
 
         where = self.where
         if isinstance(exc, openai.APITimeoutError):
-            return GhplanError(f"model request timed out after {self.timeout:g}s at {where}", BACKEND_ERROR)
+            return BackendError(f"model request timed out after {self.timeout:g}s at {where}")
         if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc.__context__
             detail = "connection refused" if "refused" in str(cause or exc).lower() else \
                 self._scrub(str(cause or exc)) or "connection failed"
-            return GhplanError(f"cannot reach the model endpoint {where}: {detail}", BACKEND_ERROR)
+            return BackendError(f"cannot reach the model endpoint {where}: {detail}")
         if isinstance(exc, openai.AuthenticationError):
-            return GhplanError(f"the model endpoint {where} rejected the API key (HTTP 401); "
-                               "check OPENAI_API_KEY", BACKEND_ERROR)
+            return BackendError(f"the model endpoint {where} rejected the API key (HTTP 401); "
+                               "check OPENAI_API_KEY")
         if isinstance(exc, openai.PermissionDeniedError):
-            return GhplanError(f"the model endpoint {where} denied access (HTTP 403)", BACKEND_ERROR)
+            return BackendError(f"the model endpoint {where} denied access (HTTP 403)")
         if isinstance(exc, openai.NotFoundError):
-            return GhplanError(f"not found at {where} (HTTP 404): check OPENAI_BASE_URL (usually ends "
-                               f"in /v1) and the model name {self.model!r}", BACKEND_ERROR)
+            return BackendError(f"not found at {where} (HTTP 404): check OPENAI_BASE_URL (usually ends "
+                               f"in /v1) and the model name {self.model!r}")
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             msg = self._scrub(getattr(exc, "message", "") or "")
             if status in RETRY_STATUSES:
                 what = "rate limited" if status == 429 else "server error"
-                return GhplanError(f"model endpoint {where}: {what} (HTTP {status}) after {attempts} "
-                                   "attempts", BACKEND_ERROR)
-            return GhplanError(f"model endpoint {where} refused the request (HTTP {status})"
-                               + (f": {msg}" if msg else ""), BACKEND_ERROR)
+                return BackendError(f"model endpoint {where}: {what} (HTTP {status}) after {attempts} "
+                                   "attempts")
+            return BackendError(f"model endpoint {where} refused the request (HTTP {status})"
+                               + (f": {msg}" if msg else ""))
         if isinstance(exc, openai.APIResponseValidationError):
-            return GhplanError(f"model endpoint {where} returned malformed output", BACKEND_ERROR)
-        return GhplanError(f"model request to {where} failed: {type(exc).__name__}: "
-                           f"{self._scrub(str(exc))}", BACKEND_ERROR)
+            return BackendError(f"model endpoint {where} returned malformed output")
+        return BackendError(f"model request to {where} failed: {type(exc).__name__}: "
+                           f"{self._scrub(str(exc))}")
 
     def _create(self, messages: list[Message], **kw: Any):
         import openai
@@ -158,8 +158,8 @@ class OpenAIBackend:
             except openai.OpenAIError as exc:
                 raise self._error(exc, attempt + 1) from None
             except ValueError as exc:   # undecodable body
-                raise GhplanError(f"model endpoint {self.where} returned malformed output: "
-                                  f"{self._scrub(str(exc))}", BACKEND_ERROR) from None
+                raise BackendError(f"model endpoint {self.where} returned malformed output: "
+                                  f"{self._scrub(str(exc))}") from None
 
     @staticmethod
     def _usage(u: Any) -> Usage:
@@ -175,15 +175,14 @@ class OpenAIBackend:
         resp = self._create(messages, **self._params(params))
         choices = getattr(resp, "choices", None)
         if not isinstance(choices, list) or not choices:
-            raise GhplanError(f"model endpoint {self.where} returned malformed output (no choices)",
-                              BACKEND_ERROR)
+            raise BackendError(f"model endpoint {self.where} returned malformed output (no choices)")
         message = getattr(choices[0], "message", None)
         text = getattr(message, "content", None)
         if not isinstance(text, str):
-            raise GhplanError(f"model endpoint {self.where} returned malformed output (no message "
-                              "content)", BACKEND_ERROR)
+            raise BackendError(f"model endpoint {self.where} returned malformed output (no message "
+                              "content)")
         if not text.strip():
-            raise GhplanError(f"model endpoint {self.where} returned an empty completion", BACKEND_ERROR)
+            raise BackendError(f"model endpoint {self.where} returned an empty completion")
         return Completion(text=text, usage=self._usage(getattr(resp, "usage", None)),
                           finish_reason=getattr(choices[0], "finish_reason", None) or "stop",
                           model=getattr(resp, "model", None) or self.model)
@@ -212,13 +211,12 @@ class OpenAIBackend:
             except openai.OpenAIError as exc:
                 raise self._error(exc, 1) from None
             except ValueError as exc:
-                raise GhplanError(f"model endpoint {self.where} sent a malformed stream: "
-                                  f"{self._scrub(str(exc))}", BACKEND_ERROR) from None
+                raise BackendError(f"model endpoint {self.where} sent a malformed stream: "
+                                  f"{self._scrub(str(exc))}") from None
 
         def finish(text: str) -> Completion:
             if not text.strip():
-                raise GhplanError(f"model endpoint {self.where} returned an empty completion",
-                                  BACKEND_ERROR)
+                raise BackendError(f"model endpoint {self.where} returned an empty completion")
             return Completion(text=text, usage=self._usage(state["usage"]),
                               finish_reason=state["finish"], model=state["model"])
 

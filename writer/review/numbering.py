@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.headings import find_headings, int_to_cn
-from corpus.model import Heading
-from corpus.rules.model import Finding
-from writer.review_rules import review_rules
+from ghplan.corpus.headings import find_headings, int_to_cn
+from ghplan.corpus.model import Heading
+from ghplan.corpus.rules.model import Finding
+from ghplan.writer.review.rules import review_rules
 
 # styles that take part in the hierarchy; ordinals (第一、), months and Markdown do not
 _CHECKED = {"cn-dun": 1, "cn-paren": 2, "arabic-dun": 3, "arabic-dot": 3, "arabic-paren": 4}

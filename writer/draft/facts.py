@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from corpus.rules import dated
-from corpus.rules.model import Rule
+from ghplan.corpus.rules import dated
+from ghplan.corpus.rules.model import Rule
 
 
 class YearOutOfRange(ValueError):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from corpus import label
-from corpus.rules.model import Finding
-from corpus.rules.normalize import Normalised, normalise
-from writer.review_rules import review_data, review_rules
+from ghplan.corpus import label
+from ghplan.corpus.rules.model import Finding
+from ghplan.corpus.rules.normalize import Normalised, normalise
+from ghplan.writer.review.rules import review_data, review_rules
 
 RULE = "GH-ORG-WRONG-VOCAB"
 
@@ -35,7 +35,7 @@ def _exempt(norm: str, start: int, end: int, word: str) -> bool:
 @lru_cache(maxsize=1)
 def type_names() -> dict[str, str]:
     """Org type -> its Chinese name (vocab.toml's `name`)."""
-    from corpus.label import vocabularies
+    from ghplan.corpus.label import vocabularies
 
     return {t: v.name for t, v in vocabularies().items()}
 

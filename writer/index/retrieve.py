@@ -24,9 +24,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Sequence
 
-from corpus.model import ORG_TYPES, ROLES
-from writer.cli.common import GhplanError
-from writer.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
+from ghplan.writer.errors import GhplanError, UsageError
+from ghplan.corpus.model import ORG_TYPES, ROLES
+
+from ghplan.writer.index.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
 
 RRF_K = 60            # the usual reciprocal-rank constant: damps the head so both lists count
 MMR_LAMBDA = 0.7      # relevance vs novelty; 0.7 keeps relevance first
@@ -35,8 +36,8 @@ MODES = ("hybrid", "dense", "lexical")
 TYPES = ORG_TYPES + ("other",)
 
 
-class RetrievalError(GhplanError):
-    pass
+class RetrievalError(UsageError):
+    """A search request that cannot be answered as asked (empty query, unknown type or role)."""
 
 
 # ---------------------------------------------------------------- data: fallback, vocabulary
@@ -49,7 +50,7 @@ class Fallback:
 
 @lru_cache(maxsize=1)
 def fallback_table() -> tuple[dict[str, Fallback], float]:
-    data = tomllib.loads(resources.files("writer").joinpath("data/fallback.toml").read_text("utf-8"))
+    data = tomllib.loads(resources.files("ghplan.writer").joinpath("data/fallback.toml").read_text("utf-8"))
     penalty = float(data.get("type_penalty", 0.25))
     table: dict[str, Fallback] = {}
     for t, entry in data.items():
@@ -58,7 +59,7 @@ def fallback_table() -> tuple[dict[str, Fallback], float]:
         order = tuple(entry.get("order", ()))
         bad = [x for x in (t, *order) if x not in TYPES]
         if bad or not entry.get("reason"):
-            raise RetrievalError(f"writer/data/fallback.toml [{t}]: unknown type {bad} or no reason")
+            raise GhplanError(f"writer/data/fallback.toml [{t}]: unknown type {bad} or no reason")
         table[t] = Fallback(order=order, reason=str(entry["reason"]))
     return table, penalty
 
@@ -68,12 +69,12 @@ def _vocab() -> tuple[dict[str, dict], dict[str, list[str]]]:
     """Type names/words and role heading words from the corpus rule data (read-only use).
     Missing or reshaped files only make default queries plainer, never break retrieval."""
     try:
-        from corpus.label import vocabularies
+        from ghplan.corpus.label import vocabularies
         vocab = {t: {"name": v.name, "belongs": list(v.belongs)} for t, v in vocabularies().items()}
     except Exception:
         vocab = {}
     try:
-        from corpus.rules.engine import load_toml
+        from ghplan.corpus.rules.engine import load_toml
         roles = {k: list(v.get("words", [])) for k, v in load_toml("roles.toml").get("roles", {}).items()}
     except Exception:
         roles = {}
@@ -266,7 +267,7 @@ class Retriever:
 
     def embedder(self):
         if self._emb is None:
-            from writer.embed import get_embedder
+            from ghplan.writer.index.embed import get_embedder
             emb = get_embedder(self.model_name)
             check_dim(self.info, emb.dim, self.model_name)
             self._emb = emb
@@ -314,7 +315,7 @@ class Retriever:
                 f"{', '.join(used)} (order: {', '.join(fb.order)}): {fb.reason}")
 
     def _current_in(self, ids: list[str], meta_of: dict, year: int) -> list[str]:
-        from writer.chunk import stale_fn_for
+        from ghplan.writer.index.chunk import stale_fn_for
 
         check = stale_fn_for(year)
         if check is None:
@@ -329,15 +330,15 @@ class Retriever:
 
         # bad arguments are bad usage: exit 2, like every other command's
         if not query or not query.strip():
-            raise RetrievalError("empty query", 2)
+            raise RetrievalError("empty query")
         if org_type is not None and org_type not in TYPES:
-            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}", 2)
+            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}")
         if role is not None and role not in ROLES:
-            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}", 2)
+            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
         if k < 1:
-            raise RetrievalError("k must be at least 1", 2)
+            raise RetrievalError("k must be at least 1")
         if mode not in MODES:
-            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}", 2)
+            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
 
         types, have = self.plan_types(org_type, role, k, year)
         ids, texts, metas, bm25 = self.lexical()
@@ -411,7 +412,7 @@ _LOCK = threading.Lock()
 def get_retriever(settings: Any = None, location: Location | None = None) -> Retriever:
     """A cached Retriever per (index location, model); reopened when a build swapped the index."""
     if settings is None:
-        from writer.config import load_settings
+        from ghplan.writer.config import load_settings
         settings = load_settings()
     loc = location or location_from(settings)
     key = (loc.describe(), settings.embed_model)
@@ -437,7 +438,7 @@ def _profile_type(profile_or_type: Any) -> tuple[str, int | None, list[str]]:
     if not org_type and isinstance(profile_or_type, dict):
         org_type = profile_or_type.get("org_type") or profile_or_type.get("type")
     if not org_type:
-        raise RetrievalError("profile has no org_type")
+        raise UsageError("profile has no org_type")
     get = (profile_or_type.get if isinstance(profile_or_type, dict)
            else lambda name, default=None: getattr(profile_or_type, name, default))
     year = get("year", None)

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from writer.backends.base import Completion, Message, StreamResult, Usage, chunks
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import GhplanError, UsageError, BackendError
+from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
 
-BACKEND_ERROR = 3
+
 ERRORS = {
     "timeout": "model request timed out after {t}s at mock://",
     "malformed": "model endpoint mock:// returned malformed output (no choices)",
@@ -70,14 +70,14 @@ def _rule(item: Any) -> Rule:
     if isinstance(item, dict):
         unknown = set(item) - {"text", "stage", "match", "error", "repeat"}
         if unknown:
-            raise GhplanError(f"mock script: unknown key(s) {', '.join(sorted(unknown))}", 2)
+            raise UsageError(f"mock script: unknown key(s) {', '.join(sorted(unknown))}")
         if item.get("error") and item["error"] not in ERRORS:
-            raise GhplanError(f"mock script: unknown error {item['error']!r}; use one of "
-                              f"{', '.join(ERRORS)}", 2)
+            raise UsageError(f"mock script: unknown error {item['error']!r}; use one of "
+                              f"{', '.join(ERRORS)}")
         return Rule(text=str(item.get("text", "")), stage=str(item.get("stage", "")),
                     match=str(item.get("match", "")), error=str(item.get("error", "")),
                     repeat=bool(item.get("repeat", False)))
-    raise GhplanError("mock script: each response must be a string or a table", 2)
+    raise UsageError("mock script: each response must be a string or a table")
 
 
 def split_plan(plan: str) -> tuple[str, str, list[tuple[str, str]]]:
@@ -119,15 +119,15 @@ class MockBackend:
         try:
             raw = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise GhplanError(f"cannot read mock script {path}: {exc}", 2) from None
+            raise UsageError(f"cannot read mock script {path}: {exc}") from None
         try:
             data = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw)
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise GhplanError(f"bad mock script {path}: {exc}", 2) from None
+            raise UsageError(f"bad mock script {path}: {exc}") from None
         if isinstance(data, list):
             return cls(data)
         if not isinstance(data, dict):
-            raise GhplanError(f"bad mock script {path}: expected a table or a list", 2)
+            raise UsageError(f"bad mock script {path}: expected a table or a list")
         return cls(data.get("responses", []), model=str(data.get("model", "mock")),
                    plan=data.get("plan"), repair=data.get("repair"))
 
@@ -160,12 +160,11 @@ class MockBackend:
             if not rule.repeat:
                 rule.used = True
             if rule.error:
-                raise GhplanError(ERRORS[rule.error].format(t=f"{self.timeout:g}"), BACKEND_ERROR)
+                raise BackendError(ERRORS[rule.error].format(t=f"{self.timeout:g}"))
             return rule.text
         if self.plan is not None:
             return self._from_plan(stage, meta)
-        raise GhplanError(f"mock model has no scripted response for stage {stage or '?'!r}",
-                          BACKEND_ERROR)
+        raise BackendError(f"mock model has no scripted response for stage {stage or '?'!r}")
 
     def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
                  **params: Any) -> Completion:

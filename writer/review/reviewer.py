@@ -22,19 +22,19 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from corpus import label
-from corpus.headings import find_headings
-from corpus.model import ORG_TYPES
-from corpus.rules import dated
-from corpus.rules.engine import default_catalogue
-from corpus.rules.model import SEVERITIES, Finding
-from corpus.rules.normalize import normalise
-from writer import numbering, orgcheck, structure
-from writer.config import Settings
-from writer.review_rules import all_rules, review_data, review_rules
+from ghplan.corpus import label
+from ghplan.corpus.headings import find_headings
+from ghplan.corpus.model import ORG_TYPES
+from ghplan.corpus.rules import dated
+from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.model import SEVERITIES, Finding
+from ghplan.corpus.rules.normalize import normalise
+from ghplan.writer.review import numbering, orgcheck, structure
+from ghplan.writer.config import Settings
+from ghplan.writer.review.rules import all_rules, review_data, review_rules
 
 if TYPE_CHECKING:
-    from writer.copycheck import CopyIndex
+    from ghplan.writer.review.copycheck import CopyIndex
 
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # A marker on a line silences that line (or, -next-line, the one below); ids narrow it.
@@ -251,7 +251,7 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     findings += numbering.check(text, headings)
     if copy and settings.copy_threshold > 0:
         if corpus_index is None:
-            from writer.copycheck import default_index
+            from ghplan.writer.review.copycheck import default_index
             corpus_index = default_index()
         findings += corpus_index.check(text, settings.copy_threshold, norm)
 

@@ -9,14 +9,14 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
-from corpus.rules.engine import default_catalogue, parse_rules
-from corpus.rules.model import Rule
+from ghplan.corpus.rules.engine import default_catalogue, parse_rules
+from ghplan.corpus.rules.model import Rule
 
 
 @lru_cache(maxsize=1)
 def review_data() -> dict:
     """writer/data/review.toml as a dict (read once; works from a non-editable install)."""
-    return tomllib.loads(resources.files("writer").joinpath("data/review.toml").read_text("utf-8"))
+    return tomllib.loads(resources.files("ghplan.writer").joinpath("data/review.toml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

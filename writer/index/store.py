@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import urlparse
 
-from writer.chunk import Chunk
-from writer.cli.common import GhplanError
+from ghplan.writer.errors import IndexUnavailable
+from ghplan.writer.index.chunk import Chunk
+
 
 PREFIX = "ghplan-chunks-"
 POINTER = "ghplan-active"
@@ -38,7 +39,7 @@ SCHEMA = 1
 GET_PAGE = 1000
 
 
-class StoreError(GhplanError):
+class StoreError(IndexUnavailable):
     """The index cannot be opened, built or read."""
 
 
@@ -309,7 +310,7 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
     """
     import numpy as np
 
-    from writer.chunk import corpus_fingerprint
+    from ghplan.writer.index.chunk import corpus_fingerprint
 
     t0 = time.perf_counter()
     with build_lock(loc):

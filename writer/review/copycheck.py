@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from corpus.model import Document
-from corpus.rules.model import Finding
-from corpus.rules.normalize import Normalised, normalise
-from writer.review_rules import review_data, review_rules
+from ghplan.corpus.model import Document
+from ghplan.corpus.rules.model import Finding
+from ghplan.corpus.rules.normalize import Normalised, normalise
+from ghplan.writer.review.rules import review_data, review_rules
 
 RULE = "GH-COPY-RUN"
 _SPACE = re.compile(r"\s+")
@@ -202,6 +202,6 @@ class CopyIndex:
 @lru_cache(maxsize=1)
 def default_index() -> CopyIndex:
     """The bundled corpus (cleaned by corpus.pipeline), indexed once per process."""
-    from corpus.pipeline import build_corpus
+    from ghplan.corpus.pipeline import build_corpus
 
     return CopyIndex.from_documents(build_corpus().documents)

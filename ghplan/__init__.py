@@ -1,0 +1,84 @@
+"""ghplan: drafts and reviews Chinese trade-union work plans (工会工作计划).
+
+The public API, three calls over the library in `ghplan.writer`:
+
+    import ghplan
+    plan = ghplan.draft("某市第一人民医院工会", "hospital", year=2027)
+    print(plan.text)
+    report = ghplan.review(plan.text, type="hospital", year=2027)
+    hits = ghplan.search("困难职工帮扶", type="hospital", k=3)
+
+Heavy libraries (chromadb, sentence-transformers, openai) load inside the calls that need them,
+so `import ghplan` stays cheap. Failures raise `GhplanError` subclasses with one-line messages.
+"""
+from __future__ import annotations
+
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING
+
+
+def _source_checkout() -> None:
+    """In the repository the subpackages sit beside this folder (writer/, corpus/, …), mapped under
+    `ghplan` only by the install. Let `import ghplan` from the repository root find them there too,
+    so it never half-works against a stale or missing install."""
+    here = _Path(__file__).resolve().parent
+    if not (here / "writer").is_dir() and (here.parent / "writer" / "errors.py").is_file():
+        __path__.append(str(here.parent))  # noqa: F821 - a package's own __path__
+
+
+_source_checkout()
+
+
+from ghplan.writer import __version__
+from ghplan.writer.errors import BackendError, GhplanError, IndexUnavailable, UsageError
+
+if TYPE_CHECKING:
+    from ghplan.writer.draft.pipeline import DraftResult
+    from ghplan.writer.draft.profile import Profile
+    from ghplan.writer.index.retrieve import SearchResult
+    from ghplan.writer.review.reviewer import ReviewResult
+
+__all__ = ["__version__", "draft", "review", "search",
+           "GhplanError", "UsageError", "BackendError", "IndexUnavailable"]
+
+
+def draft(org: str, type: str, *, year: int | None = None, profile: "Profile | str | None" = None,
+          backend: str | None = None, model: str | None = None, retrieve: bool = True,
+          repair_rounds: int = 2) -> "DraftResult":
+    """Draft a plan for organisation `org` of `type` (English or Chinese type name).
+
+    `profile` is a Profile or the path of a profile TOML file (its org and type win over the
+    arguments); `backend` is "offline", "openai" or "mock", by default openai when an API key is
+    configured, else offline. The result has `.text`, `.review`, `.errors` and `.to_json()`."""
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.draft import pipeline
+    from ghplan.writer.draft.profile import load_profile, minimal_profile
+
+    settings = load_settings()
+    if isinstance(profile, (str, _Path)):
+        profile = load_profile(profile)
+    prof = profile or minimal_profile(org, type, year=year)
+    chosen = backend or pipeline.default_backend_name(settings)
+    return pipeline.draft(prof, backend=pipeline.make_backend(chosen, settings=settings, model=model),
+                          year=year, settings=settings, retrieve=retrieve, repair_rounds=repair_rounds)
+
+
+def review(text: str, *, type: str | None = None, year: int | None = None,
+           copy: bool = True) -> "ReviewResult":
+    """Review a plan's text: rot, staleness for `year`, wrong-organisation words, numbering,
+    copying. `type` and `year` are inferred from the text when not given. The result has
+    `.findings` (each with rule, severity, start, end, text, message, suggestion) and `.to_json()`."""
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.review.reviewer import review_text
+
+    return review_text(text, org_type=type, year=year, settings=load_settings(), copy=copy)
+
+
+def search(query: str, *, type: str | None = None, role: str | None = None, k: int = 5,
+           year: int | None = None) -> "SearchResult":
+    """Hybrid search over the plan index (`ghplan index build` makes it). The result has `.hits`
+    and `.fallback_types` (the types that stood in when `type` has too few plans)."""
+    from ghplan.writer.config import load_settings
+    from ghplan.writer.index.retrieve import search as run_search
+
+    return run_search(query, type, role, k, year=year, settings=load_settings())

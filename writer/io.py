@@ -1,0 +1,43 @@
+"""Files in and out at the library's edge: documents read as text, outputs written whole or not at all."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ghplan.corpus.decode import Decoded, DecodeError, read_text
+from ghplan.writer.errors import UsageError
+
+
+def read_document(path: Path | str) -> Decoded:
+    """A document's text and encoding; anything unreadable is a one-line UsageError."""
+    try:
+        return read_text(path)
+    except DecodeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_atomic(path: Path | str, data: bytes | str) -> None:
+    """Write to a temp file beside `path`, fsync, then rename: never a half-written file.
+
+    The result has the permissions the file already had, or the umask default for a new file
+    (mkstemp's private 0600 would make a shared plan unreadable to colleagues)."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
