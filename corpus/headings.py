@@ -13,36 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ghplan.corpus.model import Heading
-
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
-
-
-def cn_to_int(s: str) -> int:
-    """Chinese numeral up to 99 (十, 十二, 二十三) or ASCII/full-width digits to int; 0 if unparseable."""
-    s = s.strip()
-    if not s:
-        return 0
-    if s.isdigit():
-        return int(s)  # str.isdigit/int accept full-width digits too
-    if "十" in s:
-        tens, _, units = s.partition("十")
-        t = CN_DIGITS.get(tens, 0) if tens else 1
-        u = CN_DIGITS.get(units, 0) if units else 0
-        return t * 10 + u if (not tens or tens in CN_DIGITS) and (not units or units in CN_DIGITS) else 0
-    if len(s) == 1:
-        return CN_DIGITS.get(s, 0)
-    return 0
-
-
-def int_to_cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-
+from ghplan.corpus.numerals import to_int
 
 _CN = "[一二三四五六七八九十]{1,3}"
 _NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or an amount
@@ -147,7 +118,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
         if style in ("md", "month"):
             if not line_start:
                 continue
-            num = cn_to_int(m.group("month")) if style == "month" else 0
+            num = to_int(m.group("month")) if style == "month" else 0
             level = len(m.group("md")) if style == "md" else 0
             out.append((s, m.end(), level, style, num, True))
             continue
@@ -158,7 +129,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
                             and not (style == "cn-dun" and (prev == "第" or m.group("cn_sep") != "、"))))
             if not loose_ok:
                 continue
-        out.append((s, m.end(), level, style, cn_to_int(m.group(group)), strict))
+        out.append((s, m.end(), level, style, to_int(m.group(group)), strict))
     return out
 
 

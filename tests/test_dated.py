@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from ghplan.corpus.numerals import to_int
 from ghplan.corpus.rules import dated
 from ghplan.corpus.rules.engine import default_catalogue
 from ghplan.corpus.rules.normalize import normalise
@@ -37,7 +38,8 @@ def test_every_dated_example_is_stale_after_its_time_and_silent_while_current(ru
                          ids=lambda r: r.id)
 def test_every_anniversary_example_belongs_to_base_plus_n(rule):
     import re
-    n = dated.cn_number(re.search(r"\d+|[一二三四五六七八九十百零〇]+", rule.example.replace("第", "", 1)).group(0))
+    # the number right before 周年/个 (五四运动100周年 is 100, not 五四)
+    n = to_int(re.findall(r"\d+|[一二三四五六七八九十百零〇]+", rule.example.replace("第", "", 1))[-1])
     held = rule.extra["base"] + n
     assert rule.id in hits(rule.example, held + 1)
     assert rule.id not in hits(rule.example, held)
@@ -49,7 +51,9 @@ def test_anniversaries_in_any_numerals_and_the_recurring_one_is_rewritten():
     f = only("借庆祝第二十五个教师节之际", 2027, "GH-STALE-ANNIV-TEACHERS-DAY")
     assert (f.text, f.suggestion, f.fixable) == ("第二十五个教师节", "第四十三个教师节", True)
     assert hits("庆祝第43个教师节", 2027) == {}
-    assert [dated.cn_number(s) for s in ("一百零五", "一百〇五", "二十五", "十", "九十五", "105")] == \
+    assert hits("纪念五四运动100周年", 2019) == {}          # 1919 + 100, not 1919 + 五四
+    assert "GH-STALE-ANNIV-MAY4" in hits("纪念五四运动100周年", 2020)
+    assert [to_int(s) for s in ("一百零五", "一百〇五", "二十五", "十", "九十五", "105")] == \
         [105, 105, 25, 10, 95, 105]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from ghplan.corpus.numerals import to_cn, to_int
 from ghplan.corpus.rules.engine import Match, default_catalogue, load_toml
 from ghplan.corpus.rules.model import Finding, Rule
 from ghplan.corpus.rules.normalize import Normalised, normalise
@@ -300,52 +301,29 @@ def latest_plenums(year: int, n: int = 2) -> tuple[str, ...]:
     return tuple(p["name"] for p in ps[-n:])
 
 
-_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _NUMBER = re.compile(r"\d+|[一二三四五六七八九十百零〇两]+")
-
-
-def cn_number(s: str) -> int:
-    """105, 一百零五, 二十五, 十 -> int (0 if unreadable); enough for anniversaries."""
-    if s.isdigit():
-        return int(s)
-    total = 0
-    if "百" in s:
-        h, _, s = s.partition("百")
-        total += (_CN_DIGIT.get(h, 0) if h else 1) * 100
-        s = s.lstrip("零〇")
-    if "十" in s:
-        t, _, u = s.partition("十")
-        total += (_CN_DIGIT.get(t, 0) if t else 1) * 10 + (_CN_DIGIT.get(u, 0) if u else 0)
-    elif s:
-        total += _CN_DIGIT.get(s[-1], 0)
-    return total
 
 
 def _anniversary_hit(norm: str, m: Match, year: int) -> _Hit | None:
     """建党N周年 belongs to base + N: stale once that year is past (第N个教师节 is every year)."""
     r = m.rule
     matched = norm[m.start:m.end]
-    num = _NUMBER.search(matched, 1 if matched.startswith("第") else 0)
-    if num is None:
+    # the number is the last numeral in the match, right before 周年/个 (五四运动100周年: 100, not 五四)
+    nums = list(_NUMBER.finditer(matched, 1 if matched.startswith("第") else 0))
+    if not nums:
         return None
-    n = cn_number(num.group(0))
+    num = nums[-1]
+    n = to_int(num.group(0))
     held = int(r.extra.get("base", 0)) + n
     if not n or held >= year:
         return None
     if r.extra.get("recurring"):
         now = year - int(r.extra.get("base", 0))
         digits = num.group(0).isdigit()
-        new = matched[:num.start()] + (str(now) if digits or now >= 100 else _cn_small(now)) + matched[num.end():]
+        new = matched[:num.start()] + (str(now) if digits or now >= 100 else to_cn(now)) + matched[num.end():]
         return _Hit(r, m.start, m.end, r.severity, f"{matched} was in {held}; in {year} it is {new}.", new, True)
     return _Hit(r, m.start, m.end, r.severity,
                 f"{matched} belongs to {held}; a {year} plan that still celebrates it is a copy.", "", False)
-
-
-def _cn_small(n: int) -> str:
-    d = "零一二三四五六七八九"
-    if n < 10:
-        return d[n]
-    return ("" if n < 20 else d[n // 10]) + "十" + (d[n % 10] if n % 10 else "")
 
 
 def _ignored_year(norm: str, m: Match) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ghplan.corpus.headings import find_headings, int_to_cn
+from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import Heading
+from ghplan.corpus.numerals import to_cn
 from ghplan.corpus.rules.model import Finding
 from ghplan.writer.review.rules import review_rules
 
@@ -44,7 +45,7 @@ def with_number(text: str, h: Heading, n: int) -> str:
     m = _NUMERAL.search(h.marker)
     if not m:
         return h.marker
-    num = int_to_cn(n) if not m.group(0)[0].isdigit() else str(n)
+    num = to_cn(n) if not m.group(0)[0].isdigit() else str(n)
     return h.marker[:m.start()] + num + h.marker[m.end():]
 
 
