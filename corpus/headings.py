@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ghplan.corpus.markers import CN, LP, RP
 from ghplan.corpus.model import Heading
 from ghplan.corpus.numerals import to_int
 
-_CN = "[一二三四五六七八九十]{1,3}"
+_CN, _LP, _RP = CN, LP, RP               # corpus/markers.py's fragments: 一…九十九, ( or （, ) or ）
 _NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or an amount
-_LP = "[(（]"
-_RP = "[)）]"
 # Where a heading may begin: line start, or after a sentence end / closing quote on one-line pages.
 
 # The heading's words end at the first of these (inline headings have no line break).

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from ghplan.corpus.markers import CN
 from ghplan.corpus.numerals import to_cn, to_int
 from ghplan.corpus.rules.engine import Match, default_catalogue, load_toml
 from ghplan.corpus.rules.model import Finding, Rule
@@ -23,7 +24,7 @@ _SENTENCE_END = "。!?;\n"
 _CLAUSE_END = ",。!?;\n"
 _CLOSE_QUOTES = "”\"’'』」》) "
 _YEAR_RE = re.compile(r"(?<![\d.])(19[5-9]\d|20\d\d)(?=\s*(?:年|学年|-|—|~|～))")
-_MONTH_AFTER = re.compile(r"\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+_MONTH_AFTER = re.compile(rf"\s*年\s*(?:\d{{1,2}}|{CN})\s*月")
 
 
 # ---------------------------------------------------------------------------- the table

@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from ghplan.corpus import markers
 from ghplan.writer.io import write_atomic
 from ghplan.writer.errors import GhplanError, UsageError
 
@@ -31,11 +32,13 @@ TITLE_PT, BODY_PT, PAGE_PT = 22, 16, 14
 LINE_PT = 28
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 
-_H1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
-_H2 = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
+# heading levels at a line start (corpus/markers.py's fragments); only 一、 for level 1, and level 3
+# without markers.LEVEL3's (?!\d), as export has always read them
+_H1 = re.compile(rf"^{markers.CN}、")
+_H2 = re.compile(rf"^{markers.LEVEL2}")
 _H3 = re.compile(r"^\d{1,2}[.、．]")
-_H4 = re.compile(r"^[（(]\d{1,2}[)）]")
-_DATE = re.compile(r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月(?:[\d一二三四五六七八九十]{1,3}日)?\s*$")
+_H4 = re.compile(rf"^{markers.LEVEL4}")
+_DATE = markers.DATE_LINE
 
 
 def check_out_path(path: str | Path) -> Path:
