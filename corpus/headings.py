@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ghplan.corpus.lexicon import cue_words
 from ghplan.corpus.markers import CN, LP, RP
 from ghplan.corpus.model import Heading
 from ghplan.corpus.numerals import to_int
@@ -33,7 +34,7 @@ def _inline_title_end(text: str, start: int, end: int) -> int:
     role word, else after the second clause, which is rarely much longer than the first.
     """
     words = text[start:end]
-    for role_word in _ROLE_WORDS:
+    for role_word in cue_words("inline_heading"):   # roles.toml [cues.inline_heading]
         if words.startswith(role_word):
             return start + len(role_word)
     m = re.match(r"([\u4e00-\u9fff]{2,10})[,，]([\u4e00-\u9fff]{2,})", words)
@@ -41,12 +42,6 @@ def _inline_title_end(text: str, start: int, end: int) -> int:
         return start + m.start(2) + min(len(m.group(2)), max(len(m.group(1)) + 2, 6))
     stop = re.search(r"[0-9０-９“\"(（]", words)
     return start + stop.start() if stop and stop.start() >= 2 else end
-
-
-# heading words that name a role, longest first (一、指导思想认真学习… → 指导思想)
-_ROLE_WORDS = ("指导思想", "总体要求", "总体思路", "工作目标", "目标任务", "主要目标", "主要工作", "重点工作",
-               "主要任务", "具体工作", "工作重点", "工作措施", "保障措施", "工作要求", "组织保障", "时间安排",
-               "工作安排", "工作方案")
 
 
 def _title_span(text: str, start: int, line_start: bool) -> int:

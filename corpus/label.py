@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ghplan.corpus.lexicon import cue_words, roles_data
 from ghplan.corpus.model import Heading
 from ghplan.corpus.rules.engine import load_toml
 from ghplan.corpus.rules.normalize import normalise
@@ -31,9 +32,8 @@ def vocabularies() -> dict[str, Vocab]:
             for t, v in data.items() if isinstance(v, dict)}
 
 
-@lru_cache(maxsize=1)
 def _roles() -> dict:
-    return load_toml("roles.toml")
+    return roles_data()
 
 
 @lru_cache(maxsize=8)
@@ -124,7 +124,7 @@ def infer_doc_kind(text: str) -> str:
     cut = plan_part_start(text)
     looking_back_part = body[:cut] if cut > 0 else body
     past = 1000 * looking_back_part.count(kinds["past_marker"]) / max(1, len(looking_back_part))
-    opens_as_summary = any(p in body[:300] for p in ("总结如下", "现将", "回顾"))
+    opens_as_summary = any(p in body[:300] for p in cue_words("summary_opening"))
     looks_back = opens_as_summary or past >= kinds["past_per_thousand"] or summary > plan * 2 + 4
     if looks_back:
         return "mixed" if plan_part_start(text) > 0 else "summary"

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from ghplan.corpus import clean, dedup, label, split
 from ghplan.corpus.decode import read_text
 from ghplan.corpus.headings import find_headings
+from ghplan.corpus.lexicon import cue_words
 from ghplan.corpus.model import Document, PageResult, Section, Stale
 from ghplan.corpus.rules.engine import Catalogue, default_catalogue
 from ghplan.corpus.rules.model import Finding
@@ -47,7 +48,7 @@ def _sections(text: str) -> list[Section]:
     first = headings[0].start if headings else len(text)
     preamble = text[:first].strip()
     if preamble:
-        role = "guiding" if re.search(r"为指导|指导思想|总体要求|为统领|为主线", preamble) else "other"
+        role = "guiding" if any(w in preamble for w in cue_words("guiding_preamble")) else "other"
         sections.append(Section(heading="", level=0, role=role, plan=True, text=preamble, path=[]))
     path: list[tuple[int, str]] = []
     for i, (h, role) in enumerate(zip(headings, roles)):
@@ -73,7 +74,7 @@ def _mark_plan_part(doc: Document) -> None:
         if pos >= 0:
             seen = pos
         words = s.heading + s.text[:20]
-        if cut >= 0 and (pos >= cut or any(w in words for w in ("下半年", "下一步", "打算", "明年"))):
+        if cut >= 0 and (pos >= cut or any(w in words for w in cue_words("plan_part_section"))):
             in_plan = True
         s.plan = in_plan
 

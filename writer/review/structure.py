@@ -12,7 +12,7 @@ from functools import lru_cache
 from ghplan.corpus import label
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import REQUIRED_ROLES, Heading
-from ghplan.corpus.rules.engine import load_toml
+from ghplan.corpus.lexicon import summary_phrases
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
 from ghplan.writer.review.rules import review_data, review_rules
@@ -41,10 +41,9 @@ def _label_res() -> dict[str, re.Pattern]:
             for role, words in _cues().get("inline_labels", {}).items()}
 
 
-@lru_cache(maxsize=1)
 def _summary_cues() -> list[str]:
     """Looking-back phrases (roles.toml [kinds], shared with the labeller)."""
-    return list(load_toml("roles.toml").get("kinds", {}).get("summary", ()))
+    return list(summary_phrases())
 
 
 def _title_end(text: str) -> int:
