@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -118,8 +118,7 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
         if f.category == "compilation" and f.start < end:
             removed.append(clean.Removed(f.category, f.rule, f.text, f.start, f.end))
     for i, seg in enumerate(split.split_page(text, markers, end)):
-        seg_findings = [Finding(f.rule, f.category, f.severity, f.start - seg.start, f.end - seg.start,
-                                f.text, f.message, f.suggestion, f.fixable, f.dated)
+        seg_findings = [replace(f, start=f.start - seg.start, end=f.end - seg.start)
                         for f in findings if seg.start <= f.start and f.end <= seg.end]
         body, gone = clean.clean_text(text[seg.start:seg.end], catalogue, offset=seg.start,
                                       findings=seg_findings)

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from ghplan.corpus.markers import CN
 from ghplan.corpus.numerals import to_cn, to_int
 from ghplan.corpus.rules.engine import Match, default_catalogue, load_toml
+from ghplan.corpus.rules.messages import Template, templates
 from ghplan.corpus.rules.model import Finding, Rule
 from ghplan.corpus.rules.normalize import Normalised, normalise
 
@@ -55,6 +56,16 @@ def table() -> Table:
         if r.extra.get("series"):
             series.setdefault(r.extra["series"], []).append(r)
     return Table(meta, rules, {k: tuple(sorted(v, key=lambda r: r.dated)) for k, v in series.items()})
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, Template]:
+    """dated.toml [messages]: what review says about a stale hit, in English and Chinese."""
+    return templates(load_toml("dated.toml").get("messages", {}))
+
+
+def _say(key: str, **values: object) -> tuple[str, str]:
+    return messages()[key].render(**values)
 
 
 def year_range() -> tuple[int, int]:
@@ -177,13 +188,14 @@ class _Hit:
     message: str
     suggestion: str = ""
     fixable: bool = False
+    message_zh: str = ""
 
 
 def _finding(text: str, norm: Normalised, h: _Hit) -> Finding:
     s, e = norm.span(h.start, h.end)
     return Finding(rule=h.rule.id, category=CATEGORY, severity=h.severity, start=s, end=e,
                    text=text[s:e], message=h.message, suggestion=h.suggestion,
-                   fixable=h.fixable, dated=h.rule.dated)
+                   fixable=h.fixable, dated=h.rule.dated, message_zh=h.message_zh)
 
 
 def _history(norm: str, end: int) -> bool:
@@ -200,18 +212,19 @@ def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: R
     current = _current_name(rule, year)
     severity = rule.severity
     when = f"{rule.dated}" if rule.extra.get("kind") == "congress" else f"{rule.dated}–{rule.until}"
-    message = f"{name} ({when}) is out of date for a {year} plan"
     if current:
-        message += f"; cite {current}"
+        en, zh = _say("series_cite", name=name, when=when, year=year, current=current)
+    else:
+        en, zh = _say("series", name=name, when=when, year=year)
     if not cued and other is not None and not is_stale(other, year):
         # a bare 十八大: stale if it is the Party's, current if it is the union's
         severity = "warning"
-        message = (f"{word} without 党的/中国工会 is ambiguous: {name} ({rule.dated}) is out of date "
-                   f"for a {year} plan, {other.extra.get('name', word)} is current; say which")
+        en, zh = _say("congress_ambiguous", word=word, name=name, dated=rule.dated, year=year,
+                      other=other.extra.get("name", word))
     fix_after = rule.extra.get("fix_after")
     fixable = bool(succ) and cued and rule.extra.get("fixable", True) and (
         not fix_after or any(_after(norm, m.end).startswith(w) for w in fix_after))
-    return _Hit(rule, m.start, m.end, severity, message + ".", succ or current, fixable)
+    return _Hit(rule, m.start, m.end, severity, en, succ or current, fixable, zh)
 
 
 def _guiding_clause(norm: str, start: int, end: int) -> tuple[int, int, str] | None:
@@ -252,15 +265,12 @@ def _guiding_hits(norm: str, hits: list[Match], year: int) -> list[_Hit]:
         if clause is not None:
             cs, ce, close = clause
             if (cs, ce) not in clauses:
-                clauses[(cs, ce)] = _Hit(
-                    m.rule, cs, ce, m.rule.severity,
-                    f"An older theory as the guiding line dates this to the 2000s; since 2018 plans "
-                    f"are guided by {successor}.",
-                    f"{opener}{successor}{close}", True)
+                en, zh = _say("guiding_clause", successor=successor)
+                clauses[(cs, ce)] = _Hit(m.rule, cs, ce, m.rule.severity, en,
+                                         f"{opener}{successor}{close}", True, zh)
             continue
-        out.append(_Hit(m.rule, m.start, m.end, m.rule.severity,
-                        f"{norm[m.start:m.end]} as the line to follow dates this to before 2018; "
-                        f"plans now follow {successor}.", successor, False))
+        en, zh = _say("guiding_word", word=norm[m.start:m.end], successor=successor)
+        out.append(_Hit(m.rule, m.start, m.end, m.rule.severity, en, successor, False, zh))
     # a word hit inside a reported clause is the same problem
     spans = list(clauses)
     out = [h for h in out if not any(cs <= h.start and h.end <= ce for cs, ce in spans)]
@@ -278,9 +288,9 @@ def _campaign_hit(norm: str, m: Match, year: int) -> _Hit | None:
     name = r.extra.get("name", norm[m.start:m.end])
     span = f"{r.dated}" if r.dated == r.until else f"{r.dated}–{r.until}"
     severity = "warning" if year == r.until + 1 else r.severity
-    return _Hit(r, m.start, m.end, severity,
-                f"{name} ran {span}; a {year} plan that still carries it is a copy.",
-                r.successor, bool(r.successor) and r.extra.get("fixable", True))
+    en, zh = _say("campaign", name=name, span=span, year=year)
+    return _Hit(r, m.start, m.end, severity, en, r.successor,
+                bool(r.successor) and r.extra.get("fixable", True), zh)
 
 
 def _plenum_hit(norm: str, m: Match, year: int) -> _Hit | None:
@@ -289,9 +299,9 @@ def _plenum_hit(norm: str, m: Match, year: int) -> _Hit | None:
         return None
     from_facts = latest_plenums(year)
     hint = "、".join(from_facts) if from_facts else ""
-    msg = f"{norm[m.start:m.end]} ({r.dated}–{r.until}) is out of date for a {year} plan"
-    msg += f"; cite {hint}." if hint else "; cite the current central committee's latest plenum."
-    return _Hit(r, m.start, m.end, r.severity, msg, hint, False)
+    en, zh = _say("plenum_cite" if hint else "plenum", word=norm[m.start:m.end], dated=r.dated,
+                  until=r.until, year=year, hint=hint)
+    return _Hit(r, m.start, m.end, r.severity, en, hint, False, zh)
 
 
 def latest_plenums(year: int, n: int = 2) -> tuple[str, ...]:
@@ -322,9 +332,10 @@ def _anniversary_hit(norm: str, m: Match, year: int) -> _Hit | None:
         now = year - int(r.extra.get("base", 0))
         digits = num.group(0).isdigit()
         new = matched[:num.start()] + (str(now) if digits or now >= 100 else to_cn(now)) + matched[num.end():]
-        return _Hit(r, m.start, m.end, r.severity, f"{matched} was in {held}; in {year} it is {new}.", new, True)
-    return _Hit(r, m.start, m.end, r.severity,
-                f"{matched} belongs to {held}; a {year} plan that still celebrates it is a copy.", "", False)
+        en, zh = _say("anniversary_recurring", matched=matched, held=held, year=year, new=new)
+        return _Hit(r, m.start, m.end, r.severity, en, new, True, zh)
+    en, zh = _say("anniversary", matched=matched, held=held, year=year)
+    return _Hit(r, m.start, m.end, r.severity, en, "", False, zh)
 
 
 def _ignored_year(norm: str, m: Match) -> bool:
@@ -349,16 +360,14 @@ def _year_hit(norm: str, m: Match, year: int, allowed: set[int]) -> _Hit | None:
     if m.rule.extra.get("kind") == "year-claim":
         if x in allowed:
             return None
-        return _Hit(m.rule, m.start, m.end, m.rule.severity,
-                    f"\"{x}年是…之年\" in a {year} plan was copied from a {x} plan; write about {year}.",
-                    str(year), False)
+        en, zh = _say("year_claim", x=x, year=year)
+        return _Hit(m.rule, m.start, m.end, m.rule.severity, en, str(year), False, zh)
     if x in allowed or x >= year - int(ys.get("lookback", 1)) or x < int(ys.get("oldest", 2000)):
         return None
     if _ignored_year(norm, m):
         return None
-    return _Hit(m.rule, m.start, m.end, m.rule.severity,
-                f"{x}年 in a {year} plan: a year left by an old plan? Check it or write {year}.",
-                str(year), False)
+    en, zh = _say("year", x=x, year=year)
+    return _Hit(m.rule, m.start, m.end, m.rule.severity, en, str(year), False, zh)
 
 
 def _title_hit(norm: str, year: int) -> tuple[_Hit | None, tuple[int, int]]:
@@ -368,8 +377,8 @@ def _title_hit(norm: str, year: int) -> tuple[_Hit | None, tuple[int, int]]:
         return None, (s, e)
     a, b, y = found[0]
     rule = table().rule("GH-STALE-TITLE-YEAR")
-    return _Hit(rule, a, b, rule.severity,
-                f"The title says {y} but this is reviewed as the {year} plan.", str(year), True), (s, e)
+    en, zh = _say("title_year", y=y, year=year)
+    return _Hit(rule, a, b, rule.severity, en, str(year), True, zh), (s, e)
 
 
 def check(text: str, year: int, norm: Normalised | None = None,

@@ -38,6 +38,7 @@ def _rule_from(entry: dict, category: str, defaults: dict) -> Rule:
         reason=merged["reason"],
         example=merged.get("example", ""),
         message=merged.get("message", ""),
+        message_zh=merged.get("message_zh", ""),
         action=merged.get("action", "delete"),
         pattern=merged.get("pattern", ""),
         words=tuple(normalise(w).text for w in merged.get("words", ())),
@@ -208,7 +209,7 @@ class Catalogue:
                 rule=h.rule.id, category=h.rule.category, severity=h.rule.severity,
                 start=s, end=e, text=text[s:e], message=h.rule.message or h.rule.reason,
                 suggestion=_suggestion(h.rule, text[s:e]),
-                fixable=h.rule.action != "keep", dated=h.rule.dated,
+                fixable=h.rule.action != "keep", dated=h.rule.dated, message_zh=h.rule.message_zh,
             ))
         return out
 

@@ -14,6 +14,7 @@ class Rule:
     reason: str          # one line: why this is rot
     example: str = ""
     message: str = ""    # what review says; defaults to reason
+    message_zh: str = ""  # the same in Chinese, for union cadres and the repair prompt
     action: str = "delete"   # ingest action: delete | delete-sentence | delete-line | delete-to-end | keep
     pattern: str = ""    # a regex over normalised text ...
     words: tuple[str, ...] = ()   # ... or literal words (normalised), matched by Aho-Corasick
@@ -35,3 +36,4 @@ class Finding:
     suggestion: str = ""   # replacement text for --fix; "" with fixable=True means delete
     fixable: bool = False
     dated: int = 0         # for stale references: the year the reference dates from
+    message_zh: str = ""   # the message in Chinese (what is wrong, what to do)

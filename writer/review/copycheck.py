@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 from ghplan.corpus.model import Document
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
-from ghplan.writer.review.rules import review_data, review_rules
+from ghplan.writer.review.rules import review_data, review_rules, say
 
 RULE = "GH-COPY-RUN"
 _SPACE = re.compile(r"\s+")
@@ -185,10 +185,9 @@ class CopyIndex:
             ns, ne = c.to_norm(r.start), c.to_norm(r.end - 1) + 1
             s, e = norm.span(ns, ne)
             src = self.sources[r.doc]
-            out.append(Finding(
-                rule=RULE, category="copy", severity=severity, start=s, end=e, text=text[s:e],
-                message=f"{r.length} characters copied verbatim from {src.label()}; write it in your own words.",
-            ))
+            en, zh = say("copy_run", length=r.length, source=src.label())
+            out.append(Finding(rule=RULE, category="copy", severity=severity, start=s, end=e,
+                               text=text[s:e], message=en, message_zh=zh))
         return sorted(out, key=lambda f: f.start)
 
     def longest(self, text: str) -> tuple[int, Source | None]:

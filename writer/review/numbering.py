@@ -13,7 +13,7 @@ from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import Heading
 from ghplan.corpus.numerals import to_cn
 from ghplan.corpus.rules.model import Finding
-from ghplan.writer.review.rules import review_rules
+from ghplan.writer.review.rules import review_data, review_rules, say
 
 # styles that take part in the hierarchy; ordinals (第一、), months and Markdown do not
 _CHECKED = {"cn-dun": 1, "cn-paren": 2, "arabic-dun": 3, "arabic-dot": 3, "arabic-paren": 4}
@@ -29,11 +29,13 @@ class Renumber:
     problem: str          # gap | repeat | order
 
 
-def _finding(rule_id: str, text: str, start: int, end: int, message: str,
+def _finding(rule_id: str, text: str, start: int, end: int, message: tuple[str, str],
              suggestion: str = "", fixable: bool = False) -> Finding:
+    """`message` is (English, Chinese), as rules.say renders it."""
     r = review_rules()[rule_id]
     return Finding(rule=rule_id, category="numbering", severity=r.severity, start=start, end=end,
-                   text=text[start:end], message=message, suggestion=suggestion, fixable=fixable)
+                   text=text[start:end], message=message[0], suggestion=suggestion, fixable=fixable,
+                   message_zh=message[1])
 
 
 def checked(headings: list[Heading]) -> list[Heading]:
@@ -110,21 +112,24 @@ def _sequence_findings(text: str, headings: list[Heading]) -> list[Finding]:
         target = renumber.get(h.start)
         prev = with_number(text, h, r.expected - 1)
         if r.problem == "order" and target is None:
-            msg = f"Numbering starts again at {h.marker} (two plans glued together?)"
+            msg = say("num_restart", marker=h.marker)
         elif r.problem == "gap" and r.expected == 1:
-            msg = f"{h.marker} opens its level: numbering starts at {with_number(text, h, 1)}"
+            msg = say("num_gap_first", marker=h.marker, first=with_number(text, h, 1))
         elif r.problem == "gap":
-            msg = f"{h.marker} follows {prev}: {with_number(text, h, r.expected)} is missing"
+            msg = say("num_gap", marker=h.marker, prev=prev, missing=with_number(text, h, r.expected))
         elif r.problem == "repeat":
-            msg = f"{h.marker} repeats the number before it"
+            msg = say("num_repeat", marker=h.marker)
         else:
-            msg = f"{h.marker} goes backwards after {prev}"
-        out.append(_finding(rule_for[r.problem], text, s, e, msg + ".",
+            msg = say("num_order", marker=h.marker, prev=prev)
+        out.append(_finding(rule_for[r.problem], text, s, e, msg,
                             with_number(text, h, target) if target else "", certain and target is not None))
     return out
 
 
-_LEVEL_MARK = {1: "一、", 2: "(一)", 3: "1.", 4: "(1)"}
+def _level_marks() -> tuple[list[str], str]:
+    """How each level is written (review.toml [numbering_marks]) and how several are joined."""
+    marks = review_data()["numbering_marks"]
+    return list(marks["levels"]), marks["join"]
 
 
 def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
@@ -142,11 +147,14 @@ def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
     for (parent_level, level), places in skips.items():
         parent, h = places[0]
         s, e = _marker_span(text, h)
-        missing = "、".join(_LEVEL_MARK[lv] for lv in range(parent_level + 1, level))
-        more = f" ({len(places)} places)" if len(places) > 1 else ""
-        out.append(_finding("GH-NUM-SKIP-LEVEL", text, s, e,
-                            f"{h.marker} sits directly under {parent.marker}{more}: GB/T 9704 puts "
-                            f"the {missing} level in between."))
+        levels, join = _level_marks()
+        missing = join.join(levels[lv - 1] for lv in range(parent_level + 1, level))
+        if len(places) > 1:
+            msg = say("num_skip_level_many", marker=h.marker, parent=parent.marker, count=len(places),
+                      missing=missing)
+        else:
+            msg = say("num_skip_level", marker=h.marker, parent=parent.marker, missing=missing)
+        out.append(_finding("GH-NUM-SKIP-LEVEL", text, s, e, msg))
     return out
 
 
@@ -161,9 +169,9 @@ def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
         for h in arabic:
             if h.style == minority:
                 s, e = _marker_span(text, h)
+                good = f"{h.number}{want}"
                 out.append(_finding("GH-NUM-MIXED-STYLE", text, s, e,
-                                    f"{h.marker} mixes styles with the other items at its level; write {h.number}{want}",
-                                    f"{h.number}{want}"))
+                                    say("num_mixed_style", marker=h.marker, good=good), good))
     return out
 
 
@@ -173,13 +181,14 @@ def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
         s, e = _marker_span(text, h)
         if e < len(text) and text[e] in _STRAY:
             out.append(_finding("GH-NUM-STRAY-DOT", text, e, e + 1,
-                                f"A stray {text[e]} after {h.marker}.", "", True))
+                                say("num_stray_dot", char=text[e], marker=h.marker), "", True))
         if h.style == "cn-dun" and h.marker[-1:] not in ("、",):
             good = h.marker[:-1] + "、"
-            out.append(_finding("GH-NUM-PUNCT", text, s, e, f"Write {good} (GB/T 9704), not {h.marker}.", good, True))
+            out.append(_finding("GH-NUM-PUNCT", text, s, e, say("num_punct_first", good=good, marker=h.marker),
+                                good, True))
         elif h.style == "cn-paren" and h.marker[-1:] in ("、", "，", ","):
             good = h.marker[:-1]
-            out.append(_finding("GH-NUM-PUNCT", text, s, e, f"Write {good}: nothing follows (一).", good, True))
+            out.append(_finding("GH-NUM-PUNCT", text, s, e, say("num_punct_second", good=good), good, True))
     return out
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from ghplan.corpus import label
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
-from ghplan.writer.review.rules import review_data, review_rules
+from ghplan.writer.review.rules import review_data, review_rules, say
 
 RULE = "GH-ORG-WRONG-VOCAB"
 
@@ -57,9 +57,8 @@ def check(text: str, org_type: str, norm: Normalised | None = None) -> list[Find
             if not _exempt(nt, i, i + len(w), w):
                 s, e = norm.span(i, i + len(w))
                 alt = replace.get(word, "")
+                en, zh = say("org_wrong_vocab", word=word, org_type=org_type, name=name)
                 out.append(Finding(rule=RULE, category="organisation", severity=severity, start=s, end=e,
-                                   text=text[s:e], suggestion=alt,
-                                   message=f"{word} belongs to another kind of organisation, not a "
-                                           f"{org_type} ({name}) plan."))
+                                   text=text[s:e], suggestion=alt, message=en, message_zh=zh))
             i = nt.find(w, i + len(w))
     return out

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ghplan.corpus.rules.engine import default_catalogue, parse_rules
+from ghplan.corpus.rules.messages import Template, templates
 from ghplan.corpus.rules.model import Rule
 
 
@@ -22,6 +23,17 @@ def review_data() -> dict:
 @lru_cache(maxsize=1)
 def review_rules() -> dict[str, Rule]:
     return {r.id: r for r in parse_rules(review_data())}
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, Template]:
+    """review.toml [messages]: the review families' message templates, English and Chinese."""
+    return templates(review_data().get("messages", {}))
+
+
+def say(key: str, zh_values: dict | None = None, **values: object) -> tuple[str, str]:
+    """(English, Chinese) message from the template `key`."""
+    return messages()[key].render(zh_values, **values)
 
 
 @lru_cache(maxsize=1)

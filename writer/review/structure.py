@@ -15,7 +15,7 @@ from ghplan.corpus.model import REQUIRED_ROLES, Heading
 from ghplan.corpus.lexicon import summary_phrases
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
-from ghplan.writer.review.rules import review_data, review_rules
+from ghplan.writer.review.rules import review_data, review_rules, say
 
 SECTION_KEYS = ("guiding", "goals", "tasks", "safeguards", "schedule")
 
@@ -73,10 +73,11 @@ def outline(text: str, headings: list[Heading] | None = None, norm: Normalised |
     return Outline(hs, roles, present, role_chars, body_chars)
 
 
-def _finding(rule_id: str, text: str, start: int, end: int, message: str) -> Finding:
+def _finding(rule_id: str, text: str, start: int, end: int, message: tuple[str, str]) -> Finding:
+    """`message` is (English, Chinese), as rules.say renders it."""
     r = review_rules()[rule_id]
     return Finding(rule=rule_id, category="structure", severity=r.severity, start=start, end=end,
-                   text=text[start:end], message=message)
+                   text=text[start:end], message=message[0], message_zh=message[1])
 
 
 def _first_cue(text: str, cues: list[str], norm: Normalised | None = None) -> tuple[int, int]:
@@ -98,21 +99,21 @@ def check(text: str, ol: Outline | None = None, norm: Normalised | None = None) 
     if kind in ("summary", "mixed"):
         s, e = _first_cue(text, summary_cues, norm)
         if kind == "summary":
-            out.append(_finding("GH-STRUCT-SUMMARY", text, s, e,
-                                "This reads as a summary (it reports what was done), not a plan for the year."))
+            out.append(_finding("GH-STRUCT-SUMMARY", text, s, e, say("struct_summary")))
         else:
-            out.append(_finding("GH-STRUCT-MIXED", text, s, e,
-                                "A summary followed by plans: keep only the plan part (下半年/下一步打算) and expand it."))
+            out.append(_finding("GH-STRUCT-MIXED", text, s, e, say("struct_mixed")))
     for role in REQUIRED_ROLES:
         if not ol.present[role]:
             rule_id = f"GH-STRUCT-MISSING-{role.upper()}"
-            out.append(_finding(rule_id, text, 0, 0, f"No {role} section: {review_rules()[rule_id].reason}"))
+            rule = review_rules()[rule_id]
+            out.append(_finding(rule_id, text, 0, 0, say("struct_missing", {"reason": rule.message_zh},
+                                                         role=role, reason=rule.reason)))
     share_min = float(_cues().get("tasks_min_share", 0.4))
     tasks = ol.role_chars.get("tasks", 0)
     if ol.present["tasks"] and ol.body_chars >= int(_cues().get("min_chars", 400)) \
             and tasks < share_min * ol.body_chars:
         h = next(h for h, r in zip(ol.headings, ol.roles) if r == "tasks")
         out.append(_finding("GH-STRUCT-TASKS-THIN", text, h.start, h.end,
-                            f"The tasks are {tasks * 100 // max(1, ol.body_chars)}% of the text; "
-                            f"they should carry most of it (at least {int(share_min * 100)}%)."))
+                            say("struct_tasks_thin", share=tasks * 100 // max(1, ol.body_chars),
+                                min=int(share_min * 100))))
     return out
