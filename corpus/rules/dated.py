@@ -230,7 +230,7 @@ def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: R
 def _guiding_clause(norm: str, start: int, end: int) -> tuple[int, int, str] | None:
     """The 以 … 为指导 clause around a hit: (start, end, closing words), or None."""
     meta = table().meta
-    opener = meta.get("guiding_open", "以")
+    opener = meta["guiding_open"]
     floor = max(0, start - 60)
     lo = max(floor - 1, *(norm.rfind(c, floor, start) for c in _CLAUSE_END)) + 1
     o = norm.rfind(opener, lo, start)
@@ -252,7 +252,7 @@ def _guiding_hits(norm: str, hits: list[Match], year: int) -> list[_Hit]:
     meta = table().meta
     framing = meta.get("current_framing", ())
     successor = meta.get("guiding_successor", "")
-    opener = meta.get("guiding_open", "以")
+    opener = meta["guiding_open"]
     out: list[_Hit] = []
     clauses: dict[tuple[int, int], _Hit] = {}
     for m in hits:
