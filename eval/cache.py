@@ -5,7 +5,8 @@ model gets the same answer back without a call. What is stored is the completion
 finish reason, model) and nothing else.
 
 - Failed calls are never cached: an exception, an empty completion or a cut-off one
-  (finish_reason other than "stop"/"length") goes back to the caller and leaves no file.
+  (finish_reason other than "stop": the pipeline asks again) goes back to the caller and leaves
+  no file.
 - The API key never reaches the disk: it is not part of the key material (only whitelisted
   fields are), parameters whose names look like credentials are dropped, and a record that
   contains any known secret (the configured key, OPENAI_API_KEY) is refused.
@@ -27,7 +28,8 @@ from typing import Any, Iterator, Sequence
 
 from ghplan.writer.io import write_atomic
 from ghplan.writer.errors import GhplanError, BackendError
-from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
+from ghplan.writer.draft.backends.base import Completion, StreamResult, Usage, chunks
+from ghplan.writer.draft.requests import Message, Request
 
 
 VERSION = 1
@@ -36,7 +38,7 @@ UNCACHED_BACKENDS = frozenset({"mock", "offline"})
 # max_tokens, which shapes the answer
 _SECRET_PARAM = re.compile(r"(?i)(?:^|_)(?:api_?key|key|secret|password|auth|authorization|cookies?|"
                            r"credentials?|headers?|bearer)(?:$|_)|^(?:access_|auth_|bearer_|id_)?token$")
-OK_FINISH = frozenset({"stop", "length", ""})
+OK_FINISH = frozenset({"stop"})
 
 
 def default_cache_dir() -> Path:
@@ -134,9 +136,8 @@ class CachedBackend:
         temp = self.temperature
         return {**params, **({"temperature": temp} if temp is not None and "temperature" not in params else {})}
 
-    def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-                 **params: Any) -> Completion:
-        key = cache_key(self.name, self.model, messages, self._params(params))
+    def complete(self, request: Request, **params: Any) -> Completion:
+        key = cache_key(self.name, self.model, request.messages(), self._params(params))
         hit = self.cache.get(key)
         if hit is not None:
             self.cache.stats.hits += 1
@@ -145,18 +146,13 @@ class CachedBackend:
         if self.inner is None:
             raise BackendError(f"eval cache has no answer for this {self.name} request "
                               f"({self.model}) and no API key is set to call the model")
-        done = self.inner.complete(messages, meta=meta, **params)   # raises: nothing is cached
+        done = self.inner.complete(request, **params)   # raises: nothing is cached
         self.cache.put(key, done)
         return done
 
-    def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-               **params: Any) -> Iterator[str]:
-        done = self.complete(messages, meta=meta, **params)
+    def stream(self, request: Request, **params: Any) -> Iterator[str]:
+        done = self.complete(request, **params)
         return StreamResult(chunks(done.text), lambda _text: done)
-
-    def headings(self, meta: dict[str, Any]) -> dict[str, str]:
-        fn = getattr(self.inner, "headings", None)
-        return fn(meta) if callable(fn) else {}
 
 
 def wrap(backend: Any, cache: CallCache | None) -> Any:

@@ -51,15 +51,15 @@ def draft(org: str, type: str, *, year: int | None = None, profile: "Profile | s
     arguments); `backend` is "offline", "openai" or "mock", by default openai when an API key is
     configured, else offline. The result has `.text`, `.review`, `.errors` and `.to_json()`."""
     from ghplan.writer.config import load_settings
-    from ghplan.writer.draft import pipeline
+    from ghplan.writer.draft import backends, pipeline
     from ghplan.writer.draft.profile import load_profile, minimal_profile
 
     settings = load_settings()
     if isinstance(profile, (str, _Path)):
         profile = load_profile(profile)
     prof = profile or minimal_profile(org, type, year=year)
-    chosen = backend or pipeline.default_backend_name(settings)
-    return pipeline.draft(prof, backend=pipeline.make_backend(chosen, settings=settings, model=model),
+    chosen = backend or backends.default_backend_name(settings)
+    return pipeline.draft(prof, backend=backends.make_backend(chosen, settings=settings, model=model),
                           year=year, settings=settings, retrieve=retrieve, repair_rounds=repair_rounds)
 
 

@@ -1,4 +1,5 @@
-"""Prompt templates (Markdown files beside this module) and their loader.
+"""Prompt templates (Markdown files beside this module), the prose fragments around them
+(fragments.toml), and their loader.
 
 Templates use string.Template fields (`$name` or `${name}`), so braces in the prompt text need no
 escaping. Rendering is strict: a field the caller forgot is an error, never a silent blank.
@@ -6,11 +7,13 @@ escaping. Rendering is strict: a field the caller forgot is an error, never a si
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
 from importlib import resources
 from string import Template
+from typing import Any
 
-NAMES = ("system", "outline", "section", "repair")
+NAMES = ("system", "outline", "section", "repair", "facts")
 
 
 @lru_cache(maxsize=None)
@@ -32,3 +35,14 @@ def render(name: str, **values: object) -> str:
     if missing:
         raise KeyError(f"prompt {name!r} needs field(s): {', '.join(sorted(missing))}")
     return Template(load(name)).substitute({k: str(v) for k, v in values.items()}).strip() + "\n"
+
+
+@lru_cache(maxsize=1)
+def fragments() -> dict[str, dict[str, str]]:
+    """prompts/fragments.toml: the named pieces of prose, by section."""
+    return tomllib.loads(resources.files(__name__).joinpath("fragments.toml").read_text("utf-8"))
+
+
+def fragment(section: str, key: str, **values: Any) -> str:
+    """One fragment, filled: fragment("tone", "concise") or fragment("details", "members", value=120)."""
+    return fragments()[section][key].format(**values)

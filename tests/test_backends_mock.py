@@ -9,11 +9,12 @@ import pytest
 from ghplan.writer.errors import BackendError, GhplanError, UsageError
 from ghplan.writer.draft.backends.base import call
 from ghplan.writer.draft.backends.mock import MockBackend, split_plan
+from tests.chat import Chat
 
 
 
-def ask(backend, stage, text="请写", **meta):
-    return backend.complete([{"role": "user", "content": text}], meta={"stage": stage, **meta}).text
+def ask(backend, kind, text="请写", **fields):
+    return backend.complete(Chat(kind, (("user", text),), **fields)).text
 
 
 def test_list_is_consumed_in_order_then_runs_out():
@@ -106,6 +107,6 @@ def test_from_plan_answers_each_stage():
 def test_stream_yields_the_same_text():
     m = MockBackend(["一段很长的正文" * 10])
     seen: list[str] = []
-    done = call(m, [{"role": "user", "content": "x"}], meta={"stage": "section"}, on_delta=seen.append)
+    done = call(m, Chat("section", (("user", "x"),)), on_delta=seen.append)
     assert "".join(seen) == done.text == "一段很长的正文" * 10
     assert len(seen) > 1

@@ -10,6 +10,7 @@ from tests.fake_openai import FakeOpenAI, completion
 from ghplan.writer.errors import BackendError, GhplanError, UsageError
 from ghplan.writer.draft.backends.base import call
 from ghplan.writer.draft.backends.openai_backend import OpenAIBackend, redact_url
+from tests.chat import Chat
 
 
 KEY = "sk-test-SECRET-0123456789abcdef"
@@ -34,7 +35,7 @@ def assert_clean_error(exc: GhplanError, *words: str) -> None:
 def test_completion_text_usage_and_auth_header():
     with FakeOpenAI([{"body": completion("一、指导思想", {"prompt_tokens": 12, "completion_tokens": 5,
                                                          "total_tokens": 17})}]) as srv:
-        done = backend(srv.base_url).complete(MSGS, meta={"stage": "outline"}, max_tokens=100)
+        done = backend(srv.base_url).complete(Chat.of(MSGS, "outline"), max_tokens=100)
     assert done.text == "一、指导思想"
     assert (done.usage.prompt_tokens, done.usage.completion_tokens, done.usage.total_tokens) == (12, 5, 17)
     req = srv.requests[0]
@@ -49,7 +50,7 @@ def test_streaming_sse_deltas_and_usage():
     with FakeOpenAI([{"sse": ["加强", "思想", "引领。"], "usage": {"prompt_tokens": 9,
                                                                "completion_tokens": 4, "total_tokens": 13}}]) as srv:
         seen: list[str] = []
-        done = call(backend(srv.base_url), MSGS, meta={"stage": "section"}, on_delta=seen.append)
+        done = call(backend(srv.base_url), Chat.of(MSGS), on_delta=seen.append)
     assert seen == ["加强", "思想", "引领。"]
     assert done.text == "加强思想引领。"
     assert done.usage.total_tokens == 13
@@ -60,7 +61,7 @@ def test_429_then_success_is_retried():
     with FakeOpenAI([{"status": 429, "body": {"error": {"message": "slow down"}}},
                      {"status": 503, "body": {"error": {"message": "busy"}}},
                      {"body": completion("好")}]) as srv:
-        done = backend(srv.base_url, retries=3).complete(MSGS)
+        done = backend(srv.base_url, retries=3).complete(Chat.of(MSGS))
     assert done.text == "好"
     assert len(srv.requests) == 3
 
@@ -80,7 +81,7 @@ def test_retry_after_header_is_honoured_but_capped():
 def test_persistent_5xx_gives_up_with_one_line():
     with FakeOpenAI([{"status": 500, "body": {"error": {"message": "boom"}}}]) as srv:
         with pytest.raises(GhplanError) as err:
-            backend(srv.base_url, retries=2).complete(MSGS)
+            backend(srv.base_url, retries=2).complete(Chat.of(MSGS))
     assert len(srv.requests) == 3
     assert_clean_error(err.value, "HTTP 500", "3 attempts")
 
@@ -89,7 +90,7 @@ def test_401_is_one_line_and_never_echoes_the_key():
     body = {"error": {"message": f"Incorrect API key provided: {KEY}", "type": "invalid_request_error"}}
     with FakeOpenAI([{"status": 401, "body": body}]) as srv:
         with pytest.raises(GhplanError) as err:
-            backend(srv.base_url).complete(MSGS)
+            backend(srv.base_url).complete(Chat.of(MSGS))
     assert len(srv.requests) == 1            # 401 is not retried
     assert_clean_error(err.value, "401", "OPENAI_API_KEY")
 
@@ -97,14 +98,14 @@ def test_401_is_one_line_and_never_echoes_the_key():
 def test_404_names_the_base_url_and_model():
     with FakeOpenAI([{"status": 404, "body": {"error": {"message": "no such model"}}}]) as srv:
         with pytest.raises(GhplanError) as err:
-            backend(srv.base_url).complete(MSGS)
+            backend(srv.base_url).complete(Chat.of(MSGS))
     assert_clean_error(err.value, "404", "OPENAI_BASE_URL", "fake-model")
 
 
 def test_timeout():
     with FakeOpenAI([{"delay": 1.5, "body": completion("迟到")}]) as srv:
         with pytest.raises(GhplanError) as err:
-            backend(srv.base_url, timeout=0.3).complete(MSGS)
+            backend(srv.base_url, timeout=0.3).complete(Chat.of(MSGS))
     assert_clean_error(err.value, "timed out", "0.3s")
 
 
@@ -113,7 +114,7 @@ def test_connection_refused():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(GhplanError) as err:
-        backend(f"http://127.0.0.1:{port}/v1").complete(MSGS)
+        backend(f"http://127.0.0.1:{port}/v1").complete(Chat.of(MSGS))
     assert_clean_error(err.value, "cannot reach", f"127.0.0.1:{port}")
 
 
@@ -126,14 +127,14 @@ def test_connection_refused():
 def test_malformed_and_empty(body, words):
     with FakeOpenAI([{"body": body}]) as srv:
         with pytest.raises(GhplanError) as err:
-            backend(srv.base_url).complete(MSGS)
+            backend(srv.base_url).complete(Chat.of(MSGS))
     assert_clean_error(err.value, *words)
 
 
 def test_empty_stream_is_an_error():
     with FakeOpenAI([{"sse": []}]) as srv:
         with pytest.raises(GhplanError) as err:
-            call(backend(srv.base_url), MSGS, on_delta=lambda d: None)
+            call(backend(srv.base_url), Chat.of(MSGS), on_delta=lambda d: None)
     assert_clean_error(err.value, "empty completion")
 
 
@@ -157,6 +158,6 @@ def test_server_without_stream_options_still_streams():
         return {"sse": ["做好", "帮扶。"]}
 
     with FakeOpenAI(responder=respond) as srv:
-        done = call(backend(srv.base_url), MSGS, on_delta=lambda d: None)
+        done = call(backend(srv.base_url), Chat.of(MSGS), on_delta=lambda d: None)
     assert done.text == "做好帮扶。" and len(srv.requests) == 2
     assert "stream_options" not in srv.requests[1]["body"]

@@ -11,8 +11,10 @@ import pytest
 
 from ghplan.corpus.model import ORG_TYPES
 from ghplan.corpus.rules.engine import load_toml
-from ghplan.writer.draft.backends.offline import OfflineBackend, load_catalogue
-from ghplan.writer.draft.pipeline import draft, plan_facts
+from ghplan.writer.draft.backends.offline import OfflineBackend
+from ghplan.writer.draft.catalogue import load_catalogue
+from ghplan.writer.draft.pipeline import draft
+from ghplan.writer.draft.facts import year_facts
 from ghplan.writer.draft.profile import example_profile, minimal_profile
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "corpus" / "seeds").glob("*.txt"))
@@ -96,10 +98,10 @@ def test_reads_as_a_plan_not_a_summary(org_type):
 
 @pytest.mark.parametrize("year", YEARS)
 def test_year_facts_come_from_the_dated_table(year):
-    facts = plan_facts(year)
+    facts = year_facts(year)
     text = offline("enterprise", year).text
     assert text.splitlines()[0] == f"某机械制造有限公司工会{year}年工作计划"
-    assert facts.party in text and facts.union_spirit in text and f"“{facts.fyp}”" in text
+    assert facts.party_congress_name in text and facts.union_spirit in text and f"“{facts.five_year_plan}”" in text
     # no other year than the plan's
     assert set(re.findall(r"(?<!\d)(20\d\d)(?=年)", text)) == {str(year)}
     assert ("党的二十一大" in text) == (year >= 2028)

@@ -4,12 +4,13 @@ from __future__ import annotations
 import pytest
 
 from ghplan.corpus.model import ORG_TYPES
-from ghplan.writer.draft.outline import OutlineError, budget, cn_number, parse_outline
+from ghplan.corpus.numerals import to_cn
+from ghplan.writer.draft.outline import OutlineError, budget, parse_outline
 from ghplan.writer.draft.profile import ProfileError, example_profile, load_profile, minimal_profile
 
 
-def test_cn_number():
-    assert [cn_number(n) for n in (1, 9, 10, 11, 20, 23)] == ["一", "九", "十", "十一", "二十", "二十三"]
+def test_outline_numbers_are_chinese_numerals():
+    assert [to_cn(n) for n in (1, 9, 10, 11, 20, 23)] == ["一", "九", "十", "十一", "二十", "二十三"]
 
 
 def test_parse_a_model_outline_with_markdown_and_half_width_marks():

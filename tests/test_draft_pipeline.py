@@ -12,7 +12,7 @@ from ghplan.corpus.rules.engine import load_toml
 from ghplan.writer.draft.backends.mock import MockBackend
 from ghplan.writer.draft.backends.offline import OfflineBackend
 
-from ghplan.writer.draft.pipeline import draft, plan_facts
+from ghplan.writer.draft.pipeline import draft
 from ghplan.writer.draft.facts import year_facts
 from ghplan.writer.draft.profile import example_profile, minimal_profile
 
@@ -50,7 +50,7 @@ def test_prompts_carry_year_facts_vocabulary_and_the_anti_copy_rule(year):
     mock = MockBackend.from_plan(clean_plan(p, year))
     draft(p, backend=mock, year=year, retrieve=False)
     f = year_facts(year)
-    system = mock.calls[0]["messages"][0]["content"]
+    system = mock.calls[0]["request"].messages()[0]["content"]
     assert f.party_congress_name in system and f.union_congress_name in system
     assert f.five_year_plan_name in system and f.guiding in system
     for plenum in f.plenums:
@@ -62,10 +62,10 @@ def test_prompts_carry_year_facts_vocabulary_and_the_anti_copy_rule(year):
         assert w in system
     assert "绝不照抄" in system and "不用 Markdown" in system
     assert str(p.member_count) in system and p.priorities[0] in system
-    stages = [c["meta"]["stage"] for c in mock.calls]
+    stages = [c["kind"] for c in mock.calls]
     assert stages[0] == "outline" and stages.count("section") >= 6 and "opening" in stages
     # every request carries the same system prompt (one source of facts)
-    assert all(c["messages"][0]["content"] == system for c in mock.calls)
+    assert all(c["request"].messages()[0]["content"] == system for c in mock.calls)
 
 
 def test_prompt_templates_hard_code_no_dated_fact():
@@ -95,10 +95,10 @@ def test_section_prompts_get_the_retrieved_references_as_learn_not_copy():
     p = minimal_profile("某镇总工会", "township")
     mock = MockBackend.from_plan(clean_plan(p, 2027))
     r = draft(p, backend=mock, year=2027, retriever=retriever)
-    outline_user = mock.calls[0]["messages"][1]["content"]
+    outline_user = mock.calls[0]["request"].messages()[1]["content"]
     assert "新就业形态劳动者集中入会行动" in outline_user and "不得照抄" in outline_user
-    guiding_call = next(c for c in mock.calls if c["meta"].get("role") == "guiding")
-    assert "以职工为中心的工作导向" in guiding_call["messages"][1]["content"]
+    guiding_call = next(c for c in mock.calls if getattr(c["request"], "role", "") == "guiding")
+    assert "以职工为中心的工作导向" in guiding_call["request"].messages()[1]["content"]
     assert {x.id for x in r.retrieved} == {"t1", "g1"}
     js = r.to_json()
     assert js["retrieved"][0].keys() == {"id", "source", "type", "role", "score"}
@@ -173,9 +173,9 @@ def test_stale_references_and_boilerplate_trigger_a_repair_that_fixes_them():
     good = clean_plan(p, 2027)
     mock = MockBackend.from_plan(rot(good), repair=good)
     r = draft(p, backend=mock, year=2027, retrieve=False)
-    repair_calls = [c for c in mock.calls if c["meta"]["stage"] == "repair"]
+    repair_calls = [c for c in mock.calls if c["kind"] == "repair"]
     assert len(repair_calls) == 1 and r.rounds == 1
-    prompt = repair_calls[0]["messages"][1]["content"]
+    prompt = repair_calls[0]["request"].messages()[1]["content"]
     assert "十四五" in prompt and "小编" in prompt          # the findings went back to the model
     assert "GH-STALE" in prompt
     assert r.errors == 0 and "十四五" not in r.text and "小编" not in r.text
@@ -198,7 +198,7 @@ def test_a_stubborn_model_uses_every_round_and_reports_what_is_left():
     r = draft(p, backend=mock, year=2027, retrieve=False, repair_rounds=2)
     assert r.rounds == 2 and r.errors > 0
     assert any("remain after 2 repair round" in n for n in r.notes)
-    assert sum(c["meta"]["stage"] == "repair" for c in mock.calls) == 2
+    assert sum(c["kind"] == "repair" for c in mock.calls) == 2
 
 
 def test_zero_rounds_means_no_repair():
@@ -206,7 +206,7 @@ def test_zero_rounds_means_no_repair():
     mock = MockBackend.from_plan(rot(clean_plan(p, 2027)))
     r = draft(p, backend=mock, year=2027, retrieve=False, repair_rounds=0)
     assert r.rounds == 0 and r.errors > 0
-    assert not any(c["meta"]["stage"] == "repair" for c in mock.calls)
+    assert not any(c["kind"] == "repair" for c in mock.calls)
 
 
 def test_offline_repair_removes_what_it_cannot_rewrite():
@@ -219,8 +219,8 @@ def test_offline_repair_removes_what_it_cannot_rewrite():
     lines = good.split("\n")
     lines[1] = BOILER + lines[1]
     bad = "\n".join(lines)
-    findings = [f for f in review_text(bad, org_type="enterprise", year=2027).to_json()["findings"]]
-    assert any(f["severity"] == "error" for f in findings)
+    findings = review_text(bad, org_type="enterprise", year=2027).findings
+    assert any(f.severity == "error" for f in findings)
     fixed = repair_text(bad, findings)
     assert "小编" not in fixed
     assert review_text(fixed, org_type="enterprise", year=2027).to_json()["summary"]["errors"] == 0
@@ -251,7 +251,7 @@ def test_outline_missing_roles_is_completed():
 
 def test_year_outside_the_table_is_a_usage_error():
     with pytest.raises(GhplanError) as err:
-        plan_facts(1999)
+        year_facts(1999)
     assert isinstance(err.value, UsageError)
 
 

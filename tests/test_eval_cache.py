@@ -10,6 +10,7 @@ import pytest
 
 from ghplan.writer.errors import BackendError, GhplanError
 from ghplan.eval.cache import CachedBackend, CallCache, cache_key, wrap
+from tests.chat import Chat
 from tests.fake_openai import FakeOpenAI, completion
 from ghplan.writer.draft.backends.base import Completion, Usage
 
@@ -28,7 +29,7 @@ class Counting:
         self.answers = list(answers)
         self.calls = 0
 
-    def complete(self, messages, *, meta=None, **params):
+    def complete(self, request, **params):
         self.calls += 1
         a = self.answers.pop(0)
         if isinstance(a, Exception):
@@ -43,11 +44,11 @@ def files(root: Path) -> list[Path]:
 def test_second_identical_call_is_a_hit(tmp_path):
     inner = Counting(["加强职工之家建设。", "不该用到"])
     be = CachedBackend(inner, CallCache(tmp_path))
-    a = be.complete(MSGS, max_tokens=100)
-    b = be.complete(MSGS, max_tokens=100)
+    a = be.complete(Chat.of(MSGS), max_tokens=100)
+    b = be.complete(Chat.of(MSGS), max_tokens=100)
     assert a.text == b.text == "加强职工之家建设。" and inner.calls == 1
     assert be.cache.stats.hits == 1 and be.cache.stats.stored == 1 and len(files(tmp_path)) == 1
-    be.complete(MSGS, max_tokens=200)            # other params: another request
+    be.complete(Chat.of(MSGS), max_tokens=200)            # other params: another request
     assert inner.calls == 2
 
 
@@ -65,18 +66,18 @@ def test_failed_and_empty_calls_are_not_cached(tmp_path):
     inner = Counting([BackendError("model request timed out"), "", "第二次成功。"])
     be = CachedBackend(inner, CallCache(tmp_path))
     with pytest.raises(GhplanError):
-        be.complete(MSGS)
+        be.complete(Chat.of(MSGS))
     assert files(tmp_path) == []
-    assert be.complete(MSGS).text == ""          # returned to the caller, not stored
+    assert be.complete(Chat.of(MSGS)).text == ""          # returned to the caller, not stored
     assert files(tmp_path) == [] and be.cache.stats.refused == 1
-    assert be.complete(MSGS).text == "第二次成功。" and inner.calls == 3
+    assert be.complete(Chat.of(MSGS)).text == "第二次成功。" and inner.calls == 3
     assert len(files(tmp_path)) == 1
 
 
 def test_a_record_holding_the_key_is_refused(tmp_path):
     inner = Counting([f"您的密钥是 {KEY}。"])
     be = CachedBackend(inner, CallCache(tmp_path, secrets=[KEY]))
-    be.complete(MSGS)
+    be.complete(Chat.of(MSGS))
     assert files(tmp_path) == [] and be.cache.stats.refused == 1
 
 
@@ -94,7 +95,7 @@ def test_mock_and_offline_are_never_cached(tmp_path):
 def test_replay_only_misses_fail_cleanly(tmp_path):
     be = CachedBackend(None, CallCache(tmp_path), name="openai", model="fake-model")
     with pytest.raises(GhplanError) as e:
-        be.complete(MSGS)
+        be.complete(Chat.of(MSGS))
     assert isinstance(e.value, BackendError) and "no API key" in str(e.value)
 
 
@@ -124,7 +125,8 @@ def answer(body: dict) -> dict:
 
 
 def test_a_model_run_is_replayed_offline_from_the_cache(tmp_path, monkeypatch):
-    from ghplan.eval.harness import load_suite, run_suite
+    from ghplan.eval.harness import run_suite
+    from ghplan.eval.suite import load_suite
     from ghplan.writer.config import Settings
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)

@@ -40,7 +40,8 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
               rounds: int, no_retrieve: bool, mock_script: Optional[str],
               config: Optional[Path]) -> int:
     from ghplan.writer.config import ConfigError, load_settings
-    from ghplan.writer.draft.pipeline import BACKENDS, default_backend_name, draft, make_backend
+    from ghplan.writer.draft.backends import BACKENDS, default_backend_name, make_backend
+    from ghplan.writer.draft.pipeline import draft
     from ghplan.writer.export.document import check_out_path, export
     from ghplan.writer.draft.profile import ProfileError, load_profile, minimal_profile
 

@@ -1,20 +1,25 @@
-"""What is current in a plan year: congress, plenums, five-year plan, union congress, framing.
+"""What is current in a plan year: congress, plenums, five-year plan, union congress, framing,
+campaigns, and the references that are stale by then.
 
 Everything is read off corpus/rules/dated.toml (the same table review uses to call a reference
-stale), so a draft and its review can never disagree about what year it is.
+stale), so a draft and its review can never disagree about what year it is. The phrases a plan
+builds from them (“全面贯彻党的二十大和……精神”) are templates in prompts/fragments.toml.
 
     year_facts(2027).party_congress_name == "党的二十大"
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Any
 
+from ghplan import prompts
 from ghplan.corpus.rules import dated
 from ghplan.corpus.rules.model import Rule
+from ghplan.writer.errors import UsageError
 
 
-class YearOutOfRange(ValueError):
+class YearOutOfRange(UsageError):
     """A plan year the dated table cannot speak for."""
 
 
@@ -29,6 +34,7 @@ class YearFacts:
     five_year_plan: str            # e.g. 十五五
     five_year_plan_name: str       # e.g. “十五五”规划
     five_year_plan_span: tuple[int, int]
+    fyp_stage: str                 # the year within its five-year plan, e.g. 深入实施之年
     union_congress: str            # short form, e.g. 十八大
     union_congress_name: str       # e.g. 中国工会十八大
     union_congress_year: int
@@ -38,15 +44,21 @@ class YearFacts:
     campaigns: tuple[str, ...]     # campaigns running in the plan year
     recent_campaigns: tuple[str, ...]   # ended, but consolidating their results is still current
     stale: tuple[str, ...]         # names of dated references that are stale this year
+    party_spirit: str              # 党的二十大和二十届三中、四中全会精神
+    union_spirit: str              # 中国工会十八大精神
 
     def study_line(self) -> str:
         """The usual opening clause: what the plan studies and follows."""
-        plenums = "和" + "、".join(self.plenums) + "精神" if self.plenums else "精神"
-        return (f"坚持以{self.guiding}为指导，全面贯彻{self.party_congress_name}{plenums}，"
-                f"深入学习贯彻{self.union_congress_name}精神")
+        return prompts.fragment("facts", "study_line", guiding=self.guiding,
+                                party_spirit=self.party_spirit, union_spirit=self.union_spirit)
 
-    def to_json(self) -> dict:
-        from dataclasses import asdict
+    def phrases(self) -> dict[str, str]:
+        """The values catalogue sentences are written with ({framing}, {party_spirit} …)."""
+        return {"framing": self.guiding, "party": self.party_congress_name,
+                "party_spirit": self.party_spirit, "union_spirit": self.union_spirit,
+                "fyp": self.five_year_plan, "fyp_stage": self.fyp_stage}
+
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -58,11 +70,25 @@ def _short(rule: Rule | None) -> str:
     return rule.words[0] if rule and rule.words else ""
 
 
+def fyp_stage(year: int, span: tuple[int, int]) -> str:
+    start, end = span
+    key = ("first" if year == start else "last" if year == end
+           else "second_last" if year == end - 1 else "middle")
+    return prompts.fragment("five_year_plan_stages", key)
+
+
 def check_year(year: int) -> int:
     lo, hi = dated.year_range()
     if not lo <= year <= hi:
         raise YearOutOfRange(f"year {year} is outside what ghplan's dated table covers ({lo}–{hi})")
     return year
+
+
+def _spirits(party_name: str, plenums: tuple[str, ...], union_name: str) -> tuple[str, str]:
+    party = (prompts.fragment("facts", "party_spirit", party_congress_name=party_name,
+                              plenums="、".join(plenums)) if plenums else
+             prompts.fragment("facts", "party_spirit_no_plenums", party_congress_name=party_name))
+    return party, prompts.fragment("facts", "union_spirit", union_congress_name=union_name)
 
 
 @lru_cache(maxsize=64)
@@ -78,18 +104,22 @@ def year_facts(year: int) -> YearFacts:
     recent = tuple(_name(r) for r in campaigns
                    if r.until < year <= int(r.extra.get("results_until", r.until + 1)))
     stale = tuple(dict.fromkeys(_name(r) for r in t.rules if dated.is_stale(r, year)))
+    plenums = dated.latest_plenums(year)
+    span = (fyp.dated, fyp.until) if fyp else (0, 0)
+    party_spirit, union_spirit = _spirits(_name(party), plenums, _name(union))
     return YearFacts(
         year=year,
         party_congress=_short(party), party_congress_name=_name(party),
         party_congress_year=party.dated if party else 0,
         party_congress_expected=bool(party and party.extra.get("expected")),
-        plenums=dated.latest_plenums(year),
-        five_year_plan=_short(fyp), five_year_plan_name=_name(fyp),
-        five_year_plan_span=(fyp.dated, fyp.until) if fyp else (0, 0),
+        plenums=plenums,
+        five_year_plan=_short(fyp), five_year_plan_name=_name(fyp), five_year_plan_span=span,
+        fyp_stage=fyp_stage(year, span),
         union_congress=_short(union), union_congress_name=_name(union),
         union_congress_year=union.dated if union else 0,
         acftu_committee=_name(t.current("acftu-committee", year)),
         legal_education=_name(t.current("legal-education", year)),
         guiding=t.meta.get("guiding_successor", ""),
         campaigns=running, recent_campaigns=recent, stale=stale,
+        party_spirit=party_spirit, union_spirit=union_spirit,
     )

@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-CN_NUM = "一二三四五六七八九十"
+from ghplan.corpus.numerals import to_cn
+
 ROLE_ORDER = ("guiding", "goals", "tasks", "safeguards", "schedule")
 # Share of the plan's length per role (opening included); tasks carry most of the text.
 SHARES = {"opening": 0.06, "guiding": 0.09, "goals": 0.09, "tasks": 0.62, "safeguards": 0.08,
           "schedule": 0.06}
-DEFAULT_HEADINGS = {"guiding": "指导思想", "goals": "工作目标", "tasks": "主要工作",
-                    "safeguards": "保障措施", "schedule": "时间安排"}
+
 MIN_TOPICS, MAX_TOPICS = 3, 10
 
 _LINE = re.compile(
@@ -42,15 +42,12 @@ class OutlineError(ValueError):
     """The model's outline has no usable headings at all."""
 
 
-def cn_number(n: int) -> str:
-    """1..99 in Chinese numerals (十一, 二十, 二十三)."""
-    if not 1 <= n <= 99:
-        raise ValueError(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return CN_NUM[ones - 1]
-    head = "" if tens == 1 else CN_NUM[tens - 1]
-    return head + "十" + (CN_NUM[ones - 1] if ones else "")
+def default_headings() -> dict[str, str]:
+    """The plainest heading per role (the first variant in the catalogue's [headings]), for a role
+    the model's outline forgot."""
+    from ghplan.writer.draft.catalogue import load_catalogue
+
+    return {role: variants[0] for role, variants in load_catalogue()["headings"].items()}
 
 
 @lru_cache(maxsize=1)
@@ -109,13 +106,13 @@ class Outline:
         """The outline as heading lines with GB/T 9704 numbering."""
         lines: list[str] = []
         for i, s in enumerate(self.sections, 1):
-            lines.append(f"{cn_number(i)}、{s.heading}")
+            lines.append(f"{to_cn(i)}、{s.heading}")
             for j, t in enumerate(s.topics, 1):
-                lines.append(f"（{cn_number(j)}）{t.title}")
+                lines.append(f"（{to_cn(j)}）{t.title}")
         return "\n".join(lines)
 
     def numbered(self) -> list[tuple[str, Section]]:
-        return [(f"{cn_number(i)}、", s) for i, s in enumerate(self.sections, 1)]
+        return [(f"{to_cn(i)}、", s) for i, s in enumerate(self.sections, 1)]
 
 
 def parse_outline(text: str, *, roles: tuple[str, ...] = ROLE_ORDER,
@@ -127,7 +124,7 @@ def parse_outline(text: str, *, roles: tuple[str, ...] = ROLE_ORDER,
     that is not wanted is dropped, except the required ones. Raises OutlineError when the text
     holds no heading at all.
     """
-    headings = {**DEFAULT_HEADINGS, **(headings or {})}
+    headings = {**default_headings(), **(headings or {})}
     found: dict[str, Section] = {}
     loose_topics: list[Topic] = []
     current: Section | None = None

@@ -1,18 +1,20 @@
 """The backend protocol: what the draft pipeline needs from a model.
 
-A backend takes chat messages and returns a `Completion`. Every call also carries `meta`, the
-structured request the prompt was rendered from (stage, role, heading, target length, facts,
-profile ...). A real model ignores it and reads the prompt; the offline backend composes from it;
-the mock backend uses it to pick a scripted response.
+A backend takes one typed request (writer/draft/requests.py: outline, section or repair) and
+returns a `Completion`. A real model reads `request.messages()`, rendered from prompts/; the
+offline backend composes from the request's fields; the mock backend scripts by `request.kind`.
 
-Stages: "outline", "opening", "section", "repair".
+`finish_reason` is what the model said about how it stopped: "stop" for a finished answer,
+"length" when the token limit cut it off, "" when a stream ended without saying (a dropped
+connection looks like that): the pipeline retries the last two and then fails.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Protocol, runtime_checkable
 
-Message = dict[str, str]          # {"role": "system"|"user"|"assistant", "content": str}
+from ghplan.writer.draft.requests import Message, Request
+
 OnDelta = Callable[[str], None]
 
 
@@ -47,23 +49,21 @@ class Backend(Protocol):
     name: str      # "openai" | "offline" | "mock"
     model: str     # model name as reported in results
 
-    def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-                 **params: Any) -> Completion: ...
+    def complete(self, request: Request, **params: Any) -> Completion: ...
 
-    def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-               **params: Any) -> Iterator[str]: ...
+    def stream(self, request: Request, **params: Any) -> Iterator[str]: ...
 
 
-def call(backend: Backend, messages: list[Message], *, meta: dict[str, Any] | None = None,
-         on_delta: OnDelta | None = None, **params: Any) -> Completion:
+def call(backend: Backend, request: Request, *, on_delta: OnDelta | None = None,
+         **params: Any) -> Completion:
     """Complete, streaming the text through `on_delta` when given.
 
     Backends that stream return a `StreamResult`-like iterator whose `.completion` is set once the
     stream is exhausted; for those that do not, the deltas are joined.
     """
     if on_delta is None:
-        return backend.complete(messages, meta=meta, **params)
-    it = backend.stream(messages, meta=meta, **params)
+        return backend.complete(request, **params)
+    it = backend.stream(request, **params)
     parts: list[str] = []
     for delta in it:
         parts.append(delta)
@@ -71,7 +71,7 @@ def call(backend: Backend, messages: list[Message], *, meta: dict[str, Any] | No
     done = getattr(it, "completion", None)
     if isinstance(done, Completion):
         return done
-    return Completion(text="".join(parts), usage=Usage(calls=1))
+    return Completion(text="".join(parts), usage=Usage(calls=1), finish_reason="")
 
 
 class StreamResult:

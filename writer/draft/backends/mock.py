@@ -4,8 +4,9 @@ Three ways to script it:
 
 1. A list, consumed in order: `MockBackend(["outline text", "section text", ...])`.
 2. Rules, as dicts (or a TOML/JSON file with a `responses` array); the first unused rule whose
-   `stage` matches the call's stage (prefix match: "section" matches "section") and whose `match`
-   substring occurs in the last user message answers; `repeat = true` keeps it for later calls:
+   `stage` matches the request's kind (outline, opening, section, repair; a prefix matches) and
+   whose `match` substring occurs in the rendered user prompt answers; `repeat = true` keeps it
+   for later calls; `finish = "length"` answers as a model cut off by its token limit:
 
        [[responses]]
        stage = "outline"
@@ -25,7 +26,9 @@ Three ways to script it:
    opening with the text before the first heading, and repair with the plan again (or `repair`,
    when given). This is "a model that writes this plan", whatever the plan is.
 
-A call with no scripted answer raises a one-line GhplanError (exit 3), like a model that failed.
+A call with no scripted answer raises a BackendError (exit 3), like a model that failed. Scripted
+errors are raised through writer/draft/backends/failures.py, the same function the real backend
+uses, so their messages are the ones a user sees.
 """
 from __future__ import annotations
 
@@ -36,22 +39,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ghplan.writer.errors import GhplanError, UsageError, BackendError
-from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
+from ghplan.corpus.markers import CN, LEVEL2, heading_words
+from ghplan.writer.draft.backends.base import Completion, StreamResult, Usage, chunks
+from ghplan.writer.draft.backends.failures import failure
+from ghplan.writer.draft.requests import Request
+from ghplan.writer.errors import BackendError, UsageError
 
 
-ERRORS = {
-    "timeout": "model request timed out after {t}s at mock://",
-    "malformed": "model endpoint mock:// returned malformed output (no choices)",
-    "empty": "model endpoint mock:// returned an empty completion",
-    "refused": "cannot reach the model endpoint mock://: connection refused",
-    "unauthorized": "the model endpoint mock:// rejected the API key (HTTP 401); check OPENAI_API_KEY",
-    "429": "model endpoint mock://: rate limited (HTTP 429) after 4 attempts",
-    "500": "model endpoint mock://: server error (HTTP 500) after 4 attempts",
+# Script error name → (failure kind, details the real backend would report).
+ERRORS: dict[str, dict[str, Any]] = {
+    "timeout": {"kind": "timeout"},
+    "malformed": {"kind": "malformed", "detail": "no choices"},
+    "empty": {"kind": "empty"},
+    "refused": {"kind": "refused", "detail": "connection refused"},
+    "unauthorized": {"kind": "unauthorized"},
+    "429": {"kind": "429", "attempts": 4},
+    "500": {"kind": "500", "attempts": 4},
 }
+WHERE = "mock://"
 
-_HEADING = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[^\n]*$",
-                      re.MULTILINE)
+_HEADING = re.compile(rf"^[ \t\u3000]*(?:{CN}、|{LEVEL2})[^\n]*$", re.MULTILINE)
 
 
 @dataclass
@@ -61,6 +68,7 @@ class Rule:
     match: str = ""
     error: str = ""
     repeat: bool = False
+    finish: str = "stop"
     used: bool = False
 
 
@@ -68,7 +76,7 @@ def _rule(item: Any) -> Rule:
     if isinstance(item, str):
         return Rule(text=item)
     if isinstance(item, dict):
-        unknown = set(item) - {"text", "stage", "match", "error", "repeat"}
+        unknown = set(item) - {"text", "stage", "match", "error", "repeat", "finish"}
         if unknown:
             raise UsageError(f"mock script: unknown key(s) {', '.join(sorted(unknown))}")
         if item.get("error") and item["error"] not in ERRORS:
@@ -76,7 +84,7 @@ def _rule(item: Any) -> Rule:
                               f"{', '.join(ERRORS)}")
         return Rule(text=str(item.get("text", "")), stage=str(item.get("stage", "")),
                     match=str(item.get("match", "")), error=str(item.get("error", "")),
-                    repeat=bool(item.get("repeat", False)))
+                    repeat=bool(item.get("repeat", False)), finish=str(item.get("finish", "stop")))
     raise UsageError("mock script: each response must be a string or a table")
 
 
@@ -106,7 +114,7 @@ class MockBackend:
         self.plan = plan
         self.repair_text = repair
         self.timeout = timeout
-        self.calls: list[dict[str, Any]] = []    # every call: messages, meta, params (for tests)
+        self.calls: list[dict[str, Any]] = []    # every call: request, kind, params (for tests)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -132,56 +140,50 @@ class MockBackend:
                    plan=data.get("plan"), repair=data.get("repair"))
 
     # ------------------------------------------------------------------ answering
-    def _from_plan(self, stage: str, meta: dict[str, Any]) -> str:
+    def _from_plan(self, request: Request) -> str:
         assert self.plan is not None
         title, opening, sections = split_plan(self.plan)
-        if stage == "outline":
+        if request.kind == "outline":
             return "\n".join(h for h, _ in sections)
-        if stage == "opening":
+        if request.kind == "opening":
             return opening
-        if stage == "repair":
+        if request.kind == "repair":
             return self.repair_text if self.repair_text is not None else self.plan
-        heading = str(meta.get("heading", ""))
+        heading = getattr(request, "topic", "") or getattr(request, "heading", "")
         for h, body in sections:
-            if heading and (h == heading or _words(h) == _words(heading)):
+            if heading and (h == heading or heading_words(h) == heading_words(heading)):
                 return body.strip()
         return ""
 
-    def _answer(self, messages: list[Message], meta: dict[str, Any]) -> str:
-        stage = str(meta.get("stage", ""))
-        last_user = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
+    def _rule_for(self, request: Request) -> Rule | None:
+        prompt: str | None = None
         for rule in self.rules:
-            if rule.used:
+            if rule.used or (rule.stage and not request.kind.startswith(rule.stage)):
                 continue
-            if rule.stage and not stage.startswith(rule.stage):
-                continue
-            if rule.match and rule.match not in last_user:
-                continue
+            if rule.match:
+                if prompt is None:
+                    prompt = request.messages()[-1]["content"]
+                if rule.match not in prompt:
+                    continue
             if not rule.repeat:
                 rule.used = True
-            if rule.error:
-                raise BackendError(ERRORS[rule.error].format(t=f"{self.timeout:g}"))
-            return rule.text
-        if self.plan is not None:
-            return self._from_plan(stage, meta)
-        raise BackendError(f"mock model has no scripted response for stage {stage or '?'!r}")
+            return rule
+        return None
 
-    def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-                 **params: Any) -> Completion:
-        meta = meta or {}
-        self.calls.append({"messages": messages, "meta": meta, "params": params})
-        text = self._answer(messages, meta)
-        prompt = sum(len(m.get("content", "")) for m in messages)
-        return Completion(text=text, usage=Usage(prompt, len(text), prompt + len(text), 1),
+    def complete(self, request: Request, **params: Any) -> Completion:
+        self.calls.append({"request": request, "kind": request.kind, "params": params})
+        rule = self._rule_for(request)
+        if rule is not None and rule.error:
+            raise failure(where=WHERE, timeout=self.timeout, **ERRORS[rule.error])
+        if rule is not None:
+            text, finish = rule.text, rule.finish
+        elif self.plan is not None:
+            text, finish = self._from_plan(request), "stop"
+        else:
+            raise BackendError(f"mock model has no scripted response for a {request.kind} request")
+        return Completion(text=text, usage=Usage(0, len(text), len(text), 1), finish_reason=finish,
                           model=self.model)
 
-    def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-               **params: Any) -> Iterator[str]:
-        done = self.complete(messages, meta=meta, **params)
+    def stream(self, request: Request, **params: Any) -> Iterator[str]:
+        done = self.complete(request, **params)
         return StreamResult(chunks(done.text), lambda _text: done)
-
-
-def _words(heading: str) -> str:
-    """A heading without its numbering and punctuation, for matching."""
-    return re.sub(r"^[\s\u3000]*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])|[\s。.，,、]",
-                  "", heading)

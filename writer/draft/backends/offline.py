@@ -1,134 +1,33 @@
 """The offline backend: no key, no network, no model. It composes a plan from the project's own
-phrase and topic catalogue (writer/data/catalogue.toml).
+phrase and topic catalogue (writer/data/catalogue.toml, read through writer/draft/catalogue.py).
 
-It answers the same calls as a model, but reads the structured request in `meta` instead of the
-prompt text:
+It answers the same typed requests as a model, but reads their fields instead of the prompt:
 
 - outline: the org type's topics, ordered by what retrieval surfaced for that type (keyword hits
   in the retrieved task sections) and by the profile's priorities, as many as the length allows;
 - opening / section: catalogue text in the type's vocabulary, filled with the org name, the year
-  facts (from writer/facts.py via the pipeline) and the profile's details, cut to the budget;
+  facts and the profile's details, cut to the budget;
 - repair: applies the reviewer's certain suggestions and drops sentences that still carry an
   error (a catalogue cannot rewrite; it can only remove what is wrong).
-
-Choices between wording variants are seeded by (org, year, type): the same request always gives
-the same plan, different organisations and years read differently.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from ghplan.writer.errors import GhplanError, UsageError, BackendError
-from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage, chunks
+from ghplan.corpus.markers import TOP_MARKER
+from ghplan.corpus.numerals import to_cn
+from ghplan.writer.draft.backends.base import Completion, StreamResult, Usage, chunks
+from ghplan.writer.draft.catalogue import CatalogueView
+from ghplan.writer.draft.requests import OutlineRequest, RepairRequest, Request, SectionRequest
+from ghplan.writer.errors import BackendError
 
-
-CN_ITEMS = "一二三四五六七八九十"
-FACT_KEYS = ("framing", "party", "party_spirit", "union_spirit", "fyp", "fyp_stage")
-
-
-@lru_cache(maxsize=1)
-def load_catalogue() -> dict[str, Any]:
-    text = resources.files("ghplan.writer").joinpath("data", "catalogue.toml").read_text("utf-8")
-    return tomllib.loads(text)
+if TYPE_CHECKING:
+    from ghplan.corpus.rules.model import Finding
 
 
-def _pick(seed: str, key: str, options: list[Any]) -> Any:
-    """A stable choice among options for this seed and key."""
-    if not options:
-        raise IndexError(key)
-    h = hashlib.sha1(f"{seed}|{key}".encode("utf-8")).digest()
-    return options[int.from_bytes(h[:4], "big") % len(options)]
-
-
-def resolve_terms(org_type: str, org: str) -> dict[str, str]:
-    """The org type's terms, with variants chosen by words in the org name, {region} filled."""
-    spec = load_catalogue()["types"][org_type]
-    terms = dict(spec["terms"])
-    for variant in spec.get("variants", []):
-        if any(w in org for w in variant["when"]):
-            terms.update({k: v for k, v in variant.items() if k != "when"})
-    region = terms.get("region", "")
-    return {k: v.replace("{region}", region) for k, v in terms.items()}
-
-
-class Composer:
+class Composer(CatalogueView):
     """Everything the catalogue needs to write one organisation's plan for one year."""
-
-    def __init__(self, *, org: str, org_type: str, year: int, facts: dict[str, str],
-                 profile: Any = None):
-        missing = [k for k in FACT_KEYS if not facts.get(k)]
-        if missing:
-            raise BackendError(f"offline backend: year facts missing {', '.join(missing)}")
-        self.cat = load_catalogue()
-        if org_type not in self.cat["types"]:
-            raise UsageError(f"offline backend: no catalogue for org type {org_type!r}")
-        self.org, self.org_type, self.year, self.profile = org, org_type, year, profile
-        self.spec = self.cat["types"][org_type]
-        self.seed = f"{org}|{year}|{org_type}"
-        self.terms = resolve_terms(org_type, org)
-        self.values: dict[str, Any] = {**{k: facts[k] for k in FACT_KEYS}, **self.terms,
-                                       "org": org, "year": year}
-        if profile is not None and getattr(profile, "member_count", None):
-            self.values["members"] = profile.member_count
-        if profile is not None and getattr(profile, "departments", None):
-            self.values["depts"] = "、".join(profile.departments[:5])
-
-    # ------------------------------------------------------------------ helpers
-    def fill(self, template: str, **extra: Any) -> str:
-        return template.format_map({**self.values, **extra})
-
-    def pick(self, key: str, options: list[Any]) -> Any:
-        return _pick(self.seed, key, options)
-
-    @property
-    def tone(self) -> str:
-        return getattr(self.profile, "tone", "standard") or "standard"
-
-    def heading(self, role: str) -> str:
-        return self.pick(f"heading:{role}", self.cat["headings"][role])
-
-    def headings(self) -> dict[str, str]:
-        return {role: self.heading(role) for role in self.cat["headings"]}
-
-    def topic_title(self, topic_id: str) -> str:
-        return self.fill(self.pick(f"title:{topic_id}", self.cat["topics"][topic_id]["title"]))
-
-    def topic_for(self, title: str) -> str:
-        """The catalogue topic id behind a heading this composer wrote (or the closest one)."""
-        ids = self.spec["topics"]
-        for tid in ids:
-            if self.topic_title(tid) == title:
-                return tid
-        for tid in ids:   # any title variant, then keyword overlap
-            if any(self.fill(t) == title for t in self.cat["topics"][tid]["title"]):
-                return tid
-        scored = [(sum(k in title for k in self.cat["topics"][tid]["keywords"]), -i, tid)
-                  for i, tid in enumerate(ids)]
-        return max(scored)[2]
-
-    # ------------------------------------------------------------------ outline
-    def rank_topics(self, hits: list[str]) -> list[str]:
-        """Topic ids ordered: pinned first, then by retrieval evidence and priorities, pinned last."""
-        ids = list(self.spec["topics"])
-        text = "\n".join(hits)
-        priorities = "\n".join(getattr(self.profile, "priorities", []) or [])
-
-        def score(tid: str) -> float:
-            kws = self.cat["topics"][tid]["keywords"]
-            evidence = sum(min(text.count(k), 3) for k in kws)
-            wanted = sum(k in priorities for k in kws)
-            return evidence + 4 * wanted
-
-        first = [t for t in ids if self.cat["topics"][t].get("pin") == "first"]
-        last = [t for t in ids if self.cat["topics"][t].get("pin") == "last"]
-        middle = [t for t in ids if t not in first and t not in last]
-        middle.sort(key=lambda t: (-score(t), ids.index(t)))
-        return first + middle + last
 
     def topic_count(self, tasks_budget: int) -> int:
         per = {"concise": 260, "standard": 330, "detailed": 420}[self.tone]
@@ -146,10 +45,10 @@ class Composer:
             if role not in roles:
                 continue
             i += 1
-            lines.append(f"{CN_ITEMS[i - 1]}、{self.heading(role)}")
+            lines.append(f"{to_cn(i)}、{self.heading(role)}")
             if role == "tasks":
                 for j, tid in enumerate(chosen, 1):
-                    lines.append(f"（{CN_ITEMS[j - 1]}）{self.topic_title(tid)}")
+                    lines.append(f"（{to_cn(j)}）{self.topic_title(tid)}")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ sections
@@ -189,7 +88,7 @@ class Composer:
             if len(chosen) >= 4 and len(lead) + sum(len(c) + 4 for c in chosen) + len(item) > budget * 1.3:
                 break
             chosen.append(item)
-        clauses = [f"{CN_ITEMS[i]}是{c}" for i, c in enumerate(chosen[:10])]
+        clauses = [f"{to_cn(i + 1)}是{c}" for i, c in enumerate(chosen[:10])]
         return lead + "；".join(clauses) + "。"
 
     def _item_text(self, n: int, item: dict[str, Any]) -> str:
@@ -252,7 +151,7 @@ class Composer:
                 body = body[:1]
             if i == 1 and "depts" in self.values:
                 body.append(self.fill(self.cat["phrases"]["depts_item"]))
-            line = f"（{CN_ITEMS[len(lines)]}）{self.fill(item['lead'])}。" + "".join(body)
+            line = f"（{to_cn(len(lines) + 1)}）{self.fill(item['lead'])}。" + "".join(body)
             lines.append(line)
             total += len(line)
         return "\n".join(lines)
@@ -319,18 +218,18 @@ def _is_heading_line(text: str, pos: int) -> bool:
     s = text.rfind("\n", 0, pos) + 1
     e = text.find("\n", pos)
     line = text[s: len(text) if e < 0 else e].strip()
-    return s == 0 or bool(re.match(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])", line)) \
-        and len(line) <= 40
+    return s == 0 or bool(TOP_MARKER.match(line)) and len(line) <= 40
 
 
-def repair_text(text: str, findings: list[dict[str, Any]]) -> str:
+def repair_text(text: str, findings: "Iterable[Finding]") -> str:
     """Apply suggestions of error findings; drop the sentence of an error that has none."""
-    errors = [f for f in findings if f.get("severity") == "error"]
     edits: list[tuple[int, int, str]] = []
-    for f in errors:
-        start, end = int(f["start"]), int(f["end"])
-        if f.get("suggestion"):
-            edits.append((start, end, str(f["suggestion"])))
+    for f in findings:
+        if f.severity != "error":
+            continue
+        start, end = f.start, f.end
+        if f.suggestion:
+            edits.append((start, end, f.suggestion))
         elif _is_heading_line(text, start):
             edits.append((start, end, ""))
         else:
@@ -354,43 +253,32 @@ class OfflineBackend:
     wants_references = False   # topics are ordered by the retrieved task sections; no prose is read
 
     def __init__(self) -> None:
-        self._composers: dict[tuple, Composer] = {}
+        self._composers: dict[int, Composer] = {}
 
-    def composer(self, meta: dict[str, Any]) -> Composer:
-        key = (meta["org"], meta["type"], meta["year"], id(meta.get("profile")))
-        c = self._composers.get(key)
+    def composer(self, request: Request) -> Composer:
+        brief = request.brief
+        c = self._composers.get(id(brief))
         if c is None:
-            c = Composer(org=meta["org"], org_type=meta["type"], year=int(meta["year"]),
-                         facts=meta["facts"], profile=meta.get("profile"))
-            self._composers[key] = c
+            c = self._composers[id(brief)] = Composer(brief)
         return c
 
-    def _text(self, meta: dict[str, Any]) -> str:
-        stage = meta.get("stage")
-        if stage == "repair":
-            return repair_text(meta["text"], meta.get("findings", []))
-        c = self.composer(meta)
-        if stage == "outline":
-            return c.outline(list(meta.get("roles", [])), list(meta.get("hits", [])),
-                             int(meta.get("tasks_budget", 1800)))
-        if stage == "opening":
-            return c.opening(int(meta.get("budget", 180)))
-        if stage == "section":
-            chosen = [c.topic_for(t) for t in meta.get("topics", [])] or None
-            return c.section(meta["role"], meta.get("heading", ""), int(meta.get("budget", 300)),
-                             chosen)
-        raise BackendError(f"offline backend: unknown stage {stage!r}")
+    def _text(self, request: Request) -> str:
+        if isinstance(request, RepairRequest):
+            return repair_text(request.text, request.findings)
+        c = self.composer(request)
+        if isinstance(request, OutlineRequest):
+            return c.outline(list(request.roles), [r.text for r in request.references],
+                             request.tasks_budget)
+        if isinstance(request, SectionRequest):
+            if request.role == "opening":
+                return c.opening(request.budget)
+            chosen = [c.topic_for(t.title) for t in request.outline.topics] or None
+            return c.section(request.role, request.topic or request.heading, request.budget, chosen)
+        raise BackendError(f"offline backend: cannot answer a {type(request).__name__}")
 
-    def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-                 **params: Any) -> Completion:
-        if not meta or "stage" not in meta:
-            raise BackendError("offline backend: called without a structured request")
-        return Completion(text=self._text(meta), usage=Usage(calls=1), model=self.model)
+    def complete(self, request: Request, **params: Any) -> Completion:
+        return Completion(text=self._text(request), usage=Usage(calls=1), model=self.model)
 
-    def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-               **params: Any) -> Iterator[str]:
-        done = self.complete(messages, meta=meta, **params)
+    def stream(self, request: Request, **params: Any) -> Iterator[str]:
+        done = self.complete(request, **params)
         return StreamResult(chunks(done.text), lambda _t: done)
-
-    def headings(self, meta: dict[str, Any]) -> dict[str, str]:
-        return self.composer(meta).headings()

@@ -12,8 +12,10 @@ import time
 from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from ghplan.writer.errors import GhplanError, UsageError, BackendError
-from ghplan.writer.draft.backends.base import Completion, Message, StreamResult, Usage
+from ghplan.writer.draft.backends.failures import failure
+from ghplan.writer.errors import BackendError, GhplanError, UsageError
+from ghplan.writer.draft.backends.base import Completion, StreamResult, Usage
+from ghplan.writer.draft.requests import Message, Request
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -30,6 +32,12 @@ def redact_url(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _tagged(request: Request) -> dict[str, Any]:
+    """The request kind as an HTTP header: a proxy, a log or a test server can route on it without
+    reading the prompt's wording. It carries no content and no key."""
+    return {"extra_headers": {"X-Ghplan-Request": request.kind}}
 
 
 class OpenAIBackend:
@@ -109,33 +117,27 @@ class OpenAIBackend:
 
         where = self.where
         if isinstance(exc, openai.APITimeoutError):
-            return BackendError(f"model request timed out after {self.timeout:g}s at {where}")
+            return failure("timeout", where, timeout=self.timeout)
         if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc.__context__
             detail = "connection refused" if "refused" in str(cause or exc).lower() else \
                 self._scrub(str(cause or exc)) or "connection failed"
-            return BackendError(f"cannot reach the model endpoint {where}: {detail}")
+            return failure("refused", where, detail=detail)
         if isinstance(exc, openai.AuthenticationError):
-            return BackendError(f"the model endpoint {where} rejected the API key (HTTP 401); "
-                               "check OPENAI_API_KEY")
+            return failure("unauthorized", where)
         if isinstance(exc, openai.PermissionDeniedError):
-            return BackendError(f"the model endpoint {where} denied access (HTTP 403)")
+            return failure("forbidden", where)
         if isinstance(exc, openai.NotFoundError):
-            return BackendError(f"not found at {where} (HTTP 404): check OPENAI_BASE_URL (usually ends "
-                               f"in /v1) and the model name {self.model!r}")
+            return failure("not_found", where, model=self.model)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
-            msg = self._scrub(getattr(exc, "message", "") or "")
             if status in RETRY_STATUSES:
-                what = "rate limited" if status == 429 else "server error"
-                return BackendError(f"model endpoint {where}: {what} (HTTP {status}) after {attempts} "
-                                   "attempts")
-            return BackendError(f"model endpoint {where} refused the request (HTTP {status})"
-                               + (f": {msg}" if msg else ""))
+                return failure("429" if status == 429 else "500", where, status=status, attempts=attempts)
+            return failure("rejected", where, status=status,
+                           detail=self._scrub(getattr(exc, "message", "") or ""))
         if isinstance(exc, openai.APIResponseValidationError):
-            return BackendError(f"model endpoint {where} returned malformed output")
-        return BackendError(f"model request to {where} failed: {type(exc).__name__}: "
-                           f"{self._scrub(str(exc))}")
+            return failure("malformed", where)
+        return failure("other", where, detail=f"{type(exc).__name__}: {self._scrub(str(exc))}")
 
     def _create(self, messages: list[Message], **kw: Any):
         import openai
@@ -158,8 +160,7 @@ class OpenAIBackend:
             except openai.OpenAIError as exc:
                 raise self._error(exc, attempt + 1) from None
             except ValueError as exc:   # undecodable body
-                raise BackendError(f"model endpoint {self.where} returned malformed output: "
-                                  f"{self._scrub(str(exc))}") from None
+                raise failure("malformed", self.where, detail=self._scrub(str(exc))) from None
 
     @staticmethod
     def _usage(u: Any) -> Usage:
@@ -170,30 +171,28 @@ class OpenAIBackend:
         return Usage(p, c, int(getattr(u, "total_tokens", 0) or (p + c)), 1)
 
     # ------------------------------------------------------------------ protocol
-    def complete(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-                 **params: Any) -> Completion:
-        resp = self._create(messages, **self._params(params))
+    def complete(self, request: Request, **params: Any) -> Completion:
+        resp = self._create(request.messages(), **self._params(params), **_tagged(request))
         choices = getattr(resp, "choices", None)
         if not isinstance(choices, list) or not choices:
-            raise BackendError(f"model endpoint {self.where} returned malformed output (no choices)")
+            raise failure("malformed", self.where, detail="no choices")
         message = getattr(choices[0], "message", None)
         text = getattr(message, "content", None)
         if not isinstance(text, str):
-            raise BackendError(f"model endpoint {self.where} returned malformed output (no message "
-                              "content)")
+            raise failure("malformed", self.where, detail="no message content")
         if not text.strip():
-            raise BackendError(f"model endpoint {self.where} returned an empty completion")
+            raise failure("empty", self.where)
         return Completion(text=text, usage=self._usage(getattr(resp, "usage", None)),
                           finish_reason=getattr(choices[0], "finish_reason", None) or "stop",
                           model=getattr(resp, "model", None) or self.model)
 
-    def stream(self, messages: list[Message], *, meta: dict[str, Any] | None = None,
-               **params: Any) -> Iterator[str]:
+    def stream(self, request: Request, **params: Any) -> Iterator[str]:
         import openai
 
-        stream = self._create(messages, stream=True, stream_options={"include_usage": True},
-                              **self._params(params))
-        state: dict[str, Any] = {"usage": None, "finish": "stop", "model": self.model}
+        stream = self._create(request.messages(), stream=True, stream_options={"include_usage": True},
+                              **self._params(params), **_tagged(request))
+        # no finish_reason by the end of the stream means it was cut short
+        state: dict[str, Any] = {"usage": None, "finish": "", "model": self.model}
 
         def gen() -> Iterator[str]:
             try:
@@ -216,7 +215,7 @@ class OpenAIBackend:
 
         def finish(text: str) -> Completion:
             if not text.strip():
-                raise BackendError(f"model endpoint {self.where} returned an empty completion")
+                raise failure("empty", self.where)
             return Completion(text=text, usage=self._usage(state["usage"]),
                               finish_reason=state["finish"], model=state["model"])
 
