@@ -52,10 +52,9 @@ def default_headings() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def role_words() -> dict[str, list[str]]:
-    from ghplan.corpus.rules.engine import load_toml
+    from ghplan.corpus.lexicon import roles_data
 
-    roles = load_toml("roles.toml").get("roles", {})
-    return {role: list(entry.get("words", [])) for role, entry in roles.items()}
+    return {role: list(entry.get("words", [])) for role, entry in roles_data().get("roles", {}).items()}
 
 
 def heading_role(title: str) -> str:
@@ -160,22 +159,24 @@ def parse_outline(text: str, *, roles: tuple[str, ...] = ROLE_ORDER,
     sections = [found.get(role) or Section(role, headings[role]) for role in ROLE_ORDER
                 if role in REQUIRED_ROLES or role in roles]
     tasks = next(s for s in sections if s.role == "tasks")
-    # de-duplicate topics, keep order, cap the count
-    seen: set[str] = set()
-    uniq: list[Topic] = []
-    for t in tasks.topics:
-        if t.title not in seen:
-            seen.add(t.title)
-            uniq.append(t)
-    tasks.topics = uniq[:MAX_TOPICS]
-    if len(tasks.topics) < MIN_TOPICS and fallback_topics:
-        have = {t.title for t in tasks.topics}
-        for t in fallback_topics:
-            if len(tasks.topics) >= MIN_TOPICS:
-                break
-            if t.title not in have:
-                tasks.topics.append(Topic(t.title, t.key))
+    tasks.topics = _topic_list(tasks.topics, fallback_topics or [])
     return Outline(sections)
+
+
+def _topic_list(topics: list[Topic], fallback: list[Topic]) -> list[Topic]:
+    """The model's topics without repeats, at most MAX_TOPICS; topped up from `fallback` to
+    MIN_TOPICS when the model gave too few."""
+    first: dict[str, Topic] = {}
+    for t in topics:
+        first.setdefault(t.title, t)
+    out = list(first.values())[:MAX_TOPICS]
+    have = {t.title for t in out}
+    for t in fallback:
+        if len(out) >= MIN_TOPICS:
+            break
+        if t.title not in have:
+            out.append(Topic(t.title, t.key))
+    return out
 
 
 def budget(outline: Outline, length: int) -> Outline:
