@@ -14,7 +14,7 @@ from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.writer.draft.backends.offline import OfflineBackend
 
 from ghplan.writer.draft.pipeline import draft
-from ghplan.writer.export.document import classify, export, to_markdown
+from ghplan.writer.export import classify, export, to_markdown
 from ghplan.writer.draft.profile import example_profile
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

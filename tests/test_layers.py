@@ -83,7 +83,7 @@ def test_every_import_uses_the_installed_name():
 
 @pytest.mark.parametrize("module", ["ghplan", "ghplan.writer.review.reviewer", "ghplan.writer.draft.pipeline",
                                     "ghplan.writer.index.retrieve", "ghplan.eval.harness",
-                                    "ghplan.writer.export.document"])
+                                    "ghplan.writer.export"])
 def test_importing_the_library_does_not_load_typer_or_the_cli(module, tmp_path):
     code = (f"import sys, json, {module}\n"
             "print(json.dumps(sorted(m for m in sys.modules if m == 'typer' or m.startswith('ghplan.writer.cli')"
