@@ -21,8 +21,7 @@ REF_CHARS = 300          # characters of each retrieved section shown to the mod
 MAX_FINDINGS = 40        # a repair prompt lists at most this many
 
 
-def frag(section: str, key: str, **values: object) -> str:
-    return prompts.fragment(section, key, **values)
+frag = prompts.fragment
 
 
 # ---------------------------------------------------------------------- names

@@ -253,14 +253,12 @@ class OfflineBackend:
     wants_references = False   # topics are ordered by the retrieved task sections; no prose is read
 
     def __init__(self) -> None:
-        self._composers: dict[int, Composer] = {}
+        self._last: tuple[object, Composer] | None = None   # (brief, its composer): one draft at a time
 
     def composer(self, request: Request) -> Composer:
-        brief = request.brief
-        c = self._composers.get(id(brief))
-        if c is None:
-            c = self._composers[id(brief)] = Composer(brief)
-        return c
+        if self._last is None or self._last[0] is not request.brief:
+            self._last = (request.brief, Composer(request.brief))
+        return self._last[1]
 
     def _text(self, request: Request) -> str:
         if isinstance(request, RepairRequest):
