@@ -10,7 +10,11 @@ import pytest
 from ghplan.writer.cli.common import exit_code
 
 from ghplan.eval import checks as C
-from ghplan.eval.harness import SuiteError, load_fixtures, load_mock, load_suite, run_suite
+from ghplan.eval.harness import run_suite
+from ghplan.eval.spec import SuiteError
+from ghplan.eval.stages.adversarial import load_mock
+from ghplan.eval.stages.reviewer import load_fixtures
+from ghplan.eval.suite import load_suite
 from ghplan.writer.config import Settings
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
@@ -106,19 +110,26 @@ def test_retrieval_that_ignores_the_org_type_fails_retrieval(suite, seeds_index,
 
 
 def test_prompts_with_another_years_facts_fail_prompts(suite, seeds_index, monkeypatch):
-    from ghplan.writer.draft import pipeline as d
+    import dataclasses
 
-    real = d.system_prompt
-    monkeypatch.setattr(d, "system_prompt", lambda profile, year, facts: real(profile, year, d.plan_facts(2019)))
+    from ghplan.writer.draft import prompting
+    from ghplan.writer.draft.facts import year_facts
+
+    real = prompting.system_prompt
+    monkeypatch.setattr(prompting, "system_prompt",
+                        lambda brief: real(dataclasses.replace(brief, facts=year_facts(2019))))
     r = run_suite(suite, settings=Settings(), filter="prompts/hospital/2027", index_location=seeds_index)
     assert r.exit_code() == 100 and "stage prompts" in r.failure_message()
     assert set(failing(r)["prompts/hospital/2027"]) == {"facts", "current"}
 
 
 def test_drafts_without_the_year_in_the_title_fail_drafting(suite, seeds_index, monkeypatch):
-    from ghplan.writer.draft import pipeline as d
+    from ghplan.writer.draft import pipeline, prompting
 
-    monkeypatch.setattr(d, "plan_title", lambda profile, year: f"{d.union_name(profile.org)}工作计划")
+    def no_year(profile, year):
+        return f"{prompting.union_name(profile.org)}工作计划"
+    for module in (pipeline, prompting):       # the plan's own title, and the one prompts name
+        monkeypatch.setattr(module, "plan_title", no_year)
     r = run_suite(suite, settings=Settings(), filter="drafting/offline/school/2026", index_location=seeds_index)
     assert r.exit_code() == 100 and "stage drafting" in r.failure_message()
     assert "org_year" in failing(r)["drafting/offline/school/2026"]
@@ -196,6 +207,99 @@ def test_bad_suites_are_one_line_errors(tmp_path, body, words):
     with pytest.raises(SuiteError) as e:
         load_suite(_suite_file(tmp_path, body))
     assert words in str(e.value) and exit_code(e.value) == 1 and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("stage, case", [
+    ("retrieval", 'year = 2027\n'),
+    ("prompts", 'type = "school"\nyear = 2027\n'),
+    ("drafting", 'type = "school"\nyear = 2027\n'),
+    ("adversarial", 'mock = "mocks/timeout.toml"\n'),
+    ("reviewer", ''),
+])
+def test_an_unknown_check_is_a_suite_error_naming_stage_and_check_before_anything_runs(tmp_path, stage, case):
+    """Loading the suite fails, so no case can run with a check that silently does nothing."""
+    from ghplan.eval import stages
+
+    body = f'[[case]]\nstage = "{stage}"\n{case}checks = ["{next(iter(stages.CHECKS[stage]))}", "spelling"]\n'
+    with pytest.raises(SuiteError) as e:
+        load_suite(_suite_file(tmp_path, body))
+    assert f"unknown {stage} check 'spelling'" in str(e.value) and "\n" not in str(e.value)
+    assert exit_code(e.value) == 1
+
+
+def test_suite_validation_reads_each_stages_registry(tmp_path, monkeypatch):
+    """A check added to a stage's CHECKS is known to suites at once; one missing from it is not."""
+    from ghplan.eval import stages
+    from ghplan.eval.stages import reviewer
+
+    body = '[[case]]\nstage = "reviewer"\nchecks = ["recall", "f1"]\n'
+    with pytest.raises(SuiteError, match="unknown reviewer check 'f1'; known: recall, precision"):
+        load_suite(_suite_file(tmp_path, body))
+    monkeypatch.setitem(stages.CHECKS, "reviewer", {**reviewer.CHECKS, "f1": lambda s, p: C.verdict("f1", True, "ok")})
+    assert [c.name for c in load_suite(_suite_file(tmp_path, body)).cases[0].checks] == ["recall", "f1"]
+    # [checks] parameters are validated against every stage's registry too
+    with pytest.raises(SuiteError, match=r"\[checks\]: no stage has a check 'recal'"):
+        load_suite(_suite_file(tmp_path, '[checks]\nrecal = { floor = 0.5 }\n[[case]]\nstage = "reviewer"\n'))
+
+
+def test_every_stage_has_a_runner_and_a_registry_of_named_checks():
+    from ghplan.eval import stages
+    from ghplan.eval.spec import STAGES
+
+    assert tuple(stages.RUNNERS) == tuple(stages.CHECKS) == STAGES
+    for stage in STAGES:
+        assert stages.CHECKS[stage] and all(callable(fn) for fn in stages.CHECKS[stage].values())
+        assert set(stages.DEFAULTS[stage]) <= set(stages.CHECKS[stage])
+
+
+
+def test_the_default_suite_documents_each_stages_checks():
+    from ghplan.eval import stages
+
+    text = (EVAL / "suites" / "default.toml").read_text("utf-8")
+    for stage in ("retrieval", "prompts", "drafting"):
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"#   {stage} "))
+        assert line.split()[2:] == list(stages.CHECKS[stage]), stage
+
+# ---------------------------------------------------------------- the CLI's failure contract
+def test_the_adversarial_stage_judges_the_cli_through_an_injected_runner(suite):
+    calls = []
+
+    def fake(args, env):
+        calls.append((args, env))
+        return 3, "ghplan: error: model request timed out after 60s\n"
+    r = run_suite(suite, settings=Settings(), filter="adversarial/timeout", run_cli=fake)
+    assert r.exit_code() == 0, r.failure_message()
+    (args, env), = calls
+    assert args[:1] == ["draft"] and args[args.index("--backend") + 1] == "mock" and "--no-retrieve" in args
+    assert args[args.index("--mock-script") + 1].endswith("timeout.toml")
+    assert env == {"OPENAI_API_KEY": "", "GHPLAN_MOCK_SCRIPT": ""}
+    cli = next(k for k in r.cases[0].checks if k.name == "cli_fails_cleanly")
+    assert cli.status == C.PASS and "exit 3" in cli.reason
+
+    def crashing(args, env):
+        return 1, "Traceback (most recent call last):\n  boom\n"
+    bad = run_suite(suite, settings=Settings(), filter="adversarial/timeout", run_cli=crashing)
+    assert bad.exit_code() == 100 and "stage adversarial" in bad.failure_message()
+    cli = next(k for k in bad.cases[0].checks if k.name == "cli_fails_cleanly")
+    assert cli.status == C.FAIL and "exit 1, expected 3" in cli.reason and "traceback" in cli.reason
+
+
+def test_without_a_runner_the_console_script_runs_in_a_child_process(suite, monkeypatch):
+    from ghplan.eval.stages import adversarial
+
+    seen = []
+    real = adversarial.run_cli_subprocess
+
+    def spy(args, env):
+        seen.append(args)
+        return real(args, env)
+    monkeypatch.setattr(adversarial, "run_cli_subprocess", spy)
+    r = run_suite(suite, settings=Settings(), filter="adversarial/timeout")
+    assert r.exit_code() == 0, r.failure_message()
+    assert len(seen) == 1
+    assert r.cases[0].artifacts["cli"]["exit"] == 3
+    assert r.cases[0].artifacts["cli"]["stderr"].startswith("ghplan: error:")
 
 
 def test_default_suite_expands_types_and_years(suite):
