@@ -96,9 +96,44 @@ def test_bad_usage_and_bad_suites_are_one_line_errors(tmp_path):
 def test_the_eval_command_module_imports_nothing_heavy():
     code = ("import sys, ghplan.writer.cli; "
             "heavy = [m for m in ('torch', 'chromadb', 'sentence_transformers', 'openai', 'ghplan.eval.harness', "
+            "'ghplan.eval.suite', 'ghplan.eval.stages', 'typer.testing', "
             "'ghplan.eval.report', 'ghplan.writer.review.reviewer') if m in sys.modules]; print(heavy)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
     help_ = ghplan("eval", "--help")
     assert help_.code == 0 and "--no-cache" in help_.out and "--filter" in help_.out
+
+
+# ---------------------------------------------------------------- the CLI judged in-process
+def test_the_in_process_cli_runner_keeps_the_failure_contract():
+    from ghplan.writer.cli import app
+    from ghplan.writer.cli.eval_cmd import in_process_cli
+
+    run = in_process_cli(app)
+    mock = str(ROOT / "eval" / "mocks" / "timeout.toml")
+    code, err = run(["draft", "--org", "某厂", "--type", "enterprise", "--year", "2027", "--backend", "mock",
+                     "--mock-script", mock, "--no-retrieve"], {"OPENAI_API_KEY": "", "GHPLAN_MOCK_SCRIPT": ""})
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 3 and len(lines) == 1 and lines[0].startswith("ghplan: error:"), (code, err)
+    # a usage error is still an exit 2, and a missing script a clean one-line error
+    assert run(["draft", "--year", "abc"], {})[0] == 2
+    code, err = run(["draft", "--org", "某厂", "--type", "enterprise", "--backend", "mock",
+                     "--mock-script", str(ROOT / "no-such.toml"), "--no-retrieve"], {})
+    assert code == 2 and err.startswith("ghplan: error:") and "Traceback" not in err
+
+
+def test_ghplan_eval_judges_the_cli_in_process_not_in_child_processes(monkeypatch):
+    from typer.testing import CliRunner
+
+    from ghplan.eval.stages import adversarial
+    from ghplan.writer.cli import app
+
+    def no_subprocess(args, env):
+        raise AssertionError("ghplan eval should pass its in-process runner")
+    monkeypatch.setattr(adversarial, "run_cli_subprocess", no_subprocess)
+    r = CliRunner().invoke(app, ["eval", "--filter", "adversarial/timeout", "--no-cache", "--json", "-"])
+    assert r.exit_code == 0, (r.stderr, r.exception)
+    case, = json.loads(r.stdout)["cases"]
+    assert case["artifacts"]["cli"]["exit"] == 3
+    assert next(c for c in case["checks"] if c["name"] == "cli_fails_cleanly")["status"] == "pass"

@@ -1,4 +1,4 @@
-"""`ghplan eval`: the offline evaluation suite (eval/harness.py) from the command line.
+"""`ghplan eval`: the offline evaluation suite (eval/harness.py, eval/stages/) from the command line.
 
 Exit codes: 0 every required check passed; 100 (or --fail-code) a required check failed;
 1 a case or the suite itself errored (unreadable suite, a crash in a case); 2 bad usage.
@@ -9,7 +9,7 @@ and the embedding model load only when the command runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -20,16 +20,40 @@ from ghplan.writer.cli.common import fail, fail_on
 BACKENDS = ("mock", "offline", "openai")
 
 
+def in_process_cli(app: typer.Typer) -> Callable[[list[str], dict[str, str]], tuple[int | None, str]]:
+    """`ghplan ARGS` run inside this process through typer's CliRunner over `app`: (exit code,
+    stderr). The eval's adversarial stage judges `ghplan draft`'s failure contract with it, a
+    fraction of a second per model instead of a new interpreter each; the library, which may
+    not import the CLI, falls back to the console script in a child process."""
+    from typer.testing import CliRunner
+
+    from ghplan.writer.cli.common import exit_code
+
+    runner = CliRunner()
+
+    def run(args: list[str], env: dict[str, str]) -> tuple[int | None, str]:
+        result = runner.invoke(app, args, env=env)
+        exc = result.exception
+        if exc is None or isinstance(exc, SystemExit):
+            return result.exit_code, result.stderr
+        # what the console script's entry point (ghplan.writer.cli.run) prints for these
+        if isinstance(exc, GhplanError):
+            return exit_code(exc), result.stderr + f"ghplan: error: {exc}\n"
+        return 70, result.stderr + f"ghplan: internal error: {type(exc).__name__}: {exc}\n"
+    return run
+
+
 def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional[str],
              json_path: Optional[str], html_path: Optional[Path], no_cache: bool,
              cache_dir: Optional[Path], fail_code: int, config: Optional[Path],
-             only_failures: bool) -> int:
+             only_failures: bool, run_cli: Optional[Callable] = None) -> int:
     import sys
     import time
 
     from rich.console import Console
 
-    from ghplan.eval.harness import load_suite, run_suite
+    from ghplan.eval.harness import run_suite
+    from ghplan.eval.suite import load_suite
     from ghplan.eval.report import print_terminal, render_html, to_json_text
     from ghplan.writer.config import ConfigError, load_settings
 
@@ -60,10 +84,13 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
         index_dir = root / "index"
 
     json_to_stdout = json_path == "-"
-    out = Console(stderr=json_to_stdout, soft_wrap=False)
+    # the streams are fixed now: while the in-process CLI runs, sys.stderr is its capture, and
+    # the progress bar must not draw into it
+    out_file = sys.stderr if json_to_stdout else sys.stdout
+    out = Console(file=out_file, soft_wrap=False)
     if not out.is_terminal:
-        out = Console(stderr=json_to_stdout, soft_wrap=False, width=150)   # logs and CI: room for reasons
-    err = Console(stderr=True, soft_wrap=True)
+        out = Console(file=out_file, soft_wrap=False, width=150)   # logs and CI: room for reasons
+    err = Console(file=sys.stderr, soft_wrap=True)
     progress_cb = None
     bar = None
     if err.is_terminal:
@@ -78,7 +105,7 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
             bar.update(task, completed=done, total=total, description=case_id)
     try:
         report = run_suite(s, settings=settings, backend=backend, filter=filter_, cache=cache,
-                           index_dir=index_dir, progress=progress_cb)
+                           index_dir=index_dir, progress=progress_cb, run_cli=run_cli)
     finally:
         if bar is not None:
             bar.stop()
@@ -140,7 +167,8 @@ def register(app: typer.Typer) -> None:
         try:
             code = run_eval(suite=suite, backend=backend, filter_=filter_, json_path=json_path,
                             html_path=html_path, no_cache=no_cache, cache_dir=cache_dir,
-                            fail_code=fail_code, config=config, only_failures=only_failures)
+                            fail_code=fail_code, config=config, only_failures=only_failures,
+                            run_cli=in_process_cli(app))
         except GhplanError as exc:
             fail_on(exc)
         except KeyboardInterrupt:
