@@ -34,3 +34,31 @@ def assert_one_line_error(run: Run, code: int | None = None) -> None:
     lines = [line for line in run.err.splitlines() if line.strip()]
     assert len(lines) == 1, run.err
     assert lines[0].startswith("ghplan: error:"), lines[0]
+
+
+def ghplan_inprocess(argv: list[str], *, env: dict[str, str | None] | None = None,
+                     cwd: Path | None = None, stdin: bytes | None = None) -> Run:
+    """Run `ghplan ARGV` inside the test process, through the same entry logic as the console
+    script (`ghplan.writer.cli.invoke`: one-line errors, exit codes, the internal-error line), with
+    typer's CliRunner isolating stdin, stdout, stderr and the environment. For argument
+    validation and one-line usage errors: ~ms instead of a ~1 s interpreter start. `env` holds
+    overrides (None removes a variable); `cwd` is entered for the run."""
+    from typer.testing import CliRunner
+
+    from ghplan.writer import cli
+
+    old_cwd = os.getcwd()
+    runner = CliRunner()
+    with runner.isolation(input=stdin if stdin is not None else b"", env=env or {}) as (out, err, _):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            try:
+                code = cli.invoke(list(argv))
+            except SystemExit as exc:     # nothing below invoke() may exit the process itself
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            os.chdir(old_cwd)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Run(code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace"))

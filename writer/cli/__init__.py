@@ -45,36 +45,46 @@ def _usage_error(exc: BaseException) -> bool:
     return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
-def run() -> None:
-    """Console entry point: user errors and surprises alike end in one line, never a traceback.
+def invoke(args: list[str] | None = None) -> int:
+    """Run the app as the console script does and return its exit code: user errors and
+    surprises alike end in one line on stderr, never a traceback.
 
     Usage errors (an unknown option, a missing argument, `--year abc`) are one line too, exit 2,
     instead of click's multi-line panel. Set GHPLAN_DEBUG=1 to see the traceback of an
-    unexpected error.
+    unexpected error. `run()` (the console script) and the in-process tests both call this, so
+    both see the same lines and codes.
     """
     import os
     import sys
 
+    from ghplan.writer.cli.common import exit_code
 
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="ghplan", standalone_mode=False)
     except GhplanError as exc:
         print(f"ghplan: error: {exc}", file=sys.stderr)
-        sys.exit(exit_code(exc))
+        return exit_code(exc)
     except (KeyboardInterrupt, typer.Abort):
         print("ghplan: interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if type(exc).__name__ == "NoArgsIsHelpError":     # `ghplan index`: the help is shown
-            sys.exit(exc.exit_code)
+            return exc.exit_code
         if _usage_error(exc):
             ctx = getattr(exc, "ctx", None)
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
             print(f"ghplan: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
-            sys.exit(exc.exit_code)
+            return exc.exit_code
         if os.environ.get("GHPLAN_DEBUG"):
             raise
         print(f"ghplan: internal error: {type(exc).__name__}: {exc} (GHPLAN_DEBUG=1 shows the traceback)",
               file=sys.stderr)
-        sys.exit(70)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 70
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    """Console entry point: `invoke()` with the process's arguments, its code the exit status."""
+    import sys
+
+    sys.exit(invoke())
