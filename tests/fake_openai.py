@@ -2,10 +2,17 @@
 
 Each request takes the next scripted reply (the last one repeats); `requests` records what came in.
 A reply is a dict: status, body (dict or raw str), headers, delay (seconds), sse (list of delta
-strings: stream them as server-sent events), usage.
+strings: stream them as server-sent events), finish (the stream's finish_reason, default "stop";
+None sends none), usage. A `responder` computes the reply instead:
+`responder(body)`, or `responder(body, headers)` (header names lower-cased) to route on them.
+
+`plan_writer(plan)` is a responder that plays a model writing a given plan. It routes by the
+request kind the OpenAI backend sends in the `X-Ghplan-Request` header (outline, opening,
+section, repair), never by the prompt's wording, so editing a template cannot break it.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 import time
@@ -20,11 +27,61 @@ def completion(text: str, usage: dict | None = None, model: str = "fake-model") 
             "usage": usage or {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
 
 
+REQUEST_HEADER = "x-ghplan-request"         # the backend's X-Ghplan-Request, as the server sees it
+KINDS = ("outline", "opening", "section", "repair")
+
+
+def plan_writer(plan: str, *, chunk: int = 40) -> Callable[[dict, dict], dict]:
+    """A fake model that writes `plan`: the outline request gets its headings, the opening
+    request its opening paragraph, the section requests the bodies of its sections in plan order
+    (the pipeline writes top-down; the outline request starts over), a repair request the plan.
+
+    A chat request without a known X-Ghplan-Request kind gets HTTP 400 naming the header, so the
+    draft fails (exit 3) and the test says why."""
+    from ghplan.writer.draft.backends.mock import split_plan
+
+    _title, opening, sections = split_plan(plan)
+    headings = "\n".join(h for h, _ in sections)
+    bodies = [b for _, b in sections if b.strip()]      # a heading with sub-sections is not asked for
+    state = {"next": 0}
+
+    def respond(body: dict, headers: dict) -> dict:
+        kind = headers.get(REQUEST_HEADER, "")
+        if kind not in KINDS:
+            return {"status": 400, "body": {"error": {"message": f"no X-Ghplan-Request kind: {kind!r}"}}}
+        if kind == "outline":
+            state["next"] = 0
+            text = headings
+        elif kind == "opening":
+            text = opening
+        elif kind == "repair":
+            text = plan
+        else:
+            i = state["next"]
+            state["next"] += 1
+            text = bodies[i] if i < len(bodies) else "加强组织领导，确保落实。"
+        user = body["messages"][-1]["content"]
+        usage = {"prompt_tokens": len(user), "completion_tokens": len(text),
+                 "total_tokens": len(user) + len(text)}
+        if body.get("stream"):
+            return {"sse": [text[i:i + chunk] for i in range(0, len(text), chunk)], "usage": usage}
+        return {"body": completion(text, usage)}
+    return respond
+
+
+def _takes_headers(responder: Callable[..., dict]) -> bool:
+    try:
+        return len(inspect.signature(responder).parameters) >= 2
+    except (TypeError, ValueError):
+        return False
+
+
 class FakeOpenAI:
     def __init__(self, replies: list[dict] | None = None,
                  responder: Callable[[dict], dict] | None = None):
         self.replies = list(replies or [])
         self.responder = responder
+        self._with_headers = responder is not None and _takes_headers(responder)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         fake = self
@@ -40,11 +97,11 @@ class FakeOpenAI:
                     body = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
                     body = {}
+                headers = {k.lower(): v for k, v in self.headers.items()}
                 with fake._lock:
-                    fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                          "body": body})
+                    fake.requests.append({"path": self.path, "headers": headers, "body": body})
                     if fake.responder is not None:
-                        reply = fake.responder(body)
+                        reply = fake.responder(body, headers) if fake._with_headers else fake.responder(body)
                     else:
                         reply = fake.replies.pop(0) if len(fake.replies) > 1 else fake.replies[0]
                 if reply.get("delay"):
@@ -61,10 +118,12 @@ class FakeOpenAI:
                                               "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
                         self.wfile.flush()
+                    finish = reply.get("finish", "stop")     # None: the stream never says why it ended
                     final = {"id": "c", "object": "chat.completion.chunk", "created": 0,
                              "model": "fake-model",
-                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-                    self.wfile.write(f"data: {json.dumps(final)}\n\n".encode())
+                             "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+                    if finish is not None:
+                        self.wfile.write(f"data: {json.dumps(final)}\n\n".encode())
                     usage = {"id": "c", "object": "chat.completion.chunk", "created": 0,
                              "model": "fake-model", "choices": [],
                              "usage": reply.get("usage", {"prompt_tokens": 5, "completion_tokens": 3,

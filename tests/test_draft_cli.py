@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import socket
 import zipfile
 
 import pytest
 
 from tests.cli_helpers import assert_one_line_error, ghplan
-from tests.fake_openai import FakeOpenAI, completion
-from ghplan.writer.draft.backends.mock import split_plan
+from tests.fake_openai import FakeOpenAI, plan_writer
 
 PROFILES = "writer/data/profiles"
 NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
@@ -132,35 +130,10 @@ def test_remaining_review_errors_exit_1_but_the_draft_is_delivered(tmp_path):
     assert out.exists() and "GH-STALE-FYP-14" in r.err and "2 repair round(s)" in r.err
 
 
-def _responder(plan: str):
-    """A fake model that writes `plan`: answers outline, opening and section prompts from it."""
-    title, opening, sections = split_plan(plan)
-
-    def respond(body: dict) -> dict:
-        user = body["messages"][-1]["content"]
-        if user.startswith("请为《"):
-            text = "\n".join(h for h, _ in sections)
-        elif "开头段落" in user:
-            text = opening
-        elif user.startswith("下面这份"):
-            text = plan
-        else:
-            where = re.search(r"一部分：(.*?)。\n", user).group(1)
-            heading = re.findall(r"“([^”]+)”", where)[-1]
-            body_text = next(b for h, b in sections if h == heading)
-            text = body_text
-        usage = {"prompt_tokens": len(user), "completion_tokens": len(text),
-                 "total_tokens": len(user) + len(text)}
-        if body.get("stream"):
-            return {"sse": [text[i:i + 30] for i in range(0, len(text), 30)], "usage": usage}
-        return {"body": completion(text, usage)}
-    return respond
-
-
 def test_openai_backend_end_to_end_against_a_fake_server(tmp_path):
     clean = ghplan("draft", "--profile", str(root() / PROFILES / "hospital.toml"), "--year", "2027",
                    env=NO_MODEL).out.rstrip("\n")
-    with FakeOpenAI(responder=_responder(clean)) as srv:
+    with FakeOpenAI(responder=plan_writer(clean)) as srv:
         r = ghplan("draft", "--profile", str(root() / PROFILES / "hospital.toml"), "--year", "2027",
                    "--json", "--model", "qwen-test",
                    env={"OPENAI_API_KEY": "sk-test-123456", "OPENAI_BASE_URL": srv.base_url})

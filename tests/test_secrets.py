@@ -9,7 +9,6 @@ log collector could see is searched for it: stdout, stderr, --json output, every
 """
 from __future__ import annotations
 
-import re
 import secrets
 import socket
 import subprocess
@@ -19,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import GHPLAN, Run
-from tests.fake_openai import FakeOpenAI, completion
-from ghplan.writer.draft.backends.mock import split_plan
+from tests.fake_openai import FakeOpenAI, plan_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = (ROOT / "tests" / "fixtures" / "clean_hospital.txt").read_text("utf-8")
@@ -67,28 +65,6 @@ def assert_no_secret(key: str, run: Run, *roots: Path) -> int:
     return sum(1 for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
-def _writer(plan: str):
-    """A fake model that writes `plan`: answers the outline, opening and section prompts."""
-    title, opening, sections = split_plan(plan)
-
-    def respond(body: dict) -> dict:
-        user = body["messages"][-1]["content"]
-        if user.startswith("请为《"):
-            text = "\n".join(h for h, _ in sections)
-        elif "开头段落" in user:
-            text = opening
-        elif user.startswith("下面这份"):
-            text = plan
-        else:
-            m = re.search(r"一部分：(.*?)。\n", user)
-            heads = re.findall(r"“([^”]+)”", m.group(1)) if m else []
-            text = next((b for h, b in sections if heads and h == heads[-1]), "加强组织领导，确保落实。")
-        if body.get("stream"):
-            return {"sse": [text[i:i + 40] for i in range(0, len(text), 40)]}
-        return {"body": completion(text)}
-    return respond
-
-
 def _echo(status: int, key: str, **extra) -> list[dict]:
     """An error reply that echoes the key back, the way providers quote a rejected key."""
     return [{"status": status, "body": {"error": {"message": f"Incorrect API key provided: {key}. "
@@ -106,7 +82,7 @@ def _free_port() -> int:
 def test_draft_success_outputs_hold_no_key(tmp_path, key, fmt):
     out = tmp_path / "out"
     out.mkdir()
-    with FakeOpenAI(responder=_writer(PLAN)) as srv:
+    with FakeOpenAI(responder=plan_writer(PLAN)) as srv:
         env = _env(tmp_path, key, srv.base_url)
         r = _run(["draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--year", "2027",
                   "--json", "--out", str(out / f"plan.{fmt}")], env, out)
@@ -117,7 +93,7 @@ def test_draft_success_outputs_hold_no_key(tmp_path, key, fmt):
 
 
 def test_draft_stream_holds_no_key(tmp_path, key):
-    with FakeOpenAI(responder=_writer(PLAN)) as srv:
+    with FakeOpenAI(responder=plan_writer(PLAN)) as srv:
         r = _run(["draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--stream"],
                  _env(tmp_path, key, srv.base_url), tmp_path)
     assert r.code in (0, 1), r.err
@@ -194,7 +170,7 @@ def test_eval_reports_and_cache_hold_no_key(tmp_path, key, replies):
     suite.write_text(SUITE, "utf-8")
     reports, cache = tmp_path / "reports", tmp_path / "evalcache"
     reports.mkdir()
-    script = {"writer": {"responder": _writer(PLAN)},
+    script = {"writer": {"responder": plan_writer(PLAN)},
               "401-echo": {"replies": _echo(401, key)}}[replies]
     with FakeOpenAI(**script) as srv:
         env = _env(tmp_path, key, srv.base_url)
