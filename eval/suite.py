@@ -164,8 +164,16 @@ def _profile_option(raw: dict[str, Any], base: Path, where: str) -> dict[str, An
     return profile
 
 
+@dataclass
+class _Axes:
+    types: list[str | None]
+    years: list[int | None]
+    backend: str
+    profile: dict[str, Any] | None
+
+
 def _grid_axes(raw: dict[str, Any], base: Path, where: str) -> _Axes:
-    """The case's types, years, backend and profile, validated (for every stage, as before)."""
+    """The case's types, years, backend and profile, validated for every stage."""
     from ghplan.corpus.model import ORG_TYPES
 
     types = _as_list(raw.get("types", raw.get("type")))
@@ -180,14 +188,6 @@ def _grid_axes(raw: dict[str, Any], base: Path, where: str) -> _Axes:
     if backend not in BACKENDS:
         raise SuiteError(f"{where}: backend must be offline, mock or openai")
     return _Axes(types, years, backend, _profile_option(raw, base, where))
-
-
-@dataclass
-class _Axes:
-    types: list[str | None]
-    years: list[int | None]
-    backend: str
-    profile: dict[str, Any] | None
 
 
 def _grid(raw: dict[str, Any], stage: str, axes: _Axes, checks: list[CheckSpec],
