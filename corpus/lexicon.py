@@ -30,3 +30,8 @@ def cue_words(name: str) -> tuple[str, ...]:
 def summary_phrases() -> tuple[str, ...]:
     """Looking-back phrases ([kinds] summary), shared by the labeller and review."""
     return tuple(kinds().get("summary", ()))
+
+
+def role_words() -> dict[str, tuple[str, ...]]:
+    """[roles.<role>] words: the headings each section role goes by, in the order listed."""
+    return {role: tuple(entry.get("words", ())) for role, entry in roles_data().get("roles", {}).items()}

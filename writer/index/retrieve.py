@@ -14,11 +14,8 @@ The draft layer calls `retrieve(profile_or_type, role, k, query=None)`; the CLI 
 """
 from __future__ import annotations
 
-import math
-import re
 import threading
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +24,7 @@ from typing import Any, Iterable, Sequence
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.corpus.model import ORG_TYPES, ROLES
 
+from ghplan.writer.index.lexical import BM25, tokens
 from ghplan.writer.index.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
 
 RRF_K = 60            # the usual reciprocal-rank constant: damps the head so both lists count
@@ -66,7 +64,7 @@ def fallback_table() -> tuple[dict[str, Fallback], float]:
 
 @lru_cache(maxsize=1)
 def _vocab() -> tuple[dict[str, dict], dict[str, list[str]]]:
-    """Type names/words and role heading words from the corpus rule data (read-only use).
+    """Type names/words (corpus.label.vocabularies) and role heading words (corpus.lexicon).
     Missing or reshaped files only make default queries plainer, never break retrieval."""
     try:
         from ghplan.corpus.label import vocabularies
@@ -74,8 +72,8 @@ def _vocab() -> tuple[dict[str, dict], dict[str, list[str]]]:
     except Exception:
         vocab = {}
     try:
-        from ghplan.corpus.rules.engine import load_toml
-        roles = {k: list(v.get("words", [])) for k, v in load_toml("roles.toml").get("roles", {}).items()}
+        from ghplan.corpus.lexicon import role_words
+        roles = {k: list(v) for k, v in role_words().items()}
     except Exception:
         roles = {}
     return vocab, roles
@@ -93,60 +91,6 @@ def default_query(org_type: str | None, role: str | None, topics: Sequence[str] 
         parts.extend(vocab[org_type].get("belongs", [])[:4])
     parts.extend(topics)
     return " ".join(p for p in parts if p) or "工会工作计划"
-
-
-# ---------------------------------------------------------------- lexical: BM25 on char n-grams
-
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
-
-
-def tokens(text: str) -> list[str]:
-    """Character unigrams and bigrams of CJK runs, whole ASCII words. No segmenter needed, and
-    bigrams capture most two-character words (职工, 帮扶, 集体)."""
-    norm = unicodedata.normalize("NFKC", text).lower()
-    out: list[str] = []
-    for run in _CJK_RUN.findall(norm):
-        if run[0].isascii():
-            out.append(run)
-            continue
-        out.extend(run)
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
-class BM25:
-    """Okapi BM25 with an inverted index (score only the postings of the query's terms)."""
-
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self.n = len(docs)
-        self.lengths = [len(d) for d in docs]
-        self.avgdl = (sum(self.lengths) / self.n) if self.n else 0.0
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, d in enumerate(docs):
-            tf: dict[str, int] = {}
-            for t in d:
-                tf[t] = tf.get(t, 0) + 1
-            for t, c in tf.items():
-                self.postings.setdefault(t, []).append((i, c))
-
-    def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-    def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
-        out: dict[int, float] = {}
-        for term in dict.fromkeys(query):
-            plist = self.postings.get(term)
-            if not plist:
-                continue
-            idf = self.idf(term)
-            for i, tf in plist:
-                if allowed is not None and i not in allowed:
-                    continue
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avgdl or 1))
-                out[i] = out.get(i, 0.0) + idf * tf * (self.k1 + 1) / (tf + norm)
-        return out
 
 
 # ---------------------------------------------------------------- fusion and diversity
@@ -326,83 +270,103 @@ class Retriever:
     def search(self, query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
                year: int | None = None, mode: str = "hybrid", candidates: int | None = None,
                lam: float = MMR_LAMBDA) -> SearchResult:
-        import numpy as np
-
-        # bad arguments are bad usage: exit 2, like every other command's
-        if not query or not query.strip():
-            raise RetrievalError("empty query")
-        if org_type is not None and org_type not in TYPES:
-            raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}")
-        if role is not None and role not in ROLES:
-            raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-        if k < 1:
-            raise RetrievalError("k must be at least 1")
-        if mode not in MODES:
-            raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
-
+        check_request(query, org_type, role, k, mode)
         types, have = self.plan_types(org_type, role, k, year)
-        ids, texts, metas, bm25 = self.lexical()
-        allowed = {i for i, m in enumerate(metas)
-                   if eligible(m, year) and (types is None or m.get("org_type") in types)
-                   and (role is None or m.get("role") == role)}
         result = SearchResult(query=query, type=org_type, role=role, k=k, mode=mode, available=have)
+        allowed = self._allowed(types, role, year)
         if not allowed:
             return result
         n_cand = min(len(allowed), candidates or max(50, 10 * k))
-
-        vectors: dict[str, Any] = {}
-        dense: list[str] = []
-        if mode in ("hybrid", "dense"):
-            q = self.embedder().encode_one(query)
-            got = self.col.query(query_embeddings=[q.tolist()], n_results=n_cand,
-                                 where=_where(types, role, year), include=["embeddings"])
-            dense = list(got["ids"][0])
-            for cid, vec in zip(dense, got["embeddings"][0]):
-                vectors[cid] = vec
-        lexical: list[str] = []
-        if mode in ("hybrid", "lexical"):
-            scores = bm25.scores(tokens(query), allowed)
-            best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n_cand]
-            lexical = [ids[i] for i, _ in best]
-
-        fused = rrf([r for r in (dense, lexical) if r])
+        dense, vectors = (self._dense(query, types, role, year, n_cand)
+                          if mode in ("hybrid", "dense") else ([], {}))
+        lexical = self._lexical_ranking(query, allowed, n_cand) if mode in ("hybrid", "lexical") else []
+        ids, texts, metas, _ = self.lexical()
         meta_of = {ids[i]: (texts[i], metas[i]) for i in allowed}
-        _, penalty = fallback_table()
-        step = {t: i for i, t in enumerate(types or [])}
-        for cid in fused:
-            t = meta_of[cid][1].get("org_type", "")
-            fused[cid] /= 1 + penalty * step.get(t, 0)
+        fused = _penalised(rrf([r for r in (dense, lexical) if r]), meta_of, types)
         ranked = sorted(fused, key=lambda c: (-fused[c], c))
         if year is not None and year > self.info.year:
             # The stored flags were judged for the build year; a later plan year can make more
             # references stale (二十大 in a 2028 plan). Judge the candidates again for `year`.
             ranked = self._current_in(ranked, meta_of, year)
-
-        missing = [c for c in ranked if c not in vectors]
-        for i in range(0, len(missing), 1000):
-            got = self.col.get(ids=missing[i:i + 1000], include=["embeddings"])
-            for cid, vec in zip(got["ids"], got["embeddings"]):
-                vectors[cid] = vec
-        vectors = {c: np.asarray(v, dtype="float32") for c, v in vectors.items()}
-        chosen = mmr(ranked, fused, vectors, k, lam=lam)
-
-        d_rank = {c: i for i, c in enumerate(dense, start=1)}
-        l_rank = {c: i for i, c in enumerate(lexical, start=1)}
-        for cid in chosen:
-            text, m = meta_of[cid]
-            result.hits.append(Hit(
-                id=cid, text=text, source=str(m.get("source", "")), org_type=str(m.get("org_type", "")),
-                role=str(m.get("role", "")), heading=str(m.get("heading", "")),
-                heading_path=str(m.get("heading_path", "")), doc_id=str(m.get("doc_id", "")),
-                title=str(m.get("title", "")), score=fused[cid],
-                fallback=bool(org_type) and m.get("org_type") != org_type,
-                dense_rank=d_rank.get(cid, 0), lexical_rank=l_rank.get(cid, 0)))
+        chosen = mmr(ranked, fused, self._vectors(ranked, vectors), k, lam=lam)
+        ranks = ({c: i for i, c in enumerate(dense, start=1)}, {c: i for i, c in enumerate(lexical, start=1)})
+        result.hits = [_hit(cid, meta_of[cid], fused[cid], org_type, ranks) for cid in chosen]
         served = {h.org_type for h in result.hits if h.fallback}
         if org_type and served:
             # the stand-ins that actually supplied results, in the stated order
             result.fallback_types = [t for t in (types or []) if t in served]
             result.fallback_reason = self.fallback_note(org_type, role, have, result.fallback_types)
         return result
+
+    def _allowed(self, types: Sequence[str] | None, role: str | None, year: int | None) -> set[int]:
+        """Positions (in the lexical index) of the chunks a search may serve."""
+        _, _, metas, _ = self.lexical()
+        return {i for i, m in enumerate(metas)
+                if eligible(m, year) and (types is None or m.get("org_type") in types)
+                and (role is None or m.get("role") == role)}
+
+    def _dense(self, query: str, types: Sequence[str] | None, role: str | None, year: int | None,
+               n: int) -> tuple[list[str], dict[str, Any]]:
+        """The dense ranking from chroma, and the vectors it returned."""
+        q = self.embedder().encode_one(query)
+        got = self.col.query(query_embeddings=[q.tolist()], n_results=n,
+                             where=_where(types, role, year), include=["embeddings"])
+        dense = list(got["ids"][0])
+        return dense, dict(zip(dense, got["embeddings"][0]))
+
+    def _lexical_ranking(self, query: str, allowed: set[int], n: int) -> list[str]:
+        ids, _, _, bm25 = self.lexical()
+        scores = bm25.scores(tokens(query), allowed)
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        return [ids[i] for i, _ in best]
+
+    def _vectors(self, ranked: list[str], vectors: dict[str, Any]) -> dict[str, Any]:
+        """Unit vectors for every ranked id: those the dense query returned, the rest fetched."""
+        import numpy as np
+
+        vectors = dict(vectors)
+        missing = [c for c in ranked if c not in vectors]
+        for i in range(0, len(missing), 1000):
+            got = self.col.get(ids=missing[i:i + 1000], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"]):
+                vectors[cid] = vec
+        return {c: np.asarray(v, dtype="float32") for c, v in vectors.items()}
+
+
+def check_request(query: str, org_type: str | None, role: str | None, k: int, mode: str) -> None:
+    """Bad arguments are bad usage: exit 2, like every other command's."""
+    if not query or not query.strip():
+        raise RetrievalError("empty query")
+    if org_type is not None and org_type not in TYPES:
+        raise RetrievalError(f"unknown type {org_type!r}: one of {', '.join(TYPES)}")
+    if role is not None and role not in ROLES:
+        raise RetrievalError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if k < 1:
+        raise RetrievalError("k must be at least 1")
+    if mode not in MODES:
+        raise RetrievalError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+
+
+def _penalised(fused: dict[str, float], meta_of: dict, types: Sequence[str] | None) -> dict[str, float]:
+    """Each step down the fallback order divides a stand-in's score by 1 + penalty."""
+    _, penalty = fallback_table()
+    step = {t: i for i, t in enumerate(types or [])}
+    for cid in fused:
+        t = meta_of[cid][1].get("org_type", "")
+        fused[cid] /= 1 + penalty * step.get(t, 0)
+    return fused
+
+
+def _hit(cid: str, text_meta: tuple[str, dict], score: float, org_type: str | None,
+         ranks: tuple[dict[str, int], dict[str, int]]) -> Hit:
+    text, m = text_meta
+    return Hit(
+        id=cid, text=text, source=str(m.get("source", "")), org_type=str(m.get("org_type", "")),
+        role=str(m.get("role", "")), heading=str(m.get("heading", "")),
+        heading_path=str(m.get("heading_path", "")), doc_id=str(m.get("doc_id", "")),
+        title=str(m.get("title", "")), score=score,
+        fallback=bool(org_type) and m.get("org_type") != org_type,
+        dense_rank=ranks[0].get(cid, 0), lexical_rank=ranks[1].get(cid, 0))
 
 
 _RETRIEVERS: dict[tuple[str, str], Retriever] = {}
