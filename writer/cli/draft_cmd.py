@@ -40,11 +40,33 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
               rounds: int, no_retrieve: bool, mock_script: Optional[str],
               config: Optional[Path]) -> int:
     from ghplan.writer.config import ConfigError, load_settings
-    from ghplan.writer.draft.backends import BACKENDS, default_backend_name, make_backend
     from ghplan.writer.draft.pipeline import draft
-    from ghplan.writer.export.document import check_out_path, export
-    from ghplan.writer.draft.profile import ProfileError, load_profile, minimal_profile
+    from ghplan.writer.export import check_out_path, export
 
+    _check_flags(year, as_json, stream, rounds)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    profile = _profile(profile_path, org, org_type, year, length)
+    if out is not None:
+        out = check_out_path(out)
+    backend = _backend(settings, backend_name, model, mock_script)
+    on_delta = _echo_delta if stream else None
+    status, on_stage = _status(stream)
+    try:
+        result = draft(profile, backend=backend, year=profile.year, settings=settings,
+                       retrieve=not no_retrieve, repair_rounds=rounds, on_stage=on_stage,
+                       on_delta=on_delta)
+        if out is not None:
+            export(result.text, out)
+    finally:
+        if status is not None:
+            status.stop()
+    return _report(result, out, as_json, stream)
+
+
+def _check_flags(year: Optional[int], as_json: bool, stream: bool, rounds: int) -> None:
     if year is not None:
         from ghplan.writer.draft.facts import YearOutOfRange, check_year
 
@@ -56,57 +78,57 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
         raise UsageError("--stream and --json cannot be combined")
     if rounds < 0 or rounds > 10:
         raise UsageError("--rounds must be between 0 and 10")
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+
+
+def _profile(profile_path: Optional[Path], org: Optional[str], org_type: Optional[str],
+             year: Optional[int], length: Optional[int]):
+    """The profile file with the flags over it, or a minimal profile from --org and --type."""
+    from ghplan.writer.draft.profile import ProfileError, load_profile, minimal_profile
+
     try:
         if profile_path is not None:
-            profile = load_profile(profile_path).with_overrides(org=org, type=org_type, year=year,
-                                                                length=length)
-        else:
-            if not org or not org_type:
-                raise UsageError("--org and --type are required (or give --profile FILE)")
-            profile = minimal_profile(org, org_type, year=year, length=length)
+            return load_profile(profile_path).with_overrides(org=org, type=org_type, year=year,
+                                                             length=length)
+        if not org or not org_type:
+            raise UsageError("--org and --type are required (or give --profile FILE)")
+        return minimal_profile(org, org_type, year=year, length=length)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
-    if out is not None:
-        out = check_out_path(out)
+
+
+def _backend(settings, backend_name: Optional[str], model: Optional[str], mock_script: Optional[str]):
+    from ghplan.writer.draft.backends import BACKENDS, default_backend_name, make_backend
+
     name = backend_name or default_backend_name(settings)
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}")
-    backend = make_backend(name, settings=settings, model=model,
-                           mock_script=mock_script or os.environ.get("GHPLAN_MOCK_SCRIPT"))
+    return make_backend(name, settings=settings, model=model,
+                        mock_script=mock_script or os.environ.get("GHPLAN_MOCK_SCRIPT"))
 
-    on_delta = None
-    if stream:
-        def on_delta(text: str) -> None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
 
-    status = None
-    on_stage = None
-    if sys.stderr.isatty() and not stream:
-        from rich.console import Console
+def _echo_delta(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
-        console = Console(stderr=True)
-        status = console.status("drafting …")
-        status.start()
 
-        def on_stage(stage: str, detail: str) -> None:
-            label = STAGE_LABEL.get(stage, stage)
-            status.update(f"[bold]{label}[/bold] {detail}".rstrip())
+def _status(stream: bool):
+    """A spinner naming the stage, on a terminal when not streaming: (status, on_stage) or (None, None)."""
+    if not sys.stderr.isatty() or stream:
+        return None, None
+    from rich.console import Console
 
-    try:
-        result = draft(profile, backend=backend, year=profile.year, settings=settings,
-                       retrieve=not no_retrieve, repair_rounds=rounds, on_stage=on_stage,
-                       on_delta=on_delta)
-        if out is not None:
-            export(result.text, out)
-    finally:
-        if status is not None:
-            status.stop()
+    status = Console(stderr=True).status("drafting …")
+    status.start()
 
+    def on_stage(stage: str, detail: str) -> None:
+        label = STAGE_LABEL.get(stage, stage)
+        status.update(f"[bold]{label}[/bold] {detail}".rstrip())
+
+    return status, on_stage
+
+
+def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
+    """Print the plan (unless it was streamed or written), the notes and the summary; the exit code."""
     streamed_differs = stream and result.rounds > 0
     if as_json:
         print_json(result.to_json())

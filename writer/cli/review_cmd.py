@@ -122,12 +122,40 @@ def review(
 
     Silence one line with <!-- ghplan-disable-line --> or "ghplan: ignore RULE-ID" on it.
     """
-    from ghplan.corpus.model import ORG_TYPES
-    from ghplan.writer.config import ConfigError, load_settings
-    from ghplan.writer.review.reviewer import ReviewError, resolve_year, review_text, validate_settings
-
     plan_year = _parse_year(year)
     org_type = _type_name(org_type)
+    _check_options(paths, org_type, plan_year, fmt, fix, out, in_place)
+    settings = _settings(config, no_copy)
+    results, extras = [], []
+    bad = 0
+    for path in paths:
+        try:
+            inp = read_input(path, encoding)
+        except InputError as exc:
+            typer.echo(f"ghplan: error: {exc}", err=True)
+            bad += 1
+            continue
+        if inp.encoding != "utf-8" and not encoding:
+            # readable, but not what the contract asks for: review it, say so, exit 2
+            typer.echo(f"ghplan: error: {inp.name} is {inp.encoding.upper()} (GBK) text, not UTF-8: reviewed "
+                       f"after decoding; save it as UTF-8 or pass --encoding {inp.encoding}", err=True)
+            bad += 1
+        result, extra = _review_one(inp, org_type, plan_year, settings, fix, out, in_place,
+                                    encoding is not None or inp.encoding == "utf-8")
+        results.append(result)
+        extras.append(extra)
+    _render(results, extras, fmt, color)
+    if bad:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(r.errors for r in results) else 0)
+
+
+def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | None, fmt: str,
+                   fix: bool, out: Optional[Path], in_place: bool) -> None:
+    """Bad usage ends here, one line and exit 2, before any input is read."""
+    from ghplan.corpus.model import ORG_TYPES
+    from ghplan.writer.review.reviewer import ReviewError, resolve_year
+
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", 2)
     if org_type is not None and org_type not in ORG_TYPES:
@@ -147,6 +175,13 @@ def review(
         fail("--out takes one input; use --in-place to fix several files", 2)
     if in_place and STDIN in paths:
         fail("--in-place cannot rewrite stdin; use --out", 2)
+
+
+def _settings(config: Optional[Path], no_copy: bool):
+    """The review settings from the config file; a bad config is bad usage."""
+    from ghplan.writer.config import ConfigError, load_settings
+    from ghplan.writer.review.reviewer import validate_settings
+
     try:
         settings = load_settings(config)
     except ConfigError as exc:
@@ -156,30 +191,24 @@ def review(
         fail(f"config {settings.source or config}: " + "; ".join(problems), 2)
     if no_copy:
         settings.copy_threshold = 0
+    return settings
 
-    from ghplan.writer.review.report import Extra, render_json, render_sarif, render_text
 
-    results, extras = [], []
-    bad = 0
-    for path in paths:
-        try:
-            inp = read_input(path, encoding)
-        except InputError as exc:
-            typer.echo(f"ghplan: error: {exc}", err=True)
-            bad += 1
-            continue
-        extra = Extra()
-        if inp.encoding != "utf-8" and not encoding:
-            # readable, but not what the contract asks for: review it, say so, exit 2
-            typer.echo(f"ghplan: error: {inp.name} is {inp.encoding.upper()} (GBK) text, not UTF-8: reviewed "
-                       f"after decoding; save it as UTF-8 or pass --encoding {inp.encoding}", err=True)
-            bad += 1
-        result = review_text(inp.text, org_type=org_type, year=plan_year, settings=settings,
-                             file=inp.name, encoding=inp.encoding)
-        if fix:
-            result, extra = _fix(result, inp, settings, out, in_place, encoding is not None or inp.encoding == "utf-8")
-        results.append(result)
-        extras.append(extra)
+def _review_one(inp: Input, org_type: Optional[str], plan_year: int | None, settings, fix: bool,
+                out: Optional[Path], in_place: bool, may_write: bool):
+    """The review of one input (after the certain fixes, with --fix) and what to add to its report."""
+    from ghplan.writer.review.report import Extra
+    from ghplan.writer.review.reviewer import review_text
+
+    result = review_text(inp.text, org_type=org_type, year=plan_year, settings=settings,
+                         file=inp.name, encoding=inp.encoding)
+    if fix:
+        return _fix(result, inp, settings, out, in_place, may_write)
+    return result, Extra()
+
+
+def _render(results: list, extras: list, fmt: str, color: Optional[bool]) -> None:
+    from ghplan.writer.review.report import render_json, render_sarif, render_text
 
     if fmt == "json":
         render_json(results)
@@ -187,9 +216,6 @@ def review(
         render_sarif(results)
     else:
         render_text(results, extras, color=_use_color(color))
-    if bad:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if any(r.errors for r in results) else 0)
 
 
 def _fix(result, inp: Input, settings, out: Optional[Path], in_place: bool, may_write: bool):
