@@ -308,91 +308,125 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
     so a warm rebuild of an unchanged corpus never loads the model.
     `progress(stage, done, total)` is called as chunks are embedded and written.
     """
-    import numpy as np
-
     from ghplan.writer.index.chunk import corpus_fingerprint
 
     t0 = time.perf_counter()
     with build_lock(loc):
         client = client or connect(loc, create=True)
-        old_name = active_name(client)
-        _collect_garbage(client, keep={old_name} if old_name else set())
-        old_col, old_info = None, None
-        if old_name:
-            try:
-                old_col = _get_collection(client, old_name)
-                old_info = _info(loc, old_col)
-            except Exception:
-                old_col = None
-        note = ""
-        reuse = old_col is not None and not rebuild and old_info is not None and old_info.model == model_name
-        if old_info is not None and old_info.model != model_name:
-            note = f"model changed from {old_info.model} to {model_name}: every chunk re-embedded"
-        ids = [c.id for c in chunks]
-        vectors: dict[str, Any] = _reusable_vectors(old_col, ids) if reuse else {}
-        todo = [c for c in chunks if c.id not in vectors]
-        dim = old_info.dim if (reuse and old_info) else 0
-        t_embed = time.perf_counter()
-        if todo or not dim:
-            if progress:
-                progress("model", 0, 1)     # loading takes seconds: show that something happens
-            emb = embedder_factory()
-            if progress:
-                progress("model", 1, 1)
-            dim = emb.dim
-            if reuse and old_info and old_info.dim != emb.dim:
-                # same name, different weights: the old vectors are worthless
-                vectors, todo = {}, list(chunks)
-                note = f"model {model_name} now gives {emb.dim} dims (was {old_info.dim}): every chunk re-embedded"
-            done = 0
-
-            def tick(n: int) -> None:
-                nonlocal done
-                done += n
-                if progress:
-                    progress("embed", done, len(todo))
-
-            if progress:
-                progress("embed", 0, len(todo))
-            new_vecs = emb.encode([c.embed_text for c in todo], progress=tick)
-            for c, v in zip(todo, new_vecs):
-                vectors[c.id] = v
-        embed_seconds = time.perf_counter() - t_embed
+        old_name, old_col, old_info = _previous(client, loc)
+        vec = _vectors_for(chunks, old_col, old_info, model_name, rebuild, embedder_factory, progress)
 
         fp = corpus_fingerprint(chunks)
         by_type, by_role = counts(chunks, lambda c: c.org_type), counts(chunks, lambda c: c.role)
         name = f"{PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
         meta = {
-            "model": model_name, "dim": int(dim), "schema": SCHEMA,
+            "model": model_name, "dim": int(vec.dim), "schema": SCHEMA,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "corpus_fingerprint": fp, "by_type": json.dumps(by_type, ensure_ascii=False),
             "by_role": json.dumps(by_role, ensure_ascii=False), "build_seconds": 0.0,
             "year": int(year), "corpus": corpus,
         }
-        col = client.create_collection(name, embedding_function=None, metadata=meta,
-                                       configuration={"hnsw": {"space": "cosine"}})
-        batch = max(1, min(client.get_max_batch_size(), 2000))
-        for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
-            col.add(ids=[c.id for c in part],
-                    embeddings=np.asarray([vectors[c.id] for c in part], dtype="float32"),
-                    documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
-            if progress:
-                progress("write", min(i + batch, len(chunks)), len(chunks))
+        col = _write_collection(client, name, meta, chunks, vec.vectors, progress)
         seconds = time.perf_counter() - t0
         col.modify(metadata={**meta, "build_seconds": round(seconds, 3)})
-        _set_active(client, name)          # the swap: from here on readers see the new index
-        if old_name:
-            try:
-                client.delete_collection(old_name)
-            except Exception:
-                pass                           # debris; the next build collects it
+        _swap(client, name, old_name)
     return BuildReport(
-        location=loc.describe(), collection=name, model=model_name, dim=int(dim),
-        chunks=len(chunks), embedded=len(todo), reused=len(chunks) - len(todo),
-        seconds=seconds, embed_seconds=embed_seconds, by_type=by_type, by_role=by_role,
-        corpus_fingerprint=fp, previous=old_name or "", note=note, year=int(year),
+        location=loc.describe(), collection=name, model=model_name, dim=int(vec.dim),
+        chunks=len(chunks), embedded=vec.embedded, reused=len(chunks) - vec.embedded,
+        seconds=seconds, embed_seconds=vec.seconds, by_type=by_type, by_role=by_role,
+        corpus_fingerprint=fp, previous=old_name or "", note=vec.note, year=int(year),
     )
+
+
+def _previous(client, loc: Location) -> tuple[str | None, Any, IndexInfo | None]:
+    """The active collection a build replaces (name, collection, info), after clearing debris."""
+    old_name = active_name(client)
+    _collect_garbage(client, keep={old_name} if old_name else set())
+    if not old_name:
+        return None, None, None
+    try:
+        old_col = _get_collection(client, old_name)
+        return old_name, old_col, _info(loc, old_col)
+    except Exception:
+        return old_name, None, None
+
+
+@dataclass
+class _Vectors:
+    vectors: dict[str, Any]
+    dim: int
+    embedded: int       # how many chunks were embedded (the rest were reused)
+    note: str
+    seconds: float      # loading the model and embedding
+
+
+def _vectors_for(chunks: Sequence[Chunk], old_col, old_info: IndexInfo | None, model_name: str,
+                 rebuild: bool, embedder_factory: Callable[[], Any],
+                 progress: Callable[[str, int, int], None] | None) -> _Vectors:
+    """A vector for every chunk: reused from the previous build where the model and text are the
+    same, embedded otherwise (the model loads only if something needs embedding)."""
+    note = ""
+    reuse = old_col is not None and not rebuild and old_info is not None and old_info.model == model_name
+    if old_info is not None and old_info.model != model_name:
+        note = f"model changed from {old_info.model} to {model_name}: every chunk re-embedded"
+    vectors: dict[str, Any] = _reusable_vectors(old_col, [c.id for c in chunks]) if reuse else {}
+    todo = [c for c in chunks if c.id not in vectors]
+    dim = old_info.dim if (reuse and old_info) else 0
+    t0 = time.perf_counter()
+    if not (todo or not dim):
+        return _Vectors(vectors, dim, 0, note, time.perf_counter() - t0)
+    if progress:
+        progress("model", 0, 1)     # loading takes seconds: show that something happens
+    emb = embedder_factory()
+    if progress:
+        progress("model", 1, 1)
+    dim = emb.dim
+    if reuse and old_info and old_info.dim != emb.dim:
+        # same name, different weights: the old vectors are worthless
+        vectors, todo = {}, list(chunks)
+        note = f"model {model_name} now gives {emb.dim} dims (was {old_info.dim}): every chunk re-embedded"
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embed", done, len(todo))
+
+    if progress:
+        progress("embed", 0, len(todo))
+    new_vecs = emb.encode([c.embed_text for c in todo], progress=tick)
+    for c, v in zip(todo, new_vecs):
+        vectors[c.id] = v
+    return _Vectors(vectors, dim, len(todo), note, time.perf_counter() - t0)
+
+
+def _write_collection(client, name: str, meta: dict, chunks: Sequence[Chunk], vectors: dict[str, Any],
+                      progress: Callable[[str, int, int], None] | None):
+    """The new build collection, filled in batches (not yet active)."""
+    import numpy as np
+
+    col = client.create_collection(name, embedding_function=None, metadata=meta,
+                                   configuration={"hnsw": {"space": "cosine"}})
+    batch = max(1, min(client.get_max_batch_size(), 2000))
+    for i in range(0, len(chunks), batch):
+        part = chunks[i:i + batch]
+        col.add(ids=[c.id for c in part],
+                embeddings=np.asarray([vectors[c.id] for c in part], dtype="float32"),
+                documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
+        if progress:
+            progress("write", min(i + batch, len(chunks)), len(chunks))
+    return col
+
+
+def _swap(client, name: str, old_name: str | None) -> None:
+    """Point readers at the new collection, then drop the one it replaced."""
+    _set_active(client, name)          # the swap: from here on readers see the new index
+    if old_name:
+        try:
+            client.delete_collection(old_name)
+        except Exception:
+            pass                           # debris; the next build collects it
 
 
 @dataclass
