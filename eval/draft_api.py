@@ -30,7 +30,7 @@ def default_rounds() -> int:
 
 def named_backend(name: str, settings: Any) -> Any:
     """offline | mock | openai, as `ghplan draft --backend NAME` makes it."""
-    from ghplan.writer.draft.pipeline import make_backend
+    from ghplan.writer.draft.backends import make_backend
 
     return make_backend(name, settings=settings)
 
@@ -72,14 +72,14 @@ def case_profile(spec: CaseSpec) -> Any:
 
 def type_words(org_type: str) -> tuple[str, list[str], list[str]]:
     """(Chinese type name, words that belong, words that betray another type)."""
-    from ghplan.writer.draft.pipeline import type_vocab
+    from ghplan.writer.draft.prompting import type_vocab
 
     return type_vocab(org_type)
 
 
 def union_of(org: str) -> str:
     """The union's name as a plan's title and sign-off give it."""
-    from ghplan.writer.draft.pipeline import union_name
+    from ghplan.writer.draft.prompting import union_name
 
     return union_name(org)
 

@@ -152,3 +152,42 @@ def test_each_section_prompt_sees_what_earlier_sections_said():
     last = requests[-1].messages()[1]["content"]
     for heading, gist in requests[-1].written:
         assert gist and f"{heading}：{gist}" in last
+
+
+# ---------------------------------------------------------------------- a real endpoint's cut-offs
+@pytest.mark.parametrize("finish, seen", [("length", "length"), (None, ""), ("stop", "stop")])
+def test_the_openai_stream_reports_how_it_ended(finish, seen):
+    from ghplan.writer.draft.backends.base import call
+    from ghplan.writer.draft.backends.openai_backend import OpenAIBackend
+    from tests.chat import Chat
+    from tests.fake_openai import FakeOpenAI
+
+    with FakeOpenAI([{"sse": ["加强", "思想"], "finish": finish}]) as srv:
+        done = call(OpenAIBackend(base_url=srv.base_url, api_key="sk-test-123456"), Chat(),
+                    on_delta=lambda d: None)
+    assert done.text == "加强思想" and done.finish_reason == seen
+
+
+def test_a_model_that_always_hits_its_token_limit_is_exit_3_not_a_short_plan():
+    """Tried as a new user would: every section cut off by max_tokens used to give a 334-character
+    plan and exit 0."""
+    from tests.cli_helpers import assert_one_line_error, ghplan
+    from tests.fake_openai import FakeOpenAI
+
+    def answer(text: str, finish: str) -> dict:
+        return {"id": "c", "object": "chat.completion", "created": 0, "model": "fake-model",
+                "choices": [{"index": 0, "finish_reason": finish,
+                             "message": {"role": "assistant", "content": text}}]}
+
+    def respond(body, headers):
+        if headers.get("x-ghplan-request") == "outline":
+            return {"body": answer(SCRIPT_HEAD[0]["text"], "stop")}
+        cut = "为做好今年工作，坚持以"
+        return {"sse": [cut], "finish": "length"} if body.get("stream") else {"body": answer(cut, "length")}
+
+    with FakeOpenAI(responder=respond) as srv:
+        r = ghplan("draft", "--org", "某厂工会", "--type", "enterprise", "--year", str(YEAR),
+                   "--backend", "openai", "--no-retrieve",
+                   env={"OPENAI_API_KEY": "sk-test-123456", "OPENAI_BASE_URL": srv.base_url})
+    assert_one_line_error(r, 3)
+    assert "stopped before finishing" in r.err and r.out == ""

@@ -15,14 +15,13 @@ from typing import Any, Callable
 
 from ghplan import prompts
 from ghplan.corpus.numerals import to_cn
-from ghplan.writer.draft.backends import BACKENDS, default_backend_name, make_backend  # noqa: F401 - re-exported for callers of the pipeline
 from ghplan.writer.draft.backends.base import Backend, OnDelta, Usage, call
 from ghplan.writer.draft.backends.failures import failure
 from ghplan.writer.draft.catalogue import CatalogueView
 from ghplan.writer.draft.facts import YearFacts, year_facts
 from ghplan.writer.draft.outline import Outline, OutlineError, Topic, budget, parse_outline
 from ghplan.writer.draft.profile import Profile
-from ghplan.writer.draft.prompting import plan_title, type_vocab, union_name  # noqa: F401 - re-exported
+from ghplan.writer.draft.prompting import plan_title, union_name
 from ghplan.writer.draft.requests import Brief, OutlineRequest, RepairRequest, Request, SectionRequest
 from ghplan.writer.draft.retrieval import Ref, Retrieval
 from ghplan.writer.draft.tidy import gist, strip_sign_off, tidy_body, tidy_plan
