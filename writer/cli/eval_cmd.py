@@ -143,11 +143,54 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
     return code
 
 
-def register(app: typer.Typer) -> None:
-    """Add `eval` to the ghplan app."""
+def run_realpages_cmd(*, pages: Optional[Path], year: int, json_path: Optional[str], worst: int) -> int:
+    """`ghplan eval realpages`: measure cleaning, labelling and review on labelled real pages."""
+    import sys
 
-    @app.command("eval")
+    from rich.console import Console
+
+    from ghplan.eval.realpages_report import print_terminal, to_json_text
+    from ghplan.eval.realpages_run import default_pages, run_realpages
+
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"--year {year} is out of range")
+    if worst < 0:
+        raise UsageError("--worst must be 0 or more")
+    if json_path and json_path != "-" and not Path(json_path).parent.exists():
+        raise UsageError(f"cannot write {json_path}: directory {Path(json_path).parent} does not exist")
+    if pages is None:
+        pages = default_pages()
+    elif not pages.is_file():
+        raise UsageError(f"no such file: {pages}")
+    json_to_stdout = json_path == "-"
+    out_file = sys.stderr if json_to_stdout else sys.stdout
+    out = Console(file=out_file, soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(file=out_file, soft_wrap=False, width=150)
+    data = run_realpages(pages, year, worst=worst)
+    print_terminal(data, out, misses=worst > 0)
+    if json_path:
+        text = to_json_text(data)
+        if json_to_stdout:
+            sys.stdout.write(text)
+        else:
+            try:
+                write_atomic(Path(json_path), text)
+            except OSError as exc:
+                fail(f"cannot write {json_path}: {exc.strerror or exc}", 2)
+            Console(file=sys.stderr).print(f"ghplan: wrote {json_path}", highlight=False)
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    """Add `eval` (the suite; `eval realpages` beneath it) to the ghplan app."""
+    eval_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False,
+                           pretty_exceptions_enable=False)
+    app.add_typer(eval_app, name="eval")
+
+    @eval_app.callback()
     def eval_command(
+        ctx: typer.Context,
         suite: Optional[Path] = typer.Option(None, "--suite", help="Suite TOML (default: the bundled eval/suites/default.toml)."),
         backend: Optional[str] = typer.Option(
             None, "--backend", help="Backend for the drafting cases: mock | offline | openai (default: each case's own)."),
@@ -163,12 +206,33 @@ def register(app: typer.Typer) -> None:
         """Run the offline evaluation suite: retrieval, prompts, drafting, adversarial models, the reviewer.
 
         Exit 0: all required checks pass; 100 (--fail-code): a check failed; 1: an error.
+        `ghplan eval realpages` measures cleaning, labelling and review on labelled real pages.
         """
+        if ctx.invoked_subcommand is not None:
+            return
         try:
             code = run_eval(suite=suite, backend=backend, filter_=filter_, json_path=json_path,
                             html_path=html_path, no_cache=no_cache, cache_dir=cache_dir,
                             fail_code=fail_code, config=config, only_failures=only_failures,
                             run_cli=in_process_cli(app))
+        except GhplanError as exc:
+            fail_on(exc)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        raise typer.Exit(code)
+
+    @eval_app.command("realpages")
+    def realpages_command(
+        pages: Optional[Path] = typer.Option(
+            None, "--pages", help="Labelled pages, JSON Lines (default: ../shared/devset/pages.jsonl beside the repository)."),
+        year: int = typer.Option(2027, "--year", help="Plan year the pages are judged for."),
+        json_path: Optional[str] = typer.Option(None, "--json", help="Write the figures as JSON to PATH ('-' for stdout)."),
+        worst: int = typer.Option(5, "--worst", help="Worst misses shown per family (0: none)."),
+    ) -> None:
+        """Measure cleaning (corpus inspect), labelling and review on labelled real pages: boilerplate and
+        stale recall by family, headings and content kept, org-type and doc-kind accuracy."""
+        try:
+            code = run_realpages_cmd(pages=pages, year=year, json_path=json_path, worst=worst)
         except GhplanError as exc:
             fail_on(exc)
         except KeyboardInterrupt:
