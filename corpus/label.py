@@ -5,6 +5,7 @@ and a forestry work area's plans), so every label here is read off the words of 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,12 +25,22 @@ class Vocab:
 
 
 @lru_cache(maxsize=1)
-def vocabularies() -> dict[str, Vocab]:
-    """vocab.toml, read once: the one loader for labelling, review, retrieval and drafting."""
+def _all_vocabularies() -> dict[str, Vocab]:
+    """Every cue table in vocab.toml, including label-only ones ("other": youth league …)."""
     data = load_toml("vocab.toml")
     return {t: Vocab(t, dict(v.get("cues", {})), tuple(v.get("belongs", ())), tuple(v.get("betray", ())),
                      str(v.get("name", t)))
-            for t, v in data.items() if isinstance(v, dict)}
+            for t, v in data.items() if isinstance(v, dict) and "cues" in v}
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> dict[str, Vocab]:
+    """vocab.toml, read once: the one loader for labelling, review, retrieval and drafting.
+
+    Only the organisation types a plan can have; label-only tables (the "other" cues) are left out.
+    """
+    data = load_toml("vocab.toml")
+    return {t: v for t, v in _all_vocabularies().items() if not data[t].get("label_only")}
 
 
 def _roles() -> dict:
@@ -65,17 +76,44 @@ def phrase_counts(body: str, phrases: tuple[str, ...]) -> list[int]:
 @lru_cache(maxsize=1)
 def _cue_table() -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
     cues, owners = [], []
-    for t, v in vocabularies().items():
+    for t, v in _all_vocabularies().items():
         for cue, w in v.cues.items():
             cues.append(cue)
             owners.append((t, w))
     return tuple(cues), tuple(owners)
 
 
+SHORT_BODY = 200   # a page whose cleaned documents are shorter than this is labelled from all its text
+OPENING = 200      # characters at the start of a body that usually name the writer (我镇总工会…)
+
+
+# "在局党委和县总工会的正确领导下": a clause that names the union's superiors, not the union itself.
+_SUPERIORS = re.compile(r"在[^。；;，,：:]{0,40}?(?:领导|指导|关心|支持|帮助)下|上级[^。；;，,]{0,12}")
+
+
+# A short line with no sentence punctuation that names a document genre is a title (repeated
+# titles, related-article links): content farms put any title on any page, so it is not body.
+_TITLE_LINE = re.compile(r"^[^。，,；;！!？?\n]{0,40}(?:计划|总结|要点|安排|规划|报告|范文|打算|方案|思路)[^。，,；;\n]{0,12}$",
+                         re.M)
+
+
+def _without_superiors(body: str) -> str:
+    body = _TITLE_LINE.sub(lambda m: " " * len(m.group()), body)
+    return _SUPERIORS.sub(lambda m: " " * len(m.group()), body)
+
+
 def org_scores(text: str) -> dict[str, float]:
+    """Weighted cue counts per type (the label-only "other" included).
+
+    Cues in the opening count twice: a plan names its own union first (今年我局工会…), and the
+    unions it merely mentions (上级 市总工会, a school it visits) come later.
+    """
     cues, owners = _cue_table()
-    scores = {t: 0.0 for t in vocabularies()}
-    for n, (t, w) in zip(phrase_counts(_normalised(text), cues), owners):
+    body = _without_superiors(_normalised(text))
+    scores = {t: 0.0 for t in _all_vocabularies()}
+    for n, (t, w) in zip(phrase_counts(body, cues), owners):
+        scores[t] += w * n
+    for n, (t, w) in zip(phrase_counts(body[:OPENING], cues), owners):
         scores[t] += w * n
     return scores
 
@@ -116,19 +154,54 @@ def plan_part_start(text: str) -> int:
     return best if best > len(body) * 0.3 else -1
 
 
-def infer_doc_kind(text: str) -> str:
-    """plan, summary, or mixed (a summary that ends with plans for the rest of the year)."""
-    kinds = _roles()["kinds"]
+_SENTENCE = re.compile(r"[。！？!?；;\n]+")
+MIN_SENTENCE = 6          # shorter pieces are headings and list debris
+# Shares of sentences (measured on real pages: plans keep looking-back sentences under ~0.15,
+# summaries over it; a mixed document's latter half is at least 0.4 forward-looking).
+PLAN_MAX_BACK = 0.15
+SUMMARY_MAX_FORWARD = 0.1
+MIXED_MIN_FORWARD_TAIL = 0.4
+MEETING_MIN_FORWARD = 0.15     # meeting news that deploys work: over a seventh of its sentences look forward
+
+
+def tense_profile(text: str) -> tuple[float, float, float, float]:
+    """Shares of sentences looking back and looking forward, overall and in the latter half.
+
+    Returns (back, forward, forward in the first half, forward in the second half).
+    """
     body = _normalised(text)
-    summary, plan = kind_scores(text)
-    cut = plan_part_start(text)
-    looking_back_part = body[:cut] if cut > 0 else body
-    past = 1000 * looking_back_part.count(kinds["past_marker"]) / max(1, len(looking_back_part))
+    sentences = [s for s in _SENTENCE.split(body) if len(s) >= MIN_SENTENCE]
+    n = len(sentences)
+    if not n:
+        return 0.0, 0.0, 0.0, 0.0
+    back_words, fwd_words = cue_words("looking_back"), cue_words("looking_forward")
+    back = [any(w in s for w in back_words) for s in sentences]
+    fwd = [not b and any(w in s for w in fwd_words) for s, b in zip(sentences, back)]
+    half = n // 2
+    return (sum(back) / n, sum(fwd) / n, sum(fwd[:half]) / max(1, half), sum(fwd[half:]) / max(1, n - half))
+
+
+def infer_doc_kind(text: str) -> str:
+    """plan, summary, or mixed (a review followed by plans, or a meeting that reviews and deploys).
+
+    Read sentence by sentence: a plan has almost no looking-back sentences; a summary has them and
+    little looking forward; a mixed document turns forward in its latter part, names its plan part
+    (下半年工作打算 …), or is meeting news that both reviews and deploys.
+    """
+    back, fwd, fwd_first, fwd_second = tense_profile(text)
+    body = _normalised(text)
     opens_as_summary = any(p in body[:300] for p in cue_words("summary_opening"))
-    looks_back = opens_as_summary or past >= kinds["past_per_thousand"] or summary > plan * 2 + 4
-    if looks_back:
-        return "mixed" if plan_part_start(text) > 0 else "summary"
-    return "plan"
+    if back < PLAN_MAX_BACK and not opens_as_summary:
+        return "plan"
+    if plan_part_start(text) > 0:
+        return "mixed"
+    if fwd < SUMMARY_MAX_FORWARD:
+        return "summary"
+    if fwd_second >= MIXED_MIN_FORWARD_TAIL and fwd_second >= fwd_first:
+        return "mixed"
+    if fwd >= MEETING_MIN_FORWARD and sum(body.count(w) for w in cue_words("meeting_news")) >= 3:
+        return "mixed"
+    return "summary"
 
 
 @lru_cache(maxsize=1)

@@ -130,12 +130,12 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
     stale = [Stale(f.text, f.rule, f.dated, f.start, f.end) for f in _stale_findings(text, year)]
     removed.sort(key=lambda r: (r.start, r.end))
     weights = [len(d.text) for d in documents]
-    return PageResult(
-        source=source,
-        org_type=_dominant((d.org_type for d in documents), weights, "other"),
-        doc_kind=_dominant((d.doc_kind for d in documents), weights, "plan"),
-        documents=documents, removed=removed, stale=stale,
-    )
+    org_type = _dominant((d.org_type for d in documents), weights, "other")
+    doc_kind = _dominant((d.doc_kind for d in documents), weights, "plan")
+    if sum(weights) < label.SHORT_BODY:      # too little body left to judge: read the whole page
+        org_type, doc_kind = label.infer_org_type(text), label.infer_doc_kind(text)
+    return PageResult(source=source, org_type=org_type, doc_kind=doc_kind,
+                      documents=documents, removed=removed, stale=stale)
 
 
 def inspect_path(path: Path | str, year: int | None = None) -> PageResult:
