@@ -28,6 +28,46 @@ def embedder():
     return get_embedder(DEFAULT_EMBED_MODEL)
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that loads the real embedding model (the `embedder` fixture, directly or through
+    mini_index and the like) is `slow`: `pytest -m "not slow"` stays under a minute. Tests that
+    load it in a child process (an index build through the CLI) carry the mark themselves."""
+    for item in items:
+        if "embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """`frozen_today(date(2029, 11, 23))` makes `date.today()` return that day for the library,
+    in-process: `datetime.date` itself and every ghplan module's own `date` name (a module first
+    imported while frozen is put back to the real `date` afterwards). For tests of what "next
+    year" means; every other test passes its year explicitly."""
+    import datetime as _dt
+    import sys
+
+    real = _dt.date
+    frozen: list[type] = []
+
+    def freeze(day: _dt.date) -> None:
+        class FrozenDate(real):
+            @classmethod
+            def today(cls):
+                return cls(day.year, day.month, day.day)
+
+        frozen.append(FrozenDate)
+        monkeypatch.setattr(_dt, "date", FrozenDate)
+        for name, module in list(sys.modules.items()):
+            if name.startswith("ghplan") and getattr(module, "date", None) is real:
+                monkeypatch.setattr(module, "date", FrozenDate)
+
+    yield freeze
+    monkeypatch.undo()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("ghplan") and getattr(module, "date", None) in frozen:
+            module.date = real
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_home(tmp_path_factory, monkeypatch):
     """Default store dir points into a tmp dir, never ~/.local/share/ghplan."""

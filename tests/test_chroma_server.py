@@ -18,6 +18,8 @@ from ghplan.writer.index.store import Location, build_index, index_status, open_
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
+pytestmark = pytest.mark.slow      # starts a real chroma server and loads the embedding model
+
 
 def _free_port() -> int:
     with socket.socket() as s:

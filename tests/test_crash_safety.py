@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 MARK = "GHPLAN-TEST-STAGE"
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+# slow: kill -9 runs, concurrent builds and index builds through the CLI, each in a subprocess
+pytestmark = [pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals"),
+              pytest.mark.slow]
 
 # Test-side patches, one per stage; each prints the marker and blocks until killed.
 _BLOCK = f"print({MARK!r}, flush=True); time.sleep(600)"

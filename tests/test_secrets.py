@@ -78,6 +78,7 @@ def _free_port() -> int:
 
 
 # ---------------------------------------------------------------------- draft
+@pytest.mark.slow       # a draft or eval run per case, each in a subprocess
 @pytest.mark.parametrize("fmt", ["docx", "md"])
 def test_draft_success_outputs_hold_no_key(tmp_path, key, fmt):
     out = tmp_path / "out"
@@ -92,6 +93,7 @@ def test_draft_success_outputs_hold_no_key(tmp_path, key, fmt):
     assert assert_no_secret(key, r, out, tmp_path / "xdg", tmp_path / "cache") >= 1
 
 
+@pytest.mark.slow       # a draft or eval run per case, each in a subprocess
 def test_draft_stream_holds_no_key(tmp_path, key):
     with FakeOpenAI(responder=plan_writer(PLAN)) as srv:
         r = _run(["draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--stream"],
@@ -114,6 +116,7 @@ ERRORS = {
 
 # (test_bad_input_matrix.py also checks stdout and stderr of its ten model-endpoint cases, a 401
 # that echoes the key among them)
+@pytest.mark.slow       # a draft or eval run per case, each in a subprocess
 @pytest.mark.parametrize("name, mode", [
     ("400-echo", "--json"), ("403-echo", "--stream"), ("500-echo", "--stream"),
     ("malformed-with-key", "--json"), ("html-with-key", "--stream"),
@@ -164,6 +167,7 @@ checks = ["roles"]
 """
 
 
+@pytest.mark.slow       # a draft or eval run per case, each in a subprocess
 @pytest.mark.parametrize("replies", ["writer", "401-echo"])
 def test_eval_reports_and_cache_hold_no_key(tmp_path, key, replies):
     suite = tmp_path / "suite.toml"

@@ -17,6 +17,7 @@ pytest.importorskip("atheris")
 SCRIPT = Path(__file__).with_name("fuzz_engine.py")
 
 
+@pytest.mark.slow
 def test_fuzz_the_engine_for_a_short_budget(tmp_path):
     seconds = int(os.environ.get("GHPLAN_FUZZ_CI_SECONDS", "10"))
     p = subprocess.run([sys.executable, str(SCRIPT), f"-max_total_time={seconds}"], cwd=tmp_path,
