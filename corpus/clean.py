@@ -18,6 +18,7 @@ _SENTENCE_END = "。!！?？;；\n"
 _MAX_SENTENCE = 200     # on one-line pages a "sentence" is capped so one hit never eats a page
 _MAX_LINE = 120
 PLACEHOLDER_CATEGORIES = ("placeholder", "censor")
+RELATED_FLOOR = 0.3     # a related-articles list ends the page only in its back part
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,13 @@ def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list
             s, e = line_span(text, f.start, f.end)
             edits.append(Edit(s, e, "", f.category, f.rule))
         elif action == "delete-to-end":
-            edits.append(Edit(f.start, len(text), "", f.category, f.rule))
+            if f.start < len(text) * RELATED_FLOOR:
+                # a list near the top is a sidebar or a title line above the text, not the page's
+                # tail (split.related_cut applies the same floor): take its line only
+                s, e = line_span(text, f.start, f.end)
+                edits.append(Edit(s, e, "", f.category, f.rule))
+            else:
+                edits.append(Edit(f.start, len(text), "", f.category, f.rule))
     return edits
 
 

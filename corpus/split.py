@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ghplan.corpus.rules.model import Finding
 
+RELATED_FLOOR = 0.3     # (clean.py holds the same floor for lists found after a first deletion)
+
 _TITLE_BACK = 40
 _BOUNDARY = "。!！?？;；\n”\""
 
@@ -77,6 +79,6 @@ def related_cut(findings: list[Finding], length: int) -> int:
     Only a list in the back part of the page counts: an early "相关" is more likely text.
     """
     for f in findings:
-        if f.rule == "GH-REL-LIST" and f.start > length * 0.3:
+        if f.rule == "GH-REL-LIST" and f.start > length * RELATED_FLOOR:
             return f.start
     return length
