@@ -2,7 +2,6 @@
 half-written files, and the openai backend end to end against a fake server on loopback."""
 from __future__ import annotations
 
-import datetime
 import json
 import socket
 import zipfile
@@ -22,10 +21,10 @@ def root():
 
 
 def test_offline_draft_to_stdout():
-    r = ghplan("draft", "--org", "某市第一人民医院工会", "--type", "hospital", env=NO_MODEL)
+    # the year is pinned (the default, next year, is tested with a pinned clock in test_clock.py)
+    r = ghplan("draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--year", "2027", env=NO_MODEL)
     assert r.code == 0, r.err
-    year = datetime.date.today().year + 1
-    assert r.out.splitlines()[0] == f"某市第一人民医院工会{year}年工作计划"
+    assert r.out.splitlines()[0] == "某市第一人民医院工会2027年工作计划"
     assert "医务人员" in r.out and "教职工" not in r.out
     assert "review 0 error(s)" in r.err and "retrieval skipped" in r.err
     assert "Traceback" not in r.err
