@@ -14,9 +14,9 @@ filled by eval/realpages_run.py) go in, numbers come out. The definitions follow
 - a heading is *kept* when its first 8 characters, its marker (一、 (一) 1、 # ** …) stripped,
   occur in the cleaned text;
 - *content kept*: the characters outside every boilerplate snippet that still occur, in order,
-  in the cleaned text, as a share of all of them;
-- an *all-boilerplate* page (fewer than ALL_BOILERPLATE_CJK Chinese characters outside its
-  snippets) must yield no document; a page with real content that yields none is *rejected*.
+  in the cleaned text (their longest common subsequence), as a share of all of them;
+- an *all-boilerplate* page (fewer than ALL_BOILERPLATE_CHARS letters outside its snippets, or
+  under ALL_BOILERPLATE_SHARE of its characters) must yield no document; a page with real content that yields none is *rejected*.
 """
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ from ghplan.eval.realpages_families import boilerplate_family, stale_family
 
 MIN_CLEANING_SNIPPET = 4        # normalised characters; shorter snippets are not scored for cleaning
 HEADING_KEY = 8                 # a heading is matched by its first 8 characters
-ALL_BOILERPLATE_CJK = 60        # fewer Chinese characters outside the snippets: an all-boilerplate page
-ANCHOR = 6                      # content-kept alignment: characters that must match to anchor a run
+ALL_BOILERPLATE_CHARS = 60      # fewer letters (Chinese or other) outside the snippets: all-boilerplate
+ALL_BOILERPLATE_SHARE = 0.10    # … or less than this share of the page's characters
 _WS = re.compile(r"\s+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LETTER = re.compile(r"[^\W\d_]")
 _CN_NUM = "〇零一二三四五六七八九十百"
 _MARKER = re.compile(
     rf"^(?:#+|\*+|第[{_CN_NUM}\d]+[、,.:]?|[{_CN_NUM}]+[、.]|\([{_CN_NUM}\d]+\)[、.]?|"
@@ -146,38 +146,36 @@ def content_segments(text: str, snippets: Iterable[str]) -> list[str]:
     return [r for r in (norm(x) for x in runs) if r]
 
 
-def kept_in_order(segments: Sequence[str], cleaned_norm: str, anchor: int = ANCHOR) -> int:
-    """How many characters of `segments` occur in order in `cleaned_norm`.
+def kept_in_order(segments: Sequence[str], cleaned_norm: str) -> int:
+    """How many characters of `segments` (joined, in order) still occur in order in
+    `cleaned_norm`: the length of their longest common subsequence.
 
-    A greedy alignment (a fast stand-in for the longest common subsequence): from the current
-    position in the cleaned text, find the nearest copy of the next `anchor` characters (or
-    what is left of the run), extend the match as far as it goes, move both on; a character
-    with no anchor is lost. Runs are aligned one after the other, never across a snippet.
+    Bit-parallel (Hyyrö 2004): one big integer holds a row of the LCS table, one step per
+    character of the content, so a page of several thousand characters takes milliseconds.
     """
-    pos = kept = 0
-    for seg in segments:
-        i = 0
-        while i < len(seg):
-            probe = seg[i:i + anchor]
-            j = cleaned_norm.find(probe, pos)
-            if j < 0:
-                i += 1
-                continue
-            n = len(probe)
-            while i + n < len(seg) and j + n < len(cleaned_norm) and seg[i + n] == cleaned_norm[j + n]:
-                n += 1
-            kept += n
-            i += n
-            pos = j + n
-    return kept
+    content = "".join(segments)
+    if not content or not cleaned_norm:
+        return 0
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(cleaned_norm):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    full = (1 << len(cleaned_norm)) - 1
+    row = full
+    for ch in content:
+        u = row & masks.get(ch, 0)
+        row = ((row + u) | (row - u)) & full
+    return len(cleaned_norm) - bin(row).count("1")
 
 
 def content_chars(segments: Sequence[str]) -> int:
     return sum(len(s) for s in segments)
 
 
-def is_all_boilerplate(segments: Sequence[str]) -> bool:
-    return sum(len(_CJK.findall(s)) for s in segments) < ALL_BOILERPLATE_CJK
+def is_all_boilerplate(segments: Sequence[str], page_text: str) -> bool:
+    """Nearly nothing but labelled boilerplate: few letters left, or a small share of the page."""
+    letters = sum(len(_LETTER.findall(s)) for s in segments)
+    total = len(norm(page_text))
+    return letters < ALL_BOILERPLATE_CHARS or (total > 0 and content_chars(segments) / total < ALL_BOILERPLATE_SHARE)
 
 
 # --- one page --------------------------------------------------------------------------------
@@ -206,8 +204,8 @@ class PageScore:
 
     @property
     def rejected(self) -> bool:
-        """Real content, yet no document (or cleaning failed)."""
-        return not self.all_boilerplate and (self.documents == 0 or any(e.startswith("inspect") for e in self.errors))
+        """Cleaning failed, or real content yet no document."""
+        return any(e.startswith("inspect") for e in self.errors) or (not self.all_boilerplate and self.documents == 0)
 
 
 def score_page(page: LabelledPage, obs: Observed) -> PageScore:
@@ -231,7 +229,7 @@ def score_page(page: LabelledPage, obs: Observed) -> PageScore:
     return PageScore(
         id=page.id, org_type=(page.org_type, obs.org_type or "error"),
         doc_kind=(page.doc_kind, obs.doc_kind or "error"), documents=len(obs.documents),
-        all_boilerplate=is_all_boilerplate(segments), boilerplate=boiler, stale=stale, headings=headings,
+        all_boilerplate=is_all_boilerplate(segments, page.text), boilerplate=boiler, stale=stale, headings=headings,
         content_chars=content_chars(segments), content_kept=0 if failed else kept_in_order(segments, cleaned),
         errors=errors)
 

@@ -46,6 +46,10 @@ def _confusion(title: str, acc: dict[str, Any]) -> Table:
     return t
 
 
+def _ids(ids: list[str], most: int = 8) -> str:
+    return ", ".join(ids[:most]) + (f" … (+{len(ids) - most})" if len(ids) > most else "")
+
+
 def _summary(data: dict[str, Any]) -> Table:
     t = Table(title=f"realpages: {data['pages']} pages from {data['pages_file']}, plan year {data['year']}",
               title_justify="left")
@@ -62,7 +66,7 @@ def _summary(data: dict[str, Any]) -> Table:
         ("content kept (characters)", _pct(data["content"]["share"]), f"{data['content']['kept']}/{data['content']['chars']}"),
         ("org type accuracy", _pct(data["org_type"]["accuracy"]), f"{data['org_type']['correct']}/{data['org_type']['total']}"),
         ("doc kind accuracy", _pct(data["doc_kind"]["accuracy"]), f"{data['doc_kind']['correct']}/{data['doc_kind']['total']}"),
-        ("pages rejected (content, no document)", str(data["rejected"]["count"]), ", ".join(data["rejected"]["ids"])),
+        ("pages rejected (content, no document)", str(data["rejected"]["count"]), _ids(data["rejected"]["ids"])),
         ("all-boilerplate pages yielding documents", str(len(data["all_boilerplate"]["yielding_documents"])),
          f"of {len(data['all_boilerplate']['pages'])}: {', '.join(data['all_boilerplate']['pages'])}"),
         ("pages with a crash", str(len({e['id'] for e in data["errors"]})), ""),
@@ -99,5 +103,15 @@ def print_terminal(data: dict[str, Any], out: Console, *, misses: bool = True) -
     if misses:
         out.print(_misses("worst boilerplate misses per category", data["worst_misses"]["boilerplate"]))
         out.print(_misses("worst stale misses per family", data["worst_misses"]["stale"]))
-    for e in data["errors"]:
-        out.print(f"[red]crash[/red] {e['id']}: {e['error']}", highlight=False)
+    _print_crashes(data["errors"], out)
+
+
+def _print_crashes(errors: list[dict[str, Any]], out: Console) -> None:
+    """One line per distinct error, with how many pages hit it and the first few ids."""
+    by_error: dict[str, list[str]] = {}
+    for e in errors:
+        by_error.setdefault(e["error"], []).append(e["id"])
+    for error, ids in by_error.items():
+        more = f" … (+{len(ids) - 5})" if len(ids) > 5 else ""
+        out.print(f"[red]crash[/red] on {len(ids)} page(s) ({', '.join(ids[:5])}{more}): {error}",
+                  highlight=False)

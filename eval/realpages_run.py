@@ -58,11 +58,10 @@ def load_pages(path: Path) -> list[LabelledPage]:
 
 def observe(page: LabelledPage, year: int) -> Observed:
     """Run corpus inspect and review on one page's raw text."""
-    from ghplan.corpus.pipeline import inspect_text
-    from ghplan.writer.review.reviewer import review_text
-
     obs = Observed()
-    try:
+    try:   # imports inside: a module broken mid-edit is a measured failure too
+        from ghplan.corpus.pipeline import inspect_text
+
         res = inspect_text(page.text, source=page.id, year=year)
         obs.documents = [d.text for d in res.documents]
         obs.org_type, obs.doc_kind = res.org_type, res.doc_kind
@@ -70,6 +69,8 @@ def observe(page: LabelledPage, year: int) -> Observed:
     except Exception as exc:  # noqa: BLE001 - one page's crash is a measured failure, not the end
         obs.inspect_error = f"{type(exc).__name__}: {exc}"
     try:
+        from ghplan.writer.review.reviewer import review_text
+
         rev = review_text(page.text, year=year, copy=False, file=page.id)
         obs.findings = [(f.start, f.end, f.category) for f in rev.findings]
     except Exception as exc:  # noqa: BLE001
