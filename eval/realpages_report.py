@@ -68,7 +68,8 @@ def _summary(data: dict[str, Any]) -> Table:
         ("doc kind accuracy", _pct(data["doc_kind"]["accuracy"]), f"{data['doc_kind']['correct']}/{data['doc_kind']['total']}"),
         ("pages rejected (content, no document)", str(data["rejected"]["count"]), _ids(data["rejected"]["ids"])),
         ("all-boilerplate pages yielding documents", str(len(data["all_boilerplate"]["yielding_documents"])),
-         f"of {len(data['all_boilerplate']['pages'])}: {', '.join(data['all_boilerplate']['pages'])}"),
+         f"of {len(data['all_boilerplate']['pages'])}" + (f": {_ids(data['all_boilerplate']['pages'])}"
+                                                            if data["all_boilerplate"]["pages"] else "")),
         ("pages with a crash", str(len({e['id'] for e in data["errors"]})), ""),
     ]
     for r in rows:
