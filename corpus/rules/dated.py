@@ -9,98 +9,21 @@ with the other is certain. All facts come from dated.toml; the year logic lives 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ghplan.corpus.markers import CN
 from ghplan.corpus.numerals import to_cn, to_int
-from ghplan.corpus.rules.engine import Match, default_catalogue, load_toml
-from ghplan.corpus.rules.messages import Template, templates
+from ghplan.corpus.rules import dated_years as years
+from ghplan.corpus.rules.dated_table import (  # noqa: F401  (the module's public names)
+    CATEGORY, FactsError, Hit, Table, after, facts_path, is_stale, messages, reload, say,
+    sentence, source_of, table, year_range,
+)
+from ghplan.corpus.rules.engine import Match, default_catalogue
 from ghplan.corpus.rules.model import Finding, Rule
 from ghplan.corpus.rules.normalize import Normalised, normalise
 
-CATEGORY = "stale"
 _SENTENCE_END = "。!?;\n"
 _CLAUSE_END = ",。!?;\n"
-_CLOSE_QUOTES = "”\"’'』」》) "
-_YEAR_RE = re.compile(r"(?<![\d.])(19[5-9]\d|20\d\d)(?=\s*(?:年|学年|-|—|~|～))")
-_MONTH_AFTER = re.compile(rf"\s*年\s*(?:\d{{1,2}}|{CN})\s*月")
-
-
-# ---------------------------------------------------------------------------- the table
-@dataclass(frozen=True)
-class Table:
-    """dated.toml: its [meta] and its rules (the same Rule objects the catalogue matches)."""
-    meta: dict
-    rules: tuple[Rule, ...]
-    series: dict[str, tuple[Rule, ...]] = field(hash=False)
-
-    def current(self, series: str, year: int) -> Rule | None:
-        """The member of `series` a plan for `year` should cite: the first one still current."""
-        for r in self.series.get(series, ()):
-            if year <= r.until:
-                return r
-        return None
-
-    def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
-
-
-@lru_cache(maxsize=1)
-def table() -> Table:
-    meta = load_toml("dated.toml").get("meta", {})
-    rules = tuple(r for r in default_catalogue().rules if r.category == CATEGORY)
-    series: dict[str, list[Rule]] = {}
-    for r in rules:
-        if r.extra.get("series"):
-            series.setdefault(r.extra["series"], []).append(r)
-    return Table(meta, rules, {k: tuple(sorted(v, key=lambda r: r.dated)) for k, v in series.items()})
-
-
-@lru_cache(maxsize=1)
-def messages() -> dict[str, Template]:
-    """dated.toml [messages]: what review says about a stale hit, in English and Chinese."""
-    return templates(load_toml("dated.toml").get("messages", {}))
-
-
-def _say(key: str, **values: object) -> tuple[str, str]:
-    return messages()[key].render(**values)
-
-
-def year_range() -> tuple[int, int]:
-    """Plan years the table can speak for."""
-    m = table().meta
-    return int(m.get("min_year", 2000)), int(m.get("max_year", 2100))
-
-
-def is_stale(rule: Rule, year: int) -> bool:
-    return bool(rule.until) and year > rule.until
-
-
-# ---------------------------------------------------------------------------- small text helpers
-def _after(norm: str, end: int, n: int = 8) -> str:
-    """Text following a hit, past closing quotes (“十四五”规划 -> 规划)."""
-    i = end
-    while i < len(norm) and norm[i] in _CLOSE_QUOTES:
-        i += 1
-    return norm[i:i + n]
-
-
-_REACH = 300   # how far a sentence or clause is looked for around a hit (keeps big texts linear)
-
-
-def _sentence(norm: str, start: int, end: int) -> tuple[int, int]:
-    lo, hi = max(0, start - _REACH), min(len(norm), end + _REACH)
-    s = max(lo - 1, *(norm.rfind(c, lo, start) for c in _SENTENCE_END)) + 1
-    ends = [i for i in (norm.find(c, end, hi) for c in _SENTENCE_END) if i >= 0]
-    return s, (min(ends) if ends else hi)
-
-
-def _line(norm: str, pos: int) -> tuple[int, int]:
-    s = norm.rfind("\n", 0, pos) + 1
-    e = norm.find("\n", pos)
-    return s, (len(norm) if e < 0 else e)
+_COMPUTED = ("year", "year-claim")   # the years module reads years itself
 
 
 def _digit_glued(norm: str, start: int, end: int) -> bool:
@@ -109,29 +32,9 @@ def _digit_glued(norm: str, start: int, end: int) -> bool:
            (norm[end - 1].isdigit() and end < len(norm) and norm[end].isdigit())
 
 
-_TITLE_MAX = 60
-
-
-def title_span(norm: str) -> tuple[int, int]:
-    """The title: a short first line that is not a sentence, or, on a page without line breaks,
-    its start up to a title word (…工作计划) within 60 characters. (i, i) when there is none."""
-    i = 0
-    while i < len(norm) and norm[i].isspace():
-        i += 1
-    s, e = _line(norm, i)
-    line = norm[s:e].rstrip()
-    if line and len(line) <= _TITLE_MAX and line[-1] not in "。!?;,":
-        return s, s + len(line)
-    words = table().meta.get("title_words", ())
-    ends = [j + len(w) for w in words if 0 <= (j := norm.find(w, s, s + _TITLE_MAX)) ]
-    return (s, min(ends)) if ends else (i, i)
-
-
 def title_years(text: str) -> list[int]:
     """Years named in the title line ("2026—2027学年" names two)."""
-    norm = normalise(text).text
-    s, e = title_span(norm)
-    return [int(m.group(1)) for m in _YEAR_RE.finditer(norm, s, e)]
+    return years.title_years(normalise(text).text)
 
 
 # ---------------------------------------------------------------------------- resolution
@@ -178,20 +81,7 @@ def _current_name(rule: Rule, year: int) -> str:
 
 
 # ---------------------------------------------------------------------------- findings
-@dataclass(frozen=True)
-class _Hit:
-    """One stale hit in normalised coordinates, ready to become a Finding."""
-    rule: Rule
-    start: int
-    end: int
-    severity: str
-    message: str
-    suggestion: str = ""
-    fixable: bool = False
-    message_zh: str = ""
-
-
-def _finding(text: str, norm: Normalised, h: _Hit) -> Finding:
+def _finding(text: str, norm: Normalised, h: Hit) -> Finding:
     s, e = norm.span(h.start, h.end)
     return Finding(rule=h.rule.id, category=CATEGORY, severity=h.severity, start=s, end=e,
                    text=text[s:e], message=h.message, suggestion=h.suggestion,
@@ -199,11 +89,11 @@ def _finding(text: str, norm: Normalised, h: _Hit) -> Finding:
 
 
 def _history(norm: str, end: int) -> bool:
-    tail = _after(norm, end)
+    tail = after(norm, end)
     return any(tail.startswith(w) for w in table().meta.get("history_after", ()))
 
 
-def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: Rule | None) -> _Hit | None:
+def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: Rule | None) -> Hit | None:
     if not is_stale(rule, year) or _history(norm, m.end):
         return None
     word = norm[m.start:m.end]
@@ -213,18 +103,18 @@ def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: R
     severity = rule.severity
     when = f"{rule.dated}" if rule.extra.get("kind") == "congress" else f"{rule.dated}–{rule.until}"
     if current:
-        en, zh = _say("series_cite", name=name, when=when, year=year, current=current)
+        en, zh = say("series_cite", name=name, when=when, year=year, current=current)
     else:
-        en, zh = _say("series", name=name, when=when, year=year)
+        en, zh = say("series", name=name, when=when, year=year)
     if not cued and other is not None and not is_stale(other, year):
         # a bare 十八大: stale if it is the Party's, current if it is the union's
         severity = "warning"
-        en, zh = _say("congress_ambiguous", word=word, name=name, dated=rule.dated, year=year,
+        en, zh = say("congress_ambiguous", word=word, name=name, dated=rule.dated, year=year,
                       other=other.extra.get("name", word))
     fix_after = rule.extra.get("fix_after")
     fixable = bool(succ) and cued and rule.extra.get("fixable", True) and (
-        not fix_after or any(_after(norm, m.end).startswith(w) for w in fix_after))
-    return _Hit(rule, m.start, m.end, severity, en, succ or current, fixable, zh)
+        not fix_after or any(after(norm, m.end).startswith(w) for w in fix_after))
+    return Hit(rule, m.start, m.end, severity, en, succ or current, fixable, zh)
 
 
 def _guiding_clause(norm: str, start: int, end: int) -> tuple[int, int, str] | None:
@@ -248,74 +138,110 @@ def _guiding_clause(norm: str, start: int, end: int) -> tuple[int, int, str] | N
     return o, best[0] + len(best[1]), best[1]
 
 
-def _guiding_hits(norm: str, hits: list[Match], year: int) -> list[_Hit]:
+def _guiding_hits(norm: str, hits: list[Match], year: int) -> list[Hit]:
     meta = table().meta
     framing = meta.get("current_framing", ())
     successor = meta.get("guiding_successor", "")
     opener = meta["guiding_open"]
-    out: list[_Hit] = []
-    clauses: dict[tuple[int, int], _Hit] = {}
+    out: list[Hit] = []
+    clauses: dict[tuple[int, int], Hit] = {}
     for m in hits:
         if not is_stale(m.rule, year):
             continue
-        s, e = _sentence(norm, m.start, m.end)
+        s, e = sentence(norm, m.start, m.end)
         if any(f in norm[s:e] for f in framing):
             continue   # the full constitutional list, naming the current thought as well
         clause = _guiding_clause(norm, m.start, m.end)
         if clause is not None:
             cs, ce, close = clause
             if (cs, ce) not in clauses:
-                en, zh = _say("guiding_clause", successor=successor)
-                clauses[(cs, ce)] = _Hit(m.rule, cs, ce, m.rule.severity, en,
+                en, zh = say("guiding_clause", successor=successor)
+                clauses[(cs, ce)] = Hit(m.rule, cs, ce, m.rule.severity, en,
                                          f"{opener}{successor}{close}", True, zh)
             continue
-        en, zh = _say("guiding_word", word=norm[m.start:m.end], successor=successor)
-        out.append(_Hit(m.rule, m.start, m.end, m.rule.severity, en, successor, False, zh))
+        en, zh = say("guiding_word", word=norm[m.start:m.end], successor=successor)
+        out.append(Hit(m.rule, m.start, m.end, m.rule.severity, en, successor, False, zh))
     # a word hit inside a reported clause is the same problem
     spans = list(clauses)
     out = [h for h in out if not any(cs <= h.start and h.end <= ce for cs, ce in spans)]
     return out + list(clauses.values())
 
 
-def _campaign_hit(norm: str, m: Match, year: int) -> _Hit | None:
+def _campaign_hit(norm: str, m: Match, year: int) -> Hit | None:
     r = m.rule
     if not is_stale(r, year) or _history(norm, m.end):
         return None
     results_until = int(r.extra.get("results_until", r.until + 1))
-    tail = _after(norm, m.end, 12)
+    tail = after(norm, m.end, 12)
     if year <= results_until and any(w in tail[:8] for w in table().meta.get("results_after", ())):
         return None   # 巩固…成果: consolidating last year's campaign is current talk
     name = r.extra.get("name", norm[m.start:m.end])
     span = f"{r.dated}" if r.dated == r.until else f"{r.dated}–{r.until}"
     severity = "warning" if year == r.until + 1 else r.severity
-    en, zh = _say("campaign", name=name, span=span, year=year)
-    return _Hit(r, m.start, m.end, severity, en, r.successor,
+    en, zh = say("campaign", name=name, span=span, year=year)
+    return Hit(r, m.start, m.end, severity, en, r.successor,
                 bool(r.successor) and r.extra.get("fixable", True), zh)
 
 
-def _plenum_hit(norm: str, m: Match, year: int) -> _Hit | None:
+def _plenum_hit(norm: str, m: Match, year: int) -> Hit | None:
     r = m.rule
-    if not is_stale(r, year) or _history(norm, m.end):
+    if _history(norm, m.end):
         return None
     from_facts = latest_plenums(year)
     hint = "、".join(from_facts) if from_facts else ""
-    en, zh = _say("plenum_cite" if hint else "plenum", word=norm[m.start:m.end], dated=r.dated,
-                  until=r.until, year=year, hint=hint)
-    return _Hit(r, m.start, m.end, r.severity, en, hint, False, zh)
+    word = norm[m.start:m.end]
+    if not is_stale(r, year):
+        return _older_plenum_hit(norm, m, year, from_facts)
+    en, zh = say("plenum_cite" if hint else "plenum", word=word, dated=r.dated,
+                 until=r.until, year=year, hint=hint)
+    return Hit(r, m.start, m.end, r.severity, en, hint, False, zh)
+
+
+_PLENUM_NO = re.compile(r"([一二三四五六七八九])中")
+
+
+def _older_plenum_hit(norm: str, m: Match, year: int, latest: tuple[str, ...]) -> Hit | None:
+    """A plenum of the current committee older than the ones a plan for `year` studies, cited
+    as the line to follow (…二中全会精神) with no newer plenum beside it."""
+    if not latest or not after(norm, m.end).startswith("精神"):
+        return None
+    word = norm[m.start:m.end]
+    newest_cited = max((to_int(n) for n in _PLENUM_NO.findall(word)), default=0)
+    oldest_studied = min(to_int(n) for p in latest for n in _PLENUM_NO.findall(p))
+    s, e = sentence(norm, m.start, m.end)
+    others = [to_int(n) for n in _PLENUM_NO.findall(norm[s:m.start] + norm[m.end:e])]
+    if not newest_cited or newest_cited >= oldest_studied or any(n >= oldest_studied for n in others):
+        return None
+    hint = "、".join(latest)
+    en, zh = say("plenum_older", word=word, year=year, hint=hint)
+    return Hit(m.rule, m.start, m.end, "warning", en, hint, False, zh)
 
 
 def latest_plenums(year: int, n: int = 2) -> tuple[str, ...]:
-    """The latest plenums of the central committee elected by the congress current in `year`."""
+    """The latest plenums of the central committee elected by the congress current in `year`
+    (those a plan studies: organisational plenums, `studied = false`, are left out)."""
     cur = table().current("party-congress", year)
     term = int(cur.extra.get("ordinal", 0)) if cur else 0
-    ps = [p for p in table().meta.get("plenums", ()) if int(p["term"]) == term and int(p["dated"]) < year]
+    ps = [p for p in table().meta.get("plenums", ())
+          if int(p["term"]) == term and int(p["dated"]) < year and p.get("studied", True)]
     return tuple(p["name"] for p in ps[-n:])
+
+
+def _local_hit(norm: str, m: Match, year: int) -> Hit | None:
+    """A local congress or plenum (省委十二届六次全会), or a campaign named for a year (医院服务年):
+    ghplan cannot date it, so it asks a person to check it is this year's."""
+    r = m.rule
+    before = norm[max(0, m.start - 6):m.start]
+    if any(w in before for w in r.extra.get("not_after", ())):
+        return None
+    en, zh = say("undated", matched=norm[m.start:m.end], name=r.extra.get("name", ""), year=year)
+    return Hit(r, m.start, m.end, r.severity, en, "", False, zh)
 
 
 _NUMBER = re.compile(r"\d+|[一二三四五六七八九十百零〇两]+")
 
 
-def _anniversary_hit(norm: str, m: Match, year: int) -> _Hit | None:
+def _anniversary_hit(norm: str, m: Match, year: int) -> Hit | None:
     """建党N周年 belongs to base + N: stale once that year is past (第N个教师节 is every year)."""
     r = m.rule
     matched = norm[m.start:m.end]
@@ -323,7 +249,7 @@ def _anniversary_hit(norm: str, m: Match, year: int) -> _Hit | None:
     nums = list(_NUMBER.finditer(matched, 1 if matched.startswith("第") else 0))
     if not nums:
         return None
-    num = nums[-1]
+    num = nums[0] if matched.startswith("第") else nums[-1]   # 第115个“三八”: 115, not 三八
     n = to_int(num.group(0))
     held = int(r.extra.get("base", 0)) + n
     if not n or held >= year:
@@ -332,53 +258,32 @@ def _anniversary_hit(norm: str, m: Match, year: int) -> _Hit | None:
         now = year - int(r.extra.get("base", 0))
         digits = num.group(0).isdigit()
         new = matched[:num.start()] + (str(now) if digits or now >= 100 else to_cn(now)) + matched[num.end():]
-        en, zh = _say("anniversary_recurring", matched=matched, held=held, year=year, new=new)
-        return _Hit(r, m.start, m.end, r.severity, en, new, True, zh)
-    en, zh = _say("anniversary", matched=matched, held=held, year=year)
-    return _Hit(r, m.start, m.end, r.severity, en, "", False, zh)
+        en, zh = say("anniversary_recurring", matched=matched, held=held, year=year, new=new)
+        return Hit(r, m.start, m.end, r.severity, en, new, True, zh)
+    en, zh = say("anniversary", matched=matched, held=held, year=year)
+    return Hit(r, m.start, m.end, r.severity, en, "", False, zh)
 
 
-def _ignored_year(norm: str, m: Match) -> bool:
-    ys = table().meta.get("years", {})
-    before = norm[max(0, m.start - 2):m.start].rstrip()
-    after_year = norm[m.end:m.end + 8]
-    after = after_year.lstrip()
-    if after.startswith("年"):
-        after = after[1:].lstrip()
-    if after.startswith("度"):
-        after = after[1:].lstrip()
-    if _MONTH_AFTER.match(after_year):
-        return True   # a date (2024年7月…) is history
-    if any(after.startswith(w) for w in ys.get("ignore_after", ())):
-        return True
-    return any(before.endswith(w) for w in ys.get("ignore_before", ()))
+def _matches(nt: str, matches: Iterable[Match] | None) -> list[Match]:
+    """Stale matches, each with the merged table's rule (a user's facts file may override an
+    entry's years), plus the matches of rules only the user's file has."""
+    if matches is None:
+        matches = default_catalogue().match(nt)
+    t = table()
+    out = [Match(t.by_id.get(m.rule.id, m.rule), m.start, m.end) for m in matches
+           if m.rule.category == CATEGORY]
+    if t.extra is not None:
+        out += t.extra.match(nt)
+    return out
 
 
-def _year_hit(norm: str, m: Match, year: int, allowed: set[int]) -> _Hit | None:
-    ys = table().meta.get("years", {})
-    x = int(norm[m.start:m.end])
-    if m.rule.extra.get("kind") == "year-claim":
-        if x in allowed:
-            return None
-        en, zh = _say("year_claim", x=x, year=year)
-        return _Hit(m.rule, m.start, m.end, m.rule.severity, en, str(year), False, zh)
-    if x in allowed or x >= year - int(ys.get("lookback", 1)) or x < int(ys.get("oldest", 2000)):
-        return None
-    if _ignored_year(norm, m):
-        return None
-    en, zh = _say("year", x=x, year=year)
-    return _Hit(m.rule, m.start, m.end, m.rule.severity, en, str(year), False, zh)
-
-
-def _title_hit(norm: str, year: int) -> tuple[_Hit | None, tuple[int, int]]:
-    s, e = title_span(norm)
-    found = [(mm.start(1), mm.end(1), int(mm.group(1))) for mm in _YEAR_RE.finditer(norm, s, e)]
-    if not found or any(y == year for _, _, y in found):
-        return None, (s, e)
-    a, b, y = found[0]
-    rule = table().rule("GH-STALE-TITLE-YEAR")
-    en, zh = _say("title_year", y=y, year=year)
-    return _Hit(rule, a, b, rule.severity, en, str(year), True, zh), (s, e)
+_HANDLERS = {
+    "campaign": lambda nt, m, year: _campaign_hit(nt, m, year),
+    "plenum": lambda nt, m, year: _plenum_hit(nt, m, year),
+    "anniversary": lambda nt, m, year: _anniversary_hit(nt, m, year),
+    "local": lambda nt, m, year: _local_hit(nt, m, year),
+    "year-campaign": lambda nt, m, year: _local_hit(nt, m, year),
+}
 
 
 def check(text: str, year: int, norm: Normalised | None = None,
@@ -390,35 +295,31 @@ def check(text: str, year: int, norm: Normalised | None = None,
     """
     norm = norm or normalise(text)
     nt = norm.text
-    if matches is None:
-        matches = default_catalogue().match(nt)
-    stale = [m for m in matches if m.rule.category == CATEGORY]
+    stale = _matches(nt, matches)
 
-    title_hit, (ts, te) = _title_hit(nt, year)
-    allowed = {year} | {int(y.group(1)) for y in _YEAR_RE.finditer(nt, ts, te)}
-    hits: list[_Hit] = [title_hit] if title_hit else []
+    title_hit, (ts, te), allowed = years.title_hit(nt, year)
+    allowed |= {year}
+    hits: list[Hit] = [title_hit] if title_hit else []
+    phrases: list[tuple[int, int]] = []
+    for h, span in years.phrase_hits(nt, year):
+        phrases.append(span)
+        hits.append(h) if h else None
+    hits += years.year_hits(nt, year, allowed, [(ts, te)] + phrases)
+    sig = years.signature_hit(nt, year)
+    hits += [sig] if sig else []
+    hits += years.event_year_hits(nt, year)
 
     # group word hits by span: a congress ordinal hits its Party and its union entry at once
     by_span: dict[tuple[int, int], list[Rule]] = {}
     guiding: list[Match] = []
     for m in stale:
         kind = m.rule.extra.get("kind", "")
-        if m.rule.words and _digit_glued(nt, m.start, m.end):
+        if (m.rule.words and _digit_glued(nt, m.start, m.end)) or kind in _COMPUTED:
             continue
         if kind == "guiding":
             guiding.append(m)
-        elif kind in ("year", "year-claim"):
-            if not (ts <= m.start < te):   # the title's year is the title rule's business
-                h = _year_hit(nt, m, year, allowed)
-                hits.append(h) if h else None
-        elif kind == "campaign":
-            h = _campaign_hit(nt, m, year)
-            hits.append(h) if h else None
-        elif kind == "plenum":
-            h = _plenum_hit(nt, m, year)
-            hits.append(h) if h else None
-        elif kind == "anniversary":
-            h = _anniversary_hit(nt, m, year)
+        elif kind in _HANDLERS:
+            h = _HANDLERS[kind](nt, m, year)
             hits.append(h) if h else None
         else:
             by_span.setdefault((m.start, m.end), []).append(m.rule)
@@ -433,16 +334,27 @@ def check(text: str, year: int, norm: Normalised | None = None,
             else _campaign_hit(nt, m, year)
         hits.append(h) if h else None
     hits.extend(_guiding_hits(nt, guiding, year))
-    hits = _drop_nested(hits)
+    hits = _no_half_fixes(_drop_nested(hits), phrases)
     return sorted((_finding(text, norm, h) for h in hits), key=lambda f: (f.start, f.end, f.rule))
 
 
-def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
+def _no_half_fixes(hits: list[Hit], phrases: list[tuple[int, int]]) -> list[Hit]:
+    """Inside a year-bound phrase only the phrase's own rewrite may fix anything: replacing
+    十四五 alone in "2025年是“十四五”规划的收官之年" would make a false sentence."""
+    out = []
+    for h in hits:
+        inside = any(s <= h.start and h.end <= e and (h.start, h.end) != (s, e) for s, e in phrases)
+        out.append(Hit(h.rule, h.start, h.end, h.severity, h.message, h.suggestion, False, h.message_zh)
+                   if inside and h.fixable and h.rule.id != "GH-STALE-YEAR-CLAIM" else h)
+    return out
+
+
+def _drop_nested(hits: list[Hit]) -> list[Hit]:
     """One finding per place: a hit inside a longer hit is the same problem; at one span the
     more severe reading wins (a year claim over a plain year)."""
     rank = {"error": 0, "warning": 1, "info": 2}
     hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), rank.get(h.severity, 3)))
-    out: list[_Hit] = []
+    out: list[Hit] = []
     for h in hits:
         if out and h.start >= out[-1].start and h.end <= out[-1].end:
             continue
