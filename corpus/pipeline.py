@@ -79,14 +79,17 @@ def _mark_plan_part(doc: Document) -> None:
         s.plan = in_plan
 
 
-def _document(title: str, body: str, source: str, index: int) -> Document | None:
+def _document(title: str, body: str, source: str, index: int, lead: str = "") -> Document | None:
+    """`lead`: a short page preamble (the page's title line) kept at the top of the text;
+    labels are read from the body alone, never from it."""
     if len(_CJK.findall(body)) < MIN_DOC_CJK:
         return None
+    text = f"{lead}\n{body}" if lead else body
     doc = Document(title=title, org_type=label.infer_org_type(body), doc_kind=label.infer_doc_kind(body),
-                   text=body, source=source)
-    doc.sections = _sections(body)
+                   text=text, source=source)
+    doc.sections = _sections(text)
     _mark_plan_part(doc)
-    digest = hashlib.sha1(body.encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
     doc.doc_id = f"{Path(source).stem}#{index}-{digest}"
     return doc
 
@@ -117,6 +120,7 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
     for f in findings:
         if f.category == "compilation" and f.start < end:
             removed.append(clean.Removed(f.category, f.rule, f.text, f.start, f.end))
+    lead = ""
     for i, seg in enumerate(split.split_page(text, markers, end)):
         seg_findings = [replace(f, start=f.start - seg.start, end=f.end - seg.start)
                         for f in findings if seg.start <= f.start and f.end <= seg.end]
@@ -124,7 +128,10 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
                                       findings=seg_findings)
         removed.extend(gone)
         title, _ = clean.clean_text(seg.title, catalogue) if seg.title else ("", [])
-        doc = _document(title.strip(), body, source, i)
+        if not documents and not lead and len(_CJK.findall(body)) < MIN_DOC_CJK and seg.start == 0:
+            lead = body.strip()       # a compilation's preamble: its title line leads the first piece
+            continue
+        doc = _document(title.strip(), body, source, i, lead if not documents else "")
         if doc is not None:
             documents.append(doc)
     stale = [Stale(f.text, f.rule, f.dated, f.start, f.end) for f in _stale_findings(text, year)]
