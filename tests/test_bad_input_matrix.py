@@ -1,5 +1,12 @@
-"""The bad-input matrix: every command, run as a user runs it (the real console script in a
-subprocess), against everything a cadre or a crawler can hand it.
+"""The bad-input matrix: every command, run through the console script's own entry logic,
+against everything a cadre or a crawler can hand it.
+
+Where a case runs (CONTRACT, SLOW_CONTRACT, VALIDATION_ONLY below): argument validation and
+one-line usage errors run in-process (`ghplan.writer.cli.invoke` under typer's CliRunner, the
+same function the console script calls, so the same one line and exit code); the real console
+script in a subprocess proves the exit-code / no-traceback / crash contract for every failure
+kind, and runs every case that opens the index or loads the model. Subprocess cases outside
+CONTRACT are `slow`.
 
 The matrix is data: one line of CASES is one case, `command args × input kind → exit code and
 what stderr says`. Every case then gets the same checks:
@@ -49,7 +56,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import GHPLAN, Run, assert_one_line_error
+from tests.cli_helpers import GHPLAN, Run, assert_one_line_error, ghplan_inprocess
 from tests.fake_openai import FakeOpenAI, completion
 from tests.shared_index import session_index
 
@@ -98,6 +105,17 @@ class Case:
         other commands never do."""
         cmd = self.argv.split()
         return cmd[0] in ("index", "search") or (cmd[0] == "draft" and "--no-retrieve" not in cmd)
+
+    @property
+    def subprocess(self) -> bool:
+        """Run as the real console script in a subprocess: the representative rows of each
+        failure kind (CONTRACT), and every row that opens the index, loads the model or drafts
+        with retrieval (its chromadb and torch die with it). The rest run in-process."""
+        return self.id in CONTRACT | SLOW_CONTRACT or (self.reaches_index and self.id not in VALIDATION_ONLY)
+
+    @property
+    def slow(self) -> bool:
+        return self.subprocess and self.id not in CONTRACT
 
 
 C = Case
@@ -261,6 +279,52 @@ CASES = [
 ]
 
 
+# Where each case runs. In-process (tests.cli_helpers.ghplan_inprocess: the console script's own
+# entry logic, `ghplan.writer.cli.invoke`, under typer's CliRunner) costs milliseconds; a real
+# subprocess costs an interpreter start and the imports (~1-3 s). The contract that only a real
+# process proves (the exit status the shell sees, a traceback that escapes the entry point, a
+# crash) is kept in a subprocess for at least one row of every failure kind. CONTRACT rows are in
+# the fast set (`-m "not slow"`); SLOW_CONTRACT rows, and every row that opens the index in a
+# subprocess (chromadb, torch), are `slow`.
+CONTRACT = {
+    "review/unknown-option",          # click usage error, exit 2, one line instead of the panel
+    "draft/year-not-a-number",        # click: a value that does not parse
+    "review/missing",                 # UsageError from the library: bad input file
+    "review/stdin-nul",               # the same, read from stdin
+    "draft/unknown-type",             # UsageError from the draft command
+    "eval/suite-missing",             # eval's own exit 1
+    "status/no-index",                # IndexUnavailable, exit 1
+    "inspect/gbk",                    # success, exit 0, JSON on stdout
+    "draft/openai-401",               # BackendError, exit 3
+}
+SLOW_CONTRACT = {
+    "review/no-path",                 # click: missing argument
+    "review/nul-bytes",               # UsageError: undecodable input
+    "review/fix-out-unwritable",      # UsageError: an output nobody can write, nothing left behind
+    "draft/profile-nul",              # UsageError: an unreadable profile
+    "review/gbk-declared",            # success, exit 0
+    "review/10mb",                    # exit 1 = findings, JSON on stdout, a 10 MB input
+    "review/100k-line",               # the same over one 100,000-character line
+    "review/100k-line-fix",           # findings and a written file
+    "inspect/10mb",                   # success with JSON over a 10 MB input
+    "inspect/100k-line",
+    "build/page-gbk",                 # success that writes a file
+    "eval/json-unwritable",           # eval runs a case, then cannot write its report
+    "draft/openai-401-json",          # BackendError, exit 3, each way the backend fails
+    "draft/openai-500-stream",
+    "draft/openai-malformed-json",
+    "draft/openai-hang",
+    "draft/openai-down",
+}
+# Rows that reach the index by command but are refused while the arguments are parsed and
+# checked, before anything opens it: in-process too. (search --type/--role/-k are checked after
+# the index opens, against what it holds: those rows stay in a subprocess.)
+VALIDATION_ONLY = {
+    "index/year-1900", "index/year-3000", "index/year-not-a-number", "index/chroma-bad-url",
+    "search/blank-query", "search/year-1900", "search/year-3000",
+}
+
+
 # ---------------------------------------------------------------------- the world the cases run in
 def _free_port() -> int:
     with socket.socket() as s:
@@ -341,8 +405,49 @@ def _plan(name: str) -> str:
     return (FIXTURES / f"clean_{name}.txt").read_text("utf-8")
 
 
+STANDIN = textwrap.dedent(r"""
+    # Indexes the pages at argv[1] into argv[2] with 8-dim vectors hashed from the text: a real
+    # chromadb index in the real layout, without loading the embedding model.
+    import hashlib, json, sys
+    from pathlib import Path
+    import numpy as np
+    from ghplan.writer.index.chunk import corpus_chunks
+    from ghplan.writer.index.store import Location, build_index
+
+    class StandIn:
+        dim = 8
+        def encode(self, texts, batch_size=16, progress=None):
+            v = np.array([list(hashlib.sha256(t.encode()).digest()[:8]) for t in texts], dtype="float32") + 1
+            if progress:
+                progress(len(texts))
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    rep = build_index(corpus_chunks(Path(sys.argv[1]), 2027), Location("local", path=Path(sys.argv[2])),
+                      StandIn, "stand-in-sha256-8", year=2027, corpus=sys.argv[1])
+    print(json.dumps({"collection": rep.collection, "chunks": rep.chunks}))
+""")
+
+
+def _standin_index(root: Path) -> dict:
+    pages = root / "pages"
+    pages.mkdir(parents=True)
+    for t in ("school", "enterprise"):
+        shutil.copy(FIXTURES / f"clean_{t}.txt", pages / f"{t}.txt")
+    store = root / "index"
+    p = subprocess.run([sys.executable, "-c", STANDIN, str(pages), str(store)], capture_output=True,
+                       text=True, cwd=ROOT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return {"store": str(store), **json.loads(p.stdout.strip().splitlines()[-1])}
+
+
+def _selected_cases(request) -> list[Case]:
+    """The cases of this module that the session will run (after -m and -k)."""
+    return [item.callspec.params["case"] for item in request.session.items
+            if item.module is request.module and "case" in getattr(getattr(item, "callspec", None), "params", {})]
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("matrix")
     w: dict[str, str] = {}
 
@@ -400,8 +505,13 @@ def world(tmp_path_factory):
     w["filestore"] = put("index-is-a-file", b"not an index\n")
     w["nostore"] = str(root / "no-index-here")
 
-    # the module's index: two clean plans, built once through the CLI (~10 s)
-    shared = session_index(tmp_path_factory)
+    # the module's index: two clean plans, built once through the CLI (~10 s, loading the model)
+    # when a selected case can use it; the fast set (`-m "not slow"`), whose index-reaching
+    # cases are all refused before opening it, gets the same pages indexed with stand-in vectors
+    if any(c.slow for c in _selected_cases(request)):
+        shared = session_index(tmp_path_factory)
+    else:
+        shared = _standin_index(root / "standin")
     w["store"], w["collection"], w["chunks"] = shared["store"], shared["collection"], shared["chunks"]
     for name, damage in (("corrupt", "garbage"), ("truncated", "truncate")):
         copy = root / name
@@ -447,6 +557,8 @@ def _expand(template: str, w: dict, out: Path) -> list[str]:
 # ---------------------------------------------------------------------- the matrix
 def _param(case: Case):
     marks = [pytest.mark.xfail(reason=case.xfail, strict=True)] if case.xfail else []
+    if case.slow:
+        marks.append(pytest.mark.slow)
     return pytest.param(case, id=case.id, marks=marks)
 
 
@@ -464,17 +576,28 @@ def _run_case(case: Case, world: dict, out: Path) -> tuple[list[str], Run]:
     if case.server:
         with FakeOpenAI(SERVER[case.server]) as srv:
             env.update({"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": srv.base_url})
-            run = run_cli(argv, env, out, stdin)
+            run = _run(case, argv, env, out, stdin)
         assert srv.requests, "the fake model server was never called"
         return argv, run
-    return argv, run_cli(argv, env, out, stdin)
+    return argv, _run(case, argv, env, out, stdin)
+
+
+def _run(case: Case, argv: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None) -> Run:
+    if case.subprocess:
+        return run_cli(argv, env, cwd, stdin)
+    # the same environment, as overrides of this process's (None removes a variable)
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    overrides.update({k: v for k, v in env.items() if os.environ.get(k) != v})
+    return ghplan_inprocess(argv, env=overrides, cwd=cwd, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
-def prepass(world):
-    """The cases that never open the index, run a few at a time (each in its own directory):
-    most of the matrix in half the time. {id: (argv, Run, out dir)}"""
-    todo = [c for c in CASES if not c.reaches_index]
+def prepass(world, request):
+    """The subprocess cases that never open the index, run a few at a time (each in its own
+    directory); the in-process ones run one by one in their tests. Only the cases this session
+    selected (`-m "not slow"`, `-k`). {id: (argv, Run, out dir)}"""
+    selected = {c.id for c in _selected_cases(request)}
+    todo = [c for c in CASES if c.subprocess and not c.reaches_index and c.id in selected]
     base = Path(world["_root"]) / "cases"
 
     def one(case: Case):
@@ -487,15 +610,28 @@ def prepass(world):
         return dict(pool.map(one, todo))
 
 
+def test_every_failure_kind_keeps_a_subprocess_row():
+    """The in-process shortcut never hides the contract a real process proves: each exit code
+    the matrix expects, and each command, is seen by the shell at least once."""
+    sub = [c for c in CASES if c.subprocess]
+    assert {c.code for c in sub} == {c.code for c in CASES}
+    assert {c.argv.split()[0] for c in sub if c.failure} >= {"review", "draft", "index", "search", "eval"}
+    assert any(c.stdin for c in sub) and any(c.writes for c in sub) and any(c.server for c in sub)
+    fast = [c for c in sub if not c.slow]
+    assert {c.code for c in fast} == {c.code for c in CASES}, "the fast set keeps every exit code too"
+    ids = {c.id for c in CASES}
+    assert CONTRACT <= ids and SLOW_CONTRACT <= ids and VALIDATION_ONLY <= ids
+
+
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_input(case: Case, world, prepass, tmp_path):
     if "{ro}" in case.argv and not Path("/proc").is_dir():
         pytest.skip("no /proc to stand for a directory nobody can write")
-    if case.reaches_index:
+    if case.id in prepass:
+        argv, run, out = prepass[case.id]
+    else:
         out = tmp_path / "case"
         argv, run = _run_case(case, world, out)
-    else:
-        argv, run, out = prepass[case.id]
 
     # the documented exit code, and never the console entry's last-resort line
     assert "internal error" not in run.err, run.err
