@@ -95,3 +95,59 @@ def test_fixing_a_seed_page_until_stable_leaves_only_work_for_a_person(seed):
     assert not any(f.fixable for f in final.findings)
     assert final.errors < first.errors
     assert "小编" not in fixed and "精编资料" not in fixed and "希望对大家有所帮助" not in fixed
+
+
+# ---------------------------------------------------------------- year-bound phrases: whole or not at all
+from ghplan.writer.draft.facts import year_facts  # noqa: E402
+
+
+def review_for(text: str, year: int):
+    return review_text(text, org_type="school", year=year, copy=False)
+
+_STAGE = {2026: "开局之年", 2027: "深入实施之年", 2028: "深入实施之年", 2029: "攻坚之年", 2030: "收官之年"}
+_PHRASES = [
+    # (text, rewritten whole for the plan year? )
+    ("2025年是“十四五”规划的收官之年。", True),
+    ("2021年是“十四五”规划的开局之年。", True),
+    ("今年是“十四五”规划的收官之年。", True),
+    ("2024年是“十四五”规划的攻坚之年。", True),
+    ("2023年是全面贯彻党的二十大精神的开局之年，也是实施“十四五”规划承上启下的关键一年。", False),
+    ("2025年是“十四五”规划收官之年，也是谋划“十五五”的关键之年。", False),
+    ("庆祝第112个“三八”国际劳动妇女节。", True),
+]
+
+
+@pytest.mark.parametrize("year", range(2026, 2031))
+@pytest.mark.parametrize("text, whole", _PHRASES)
+def test_year_bound_phrases_are_rewritten_whole_or_left(text, whole, year):
+    found = review_for(text, year).findings
+    fixed = fix_text(text, found).text
+    fyp = year_facts(year).five_year_plan
+    if "三八" in text:
+        assert fixed == text.replace("112", str(year - 1910))
+    elif whole:
+        lead = "今年" if text.startswith("今年") else f"{year}年"
+        assert fixed == f"{lead}是“{fyp}”规划的{_STAGE[year]}。"
+    else:
+        assert fixed == text      # never half-fixed: 十四五 inside stays for a person
+    assert "十四五" not in fixed or fixed == text
+    # and what is left is reported for a person, not silently passed
+    if not whole:
+        assert any(f.rule == "GH-STALE-YEAR-CLAIM" and not f.fixable for f in review_for(fixed, year).findings)
+
+
+@pytest.mark.parametrize("year", range(2026, 2031))
+def test_a_right_phrase_for_the_plan_year_is_untouched(year):
+    text = f"{year}年是“十五五”规划的{_STAGE[year]}。"
+    assert [f for f in review_for(text, year).findings if f.category == "stale"] == []
+    wrong = f"{year}年是“十五五”规划的{'收官之年' if year != 2030 else '开局之年'}。"
+    fixed = fix_text(wrong, review_for(wrong, year).findings).text
+    assert fixed == text
+
+
+def test_old_title_body_and_signature_are_all_reported_at_once():
+    text = ("2025年工会工作计划\n一、指导思想\n以习近平新时代中国特色社会主义思想为指导。\n"
+            "二、主要工作\n2025年重点抓好职工之家建设。\n某厂工会\n2024年12月\n")
+    found = {f.rule: f for f in review_for(text, 2027).findings if f.category == "stale"}
+    assert {"GH-STALE-TITLE-YEAR", "GH-STALE-YEAR", "GH-STALE-SIGNATURE-DATE"} <= set(found)
+    assert not found["GH-STALE-SIGNATURE-DATE"].fixable    # the real date is for a person

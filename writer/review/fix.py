@@ -2,7 +2,10 @@
 
 Certain: deleting boilerplate, watermarks, chatbot leftovers and Markdown marks (how much text
 goes with a hit is the rule's action, as in ingest); replacing a stale reference that has one
-right successor (十四五 → 十五五 in a 2027 plan); renumbering a broken heading sequence.
+right successor (十四五 → 十五五 in a 2027 plan); rewriting a year-bound phrase whole from the
+year facts ("2025年是“十四五”规划的收官之年" → "2027年是“十五五”规划的深入实施之年"; a phrase that
+says more is left for a person, and nothing inside it is fixed on its own: corpus/rules/dated.py
+marks such findings unfixable); renumbering a broken heading sequence.
 Not certain, so never touched: placeholders, censor marks, mojibake, wrong-organisation words,
 copied runs. Findings arrive already filtered by config and inline markers.
 """
@@ -54,6 +57,8 @@ def _line_with_break(text: str, start: int, end: int) -> tuple[int, int]:
 def _edit(text: str, f: Finding, stops: list[int]) -> clean.Edit | None:
     """The text change one fixable finding asks for, or None."""
     rule = default_catalogue().by_id.get(f.rule)
+    if f.category == "stale" and not f.suggestion:
+        return None   # a stale reference is replaced by its successor, never just deleted
     if rule is None or f.category == "stale":
         # review-family and stale findings: replace the span with the suggestion
         return clean.Edit(f.start, f.end, f.suggestion, f.category, f.rule)
