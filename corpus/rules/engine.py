@@ -219,6 +219,8 @@ def _suggestion(rule: Rule, matched: str) -> str:
         return ""
     if rule.extra.get("unwrap"):
         return matched[2:-2]
+    if rule.extra.get("halve"):          # a word written twice back to back: keep one copy
+        return matched[:len(matched) // 2]
     return rule.successor
 
 
