@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from ghplan.corpus.numerals import to_cn, to_int
 from ghplan.corpus.rules import dated_years as years
 from ghplan.corpus.rules.dated_table import (  # noqa: F401  (the module's public names)
-    CATEGORY, FactsError, Hit, Table, after, facts_path, is_stale, messages, reload, say,
+    BUNDLED, CATEGORY, FactsError, Hit, Table, after, facts_path, is_stale, messages, reload, say,
     sentence, source_of, table, year_range,
 )
 from ghplan.corpus.rules.engine import Match, default_catalogue

@@ -1,8 +1,9 @@
 """What is current in a plan year: congress, plenums, five-year plan, union congress, framing,
 campaigns, and the references that are stale by then.
 
-Everything is read off corpus/rules/dated.toml (the same table review uses to call a reference
-stale), so a draft and its review can never disagree about what year it is. The phrases a plan
+Everything is read off corpus/rules/dated.toml merged with the user's facts file (the same
+table review uses to call a reference stale, see corpus/rules/dated_table.py), so a draft and its
+review can never disagree about what year it is. The phrases a plan
 builds from them (“全面贯彻党的二十大和……精神”) are templates in prompts/fragments.toml.
 
     year_facts(2027).party_congress_name == "党的二十大"
@@ -21,6 +22,23 @@ from ghplan.writer.errors import UsageError
 
 class YearOutOfRange(UsageError):
     """A plan year the dated table cannot speak for."""
+
+
+class BadFactsFile(UsageError):
+    """The user's facts file cannot be read or merged (one line, exit 2)."""
+
+
+def _table() -> dated.Table:
+    try:
+        return dated.table()
+    except dated.FactsError as exc:
+        raise BadFactsFile(str(exc)) from None
+
+
+def reload() -> None:
+    """Read the facts again (after the user's facts file or $GHPLAN_FACTS changed)."""
+    dated.reload()
+    year_facts.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,7 @@ def fyp_stage(year: int, span: tuple[int, int]) -> str:
 
 
 def check_year(year: int) -> int:
+    _table()
     lo, hi = dated.year_range()
     if not lo <= year <= hi:
         raise YearOutOfRange(f"year {year} is outside what ghplan's dated table covers ({lo}–{hi})")
@@ -95,7 +114,7 @@ def _spirits(party_name: str, plenums: tuple[str, ...], union_name: str) -> tupl
 def year_facts(year: int) -> YearFacts:
     """Facts for a plan for `year` (raises YearOutOfRange outside the table)."""
     check_year(year)
-    t = dated.table()
+    t = _table()
     party = t.current("party-congress", year)
     union = t.current("union-congress", year)
     fyp = t.current("five-year-plan", year)
@@ -123,3 +142,36 @@ def year_facts(year: int) -> YearFacts:
         campaigns=running, recent_campaigns=recent, stale=stale,
         party_spirit=party_spirit, union_spirit=union_spirit,
     )
+
+
+# ---------------------------------------------------------------------------- `ghplan facts`
+def _fact(key: str, rule: Rule | None, value: str = "") -> dict[str, Any]:
+    return {"fact": key, "value": value or _name(rule), "dated": rule.dated if rule else 0,
+            "until": rule.until if rule else 0, "expected": bool(rule and rule.extra.get("expected")),
+            "source": dated.source_of(rule) if rule else ""}
+
+
+def facts_report(year: int) -> dict[str, Any]:
+    """The facts a plan for `year` is held to, each with the year it dates from, whether it is
+    an expectation (scheduled, not yet held) rather than an event, and where it comes from; and
+    the expectations due by the plan year (二十一大 in 2027: plans from 2028 cite it)."""
+    f = year_facts(year)
+    t = _table()
+    cur = {k: t.current(k, year) for k in ("party-congress", "union-congress", "five-year-plan",
+                                           "acftu-committee", "legal-education", "women-congress")}
+    facts = [_fact(k, r) for k, r in cur.items() if r is not None]
+    plenums = {p["name"]: p for p in t.meta.get("plenums", ())}
+    facts += [{"fact": "plenum", "value": name, "dated": int(plenums[name]["dated"]), "until": 0,
+               "expected": bool(plenums[name].get("expected")),
+               "source": plenums[name].get("source", dated.BUNDLED)} for name in f.plenums]
+    facts.append({"fact": "guiding", "value": f.guiding, "dated": 0, "until": 0, "expected": False,
+                  "source": dated.BUNDLED})
+    facts.append({"fact": "fyp-stage", "value": f.fyp_stage, "dated": 0, "until": 0,
+                  "expected": False, "source": dated.BUNDLED})
+    facts += [_fact("campaign", r) for r in t.rules
+              if r.extra.get("kind") == "campaign" and r.dated <= year <= r.until]
+    upcoming = [_fact(r.extra.get("series", ""), r) for r in t.rules
+                if r.extra.get("expected") and r.dated <= year + 1]
+    return {"year": year, "facts_file": t.source, "facts": facts, "expected": upcoming,
+            "party_spirit": f.party_spirit, "union_spirit": f.union_spirit,
+            "stale": list(f.stale)}
