@@ -120,7 +120,10 @@ class Case:
 
 C = Case
 NO_MODEL = {"GHPLAN_EMBED_MODEL": "/nonexistent"}
-DRAFT = "draft --org 某市第一人民医院工会 --type hospital --no-retrieve"
+# Draft cases pin the plan year (the default, next year, leaves the dated table in 2030); the
+# year cases give their own.
+DRAFT_ANY_YEAR = "draft --org 某市第一人民医院工会 --type hospital --no-retrieve"
+DRAFT = f"{DRAFT_ANY_YEAR} --year 2027"
 
 CASES = [
     # ------------------------------------------------------------------ review
@@ -222,9 +225,9 @@ CASES = [
     C("search/year-3000",            "search 教代会 --year 3000",                 2, "out of range"),
     # ------------------------------------------------------------------ draft: input
     C("draft/unknown-type",          "draft --org x工会 --type alien",            2, "unknown org type"),
-    C("draft/year-1900",             f"{DRAFT} --year 1900",                     2, "outside"),
-    C("draft/year-3000",             f"{DRAFT} --year 3000",                     2, "outside"),
-    C("draft/year-not-a-number",     f"{DRAFT} --year abc",                      2, "Invalid value for '--year'"),
+    C("draft/year-1900",             f"{DRAFT_ANY_YEAR} --year 1900",            2, "outside"),
+    C("draft/year-3000",             f"{DRAFT_ANY_YEAR} --year 3000",            2, "outside"),
+    C("draft/year-not-a-number",     f"{DRAFT_ANY_YEAR} --year abc",             2, "Invalid value for '--year'"),
     C("draft/unknown-backend",       f"{DRAFT} --backend gpt",                   2, "unknown backend"),
     C("draft/length",                f"{DRAFT} --length 5",                      2, "length"),
     C("draft/out-unwritable",        f"{DRAFT} --out {{ro}}/plan.md",            2, "cannot write"),
@@ -254,13 +257,13 @@ CASES = [
     C("draft/openai-down",           f"{DRAFT} --out {{out}}/plan.docx",         3, "connection refused",
       env={"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "{closed}/v1"}),
     # ------------------------------------------------------------------ draft: retrieval degrades, with a note
-    C("draft/no-index",              "draft --org x工会 --type school --out {out}/plan.md", 0, "retrieval skipped",
+    C("draft/no-index",              "draft --org x工会 --type school --year 2027 --out {out}/plan.md", 0, "retrieval skipped",
       env={"GHPLAN_STORE": "{nostore}"}, writes="plan.md"),
-    C("draft/corrupt-index",         "draft --org x工会 --type school --out {out}/plan.md", 0, "retrieval skipped",
+    C("draft/corrupt-index",         "draft --org x工会 --type school --year 2027 --out {out}/plan.md", 0, "retrieval skipped",
       env={"GHPLAN_STORE": "{corrupt}"}, writes="plan.md"),
-    C("draft/model-missing",         "draft --org x工会 --type school --out {out}/plan.md", 0, "retrieval skipped",
+    C("draft/model-missing",         "draft --org x工会 --type school --year 2027 --out {out}/plan.md", 0, "retrieval skipped",
       env=NO_MODEL, writes="plan.md"),
-    C("draft/chroma-down",           "draft --org x工会 --type school --out {out}/plan.md", 0, "retrieval skipped",
+    C("draft/chroma-down",           "draft --org x工会 --type school --year 2027 --out {out}/plan.md", 0, "retrieval skipped",
       env={"GHPLAN_CHROMA_URL": "{closed}"}, writes="plan.md"),
     # ------------------------------------------------------------------ eval
     C("eval/suite-missing",          "eval --suite {missing}",                   1, "cannot read suite"),
