@@ -181,6 +181,12 @@ def tense_profile(text: str) -> tuple[float, float, float, float]:
     return (sum(back) / n, sum(fwd) / n, sum(fwd[:half]) / max(1, half), sum(fwd[half:]) / max(1, n - half))
 
 
+def _plan_follows(body: str) -> bool:
+    """A short review up front (上半年…取得了…现将下半年工作打算如下) and a plan after it."""
+    cut = min((i for i in (body.find(p) for p in _roles()["kinds"]["plan_part"]) if i > 0), default=-1)
+    return cut > 0 and tense_profile(body[cut:])[0] < PLAN_MAX_BACK and len(body) - cut > 2 * cut
+
+
 def infer_doc_kind(text: str) -> str:
     """plan, summary, or mixed (a review followed by plans, or a meeting that reviews and deploys).
 
@@ -193,7 +199,7 @@ def infer_doc_kind(text: str) -> str:
     opens_as_summary = any(p in body[:300] for p in cue_words("summary_opening"))
     if back < PLAN_MAX_BACK and not opens_as_summary:
         return "plan"
-    if plan_part_start(text) > 0:
+    if plan_part_start(text) > 0 or _plan_follows(body):
         return "mixed"
     if fwd < SUMMARY_MAX_FORWARD:
         return "summary"

@@ -105,6 +105,7 @@ def review(
     paths: list[str] = typer.Argument(..., help="Plan files to review (UTF-8; GB18030 is read but flagged), or - for stdin."),
     org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Org type: school, hospital, enterprise, township, federation, government, women (default: inferred from the text)."),
     year: Optional[str] = typer.Option(None, "--year", "-y", help="Plan year (default: the year in the title, else next year)."),
+    org: Optional[str] = typer.Option(None, "--org", help="The union's name (某市第一人民医院工会): the organisation it names sets the type, over the body's vocabulary."),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text, json (one object per file, one per line) or sarif."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml or \\[tool.ghplan] in ./pyproject.toml)."),
     fix: bool = typer.Option(False, "--fix", help="Apply the certain fixes, then review the result."),
@@ -141,7 +142,7 @@ def review(
                        f"after decoding; save it as UTF-8 or pass --encoding {inp.encoding}", err=True)
             bad += 1
         result, extra = _review_one(inp, org_type, plan_year, settings, fix, out, in_place,
-                                    encoding is not None or inp.encoding == "utf-8")
+                                    encoding is not None or inp.encoding == "utf-8", org)
         results.append(result)
         extras.append(extra)
     _render(results, extras, fmt, color)
@@ -195,13 +196,13 @@ def _settings(config: Optional[Path], no_copy: bool):
 
 
 def _review_one(inp: Input, org_type: Optional[str], plan_year: int | None, settings, fix: bool,
-                out: Optional[Path], in_place: bool, may_write: bool):
+                out: Optional[Path], in_place: bool, may_write: bool, org: Optional[str] = None):
     """The review of one input (after the certain fixes, with --fix) and what to add to its report."""
     from ghplan.writer.review.report import Extra
     from ghplan.writer.review.reviewer import review_text
 
     result = review_text(inp.text, org_type=org_type, year=plan_year, settings=settings,
-                         file=inp.name, encoding=inp.encoding)
+                         file=inp.name, encoding=inp.encoding, org_name=org)
     if fix:
         return _fix(result, inp, settings, out, in_place, may_write)
     return result, Extra()
@@ -232,6 +233,7 @@ def _fix(result, inp: Input, settings, out: Optional[Path], in_place: bool, may_
         r = review_text(text, org_type=result.org_type, year=result.year,
                         settings=settings, file=str(target), encoding=inp.encoding if in_place else "utf-8")
         r.org_type_inferred, r.year_source = result.org_type_inferred, result.year_source
+        r.declared_type, r.declared_from = result.declared_type, result.declared_from
         return r
 
     fixed, count, final = fix_until_stable(result.text, again)

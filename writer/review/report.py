@@ -38,12 +38,32 @@ def _family_rank(category: str) -> int:
     return FAMILY_ORDER.index(family(category))
 
 
+_DECLARED_BY = {"type": "--type", "org": "--org", "profile": "the profile", "title": "the title"}
+
+
 def header(r: ReviewResult) -> str:
     """One line saying how the file was read: type, year, and where each came from."""
     t = f"{r.org_type} (inferred from the text; --type sets it)" if r.org_type_inferred else r.org_type
+    declared_by = _DECLARED_BY.get(r.declared_from or "", "")
+    if declared_by and r.declared_type == r.org_type:
+        how = "inferred from the text: named by the title; --type sets it" if r.org_type_inferred \
+            else f"declared by {declared_by}"
+        t = f"{r.org_type} ({how})"
+        if r.body_type not in (r.org_type, "other"):
+            t += f", body reads as {r.body_type}"
     y = {"given": "", "title": " (from the title)", "default": " (no year in the title: next year)"}[r.year_source]
     enc = f", decoded as {r.encoding.upper()}" if r.encoding not in ("utf-8", "utf-8-sig") else ""
     return f"{r.file}: type {t}, plan year {r.year}{y}{enc}"
+
+
+def _shown(text: str, width: int = 24) -> str:
+    """The matched text, quoted on one line (shortened in the middle when long), before the message."""
+    one = " ".join(text.split())
+    if not one:
+        return ""
+    if len(one) > width:
+        one = one[:width // 2] + "…" + one[-(width // 2 - 1):]
+    return f"“{one}”  "
 
 
 def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
@@ -57,7 +77,9 @@ def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
             msg += f" → {f.suggestion}" + (" (--fix)" if f.fixable else "")
         elif f.fixable:
             msg += " (--fix deletes it)"
-        rows.append((family(f.category), f.severity, f"{r.file}:{line}:{col}  {f.severity}  {f.rule}  {msg}"))
+        shown = _shown(f.text)
+        rows.append((family(f.category), f.severity,
+                     f"{r.file}:{line}:{col}  {f.severity}  {f.rule}  {shown}{msg}"))
     return rows
 
 

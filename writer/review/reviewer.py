@@ -10,7 +10,8 @@ JSON contract of `ReviewResult.to_json()` (one object per reviewed file):
      "sections": {"guiding", "goals", "tasks", "safeguards", "schedule"},   # bools
      "findings": [{"rule", "category", "severity", "line", "col", "start", "end", "text",
                    "message", "suggestion"}],                                # line/col 1-based
-     "summary": {"errors", "warnings", "infos"}}
+     "summary": {"errors", "warnings", "infos"},
+     "declared_type", "declared_from", "body_type"}    # added fields: what the plan names, what its body reads as
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from ghplan.corpus.rules import dated
 from ghplan.corpus.rules.engine import default_catalogue
 from ghplan.corpus.rules.model import SEVERITIES, Finding
 from ghplan.corpus.rules.normalize import normalise
-from ghplan.writer.review import numbering, orgcheck, structure
+from ghplan.writer.review import broken, generated, numbering, orgcheck, structure
 from ghplan.writer.config import Settings
 from ghplan.writer.review.rules import all_rules, review_data, review_rules
 
@@ -58,6 +59,9 @@ class ReviewResult:
     sections: dict[str, bool]
     findings: list[Finding]
     encoding: str = "utf-8"
+    declared_type: str | None = None  # the type the title, --type, --org or a profile names
+    declared_from: str | None = None  # type | org | profile | title
+    body_type: str = "other"          # the type the body's vocabulary reads as
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "infos": 0}
@@ -85,7 +89,9 @@ class ReviewResult:
                              "line": line, "col": col, "start": f.start, "end": f.end, "text": f.text,
                              "message": f.message, "suggestion": f.suggestion})
         return {"file": self.file, "type": self.org_type, "year": self.year,
-                "sections": dict(self.sections), "findings": findings, "summary": self.counts()}
+                "sections": dict(self.sections), "findings": findings, "summary": self.counts(),
+                "declared_type": self.declared_type, "declared_from": self.declared_from,
+                "body_type": self.body_type}
 
 
 class LineIndex:
@@ -124,6 +130,22 @@ def resolve_type(text: str, org_type: str | None) -> tuple[str, bool]:
     return label.infer_org_type(text), True
 
 
+def resolve_declared(text: str, org_type: str | None, org_name: str | None = None,
+                     profile_name: str | None = None) -> tuple[str, bool, "orgcheck.Declared | None", str]:
+    """(type reviewed by, inferred?, what the plan declares, what its body reads as).
+
+    The organisation a plan names wins: --type, else --org, else a profile's name, else its title
+    line; only a plan that names none is reviewed by the type its body reads as.
+    """
+    org, inferred = resolve_type(text, org_type)
+    body = label.infer_org_type(text)
+    decl = orgcheck.declared(text, org_type, org_name, profile_name)
+    if decl is not None and inferred:
+        # a type read from the title is still read from the text; --org or a profile gives it
+        org, inferred = decl.org_type, decl.source == "title"
+    return org, inferred, decl, body
+
+
 # ---------------------------------------------------------------------------- families
 @lru_cache(maxsize=1)
 def _fix_policy() -> tuple[frozenset[str], frozenset[str]]:
@@ -142,13 +164,34 @@ def _keeps_heading(text: str, f: Finding) -> bool:
     return any(h.start == 0 for h in find_headings(line))
 
 
+_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
+_EXAMPLES = re.compile(r"[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]")
+
+
+def fit_message(message: str, matched: str) -> str:
+    """A rule's message names its examples in brackets (一起来看看吧, 快来看看); when what was
+    matched is none of them (仅供参考), the brackets name what was matched instead."""
+    m = _EXAMPLES.search(message)
+    if not m or not matched.strip():
+        return message
+    examples = [e.strip(" …….。") for e in re.split(r"[,，、/]|\s+or\s+", m.group(1))]
+    seen = normalise(matched).text
+    if any(e and (e in seen or seen in e) for e in examples):
+        return message
+    one = " ".join(matched.split())
+    one = one if len(one) <= 20 else one[:19] + "…"
+    left, right = ("（", "）") if m.group().startswith("（") else ("(", ")")
+    return message[:m.start()] + f"{left}“{one}”{right}" + message[m.end():]
+
+
 def _catalogue_findings(text: str, norm, hits) -> list[Finding]:
     """Boilerplate and damage: fixable when deleting it is certain (see review.toml [fix])."""
     cats, skip = _fix_policy()
     out = []
     for f in default_catalogue().scan(text, norm, hits=[h for h in hits if h.rule.category != dated.CATEGORY]):
         fixable = f.category in cats and f.rule not in skip and _keeps_heading(text, f)
-        out.append(replace(f, fixable=fixable))
+        out.append(replace(f, fixable=fixable, message=fit_message(f.message, f.text),
+                           message_zh=fit_message(f.message_zh, f.text)))
     return out
 
 
@@ -231,23 +274,27 @@ def apply_markers(text: str, findings: list[Finding]) -> list[Finding]:
 def review_text(text: str, *, org_type: str | None = None, year: int | None = None,
                 settings: Settings | None = None, corpus_index: "CopyIndex | None" = None,
                 file: str = "-", copy: bool = True, today: date | None = None,
-                encoding: str = "utf-8") -> ReviewResult:
+                encoding: str = "utf-8", org_name: str | None = None, profile_name: str | None = None,
+                length_target: int | None = None) -> ReviewResult:
     """Review one text. `corpus_index` defaults to the bundled corpus (built once per process);
-    `copy=False` or a copy_threshold of 0 skips the copy check."""
+    `copy=False` or a copy_threshold of 0 skips the copy check. `org_name` (--org) and
+    `profile_name` name the organisation; `length_target` (characters) is the draft's target."""
     settings = settings or Settings()
     plan_year, year_source = resolve_year(text, year, today)
-    org, inferred = resolve_type(text, org_type)
+    org, inferred, decl, body_type = resolve_declared(text, org_type, org_name, profile_name)
 
     norm = normalise(text)
     hits = default_catalogue().match(norm.text)
-    headings = find_headings(text)
+    headings = find_headings(_MD_HEADING.sub(lambda m: " " * len(m.group()), text))   # "## 一、…" is 一、
     ol = structure.outline(text, headings, norm)
 
     findings: list[Finding] = []
     findings += _catalogue_findings(text, norm, hits)
+    findings += generated.check(text, norm, findings)
     findings += dated.check(text, plan_year, norm, hits)
     findings += structure.check(text, ol, norm)
-    findings += orgcheck.check(text, org, norm)
+    findings += broken.check(text, ol, norm, length_target=length_target)
+    findings += orgcheck.check(text, org, norm, body_type=body_type, decl=decl)
     findings += numbering.check(text, headings)
     if copy and settings.copy_threshold > 0:
         if corpus_index is None:
@@ -261,4 +308,5 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     findings.sort(key=lambda f: (f.start, f.end, SEVERITY_RANK.get(f.severity, 9), f.rule))
     return ReviewResult(file=file, text=text, org_type=org, org_type_inferred=inferred, year=plan_year,
                         year_source=year_source, sections=ol.present, findings=findings,
-                        encoding=encoding)
+                        encoding=encoding, declared_type=decl.org_type if decl else None,
+                        declared_from=decl.source if decl else None, body_type=body_type)

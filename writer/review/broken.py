@@ -1,0 +1,228 @@
+"""Broken model output: what a model that ran out of tokens, looped or skipped a section leaves.
+
+Rules (ids, severities, reasons in writer/data/review.toml [[broken]]; numbers in [broken_cues]):
+a text cut off mid-sentence at its end, a heading with nothing under it, a sentence or paragraph
+said twice, a plan far under its length target or under a floor, two topics that say the same
+thing, a lone sub-item where numbering implies a list. They judge plan-shaped texts only (at least
+`min_headings` headings): a sentence under review on its own is not a broken plan.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ghplan.corpus.markers import ANY_MARKER, DATE_LINE
+from ghplan.corpus.model import Heading
+from ghplan.corpus.rules.model import Finding
+from ghplan.corpus.rules.normalize import Normalised
+from ghplan.writer.review.rules import review_data, review_rules, say
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE = re.compile(r"[，,、]")
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict:
+    return review_data().get("broken_cues", {})
+
+
+def _finding(rule_id: str, text: str, start: int, end: int, message: tuple[str, str]) -> Finding:
+    r = review_rules()[rule_id]
+    return Finding(rule=rule_id, category="structure", severity=r.severity, start=start, end=end,
+                   text=text[start:end], message=message[0], message_zh=message[1])
+
+
+def cjk_length(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-blank line, stripped."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group()
+        lead = len(line) - len(line.lstrip())
+        if line.strip():
+            out.append((m.start() + lead, m.start() + lead + len(line.strip())))
+    return out
+
+
+def _is_heading_line(line: str) -> bool:
+    m = ANY_MARKER.match(line)
+    return bool(m) and len(line) - m.end() <= 40 and not re.search(r"[。；！？]", line[m.end():])
+
+
+def _is_sign_off(line: str) -> bool:
+    """A 落款 line: a date, or a short name ending in what a union calls itself."""
+    if DATE_LINE.match(line) or re.fullmatch(r"\s*(?:\d{4}|[〇零一二三四五六七八九]{4})年.{0,8}", line):
+        return True
+    return len(line) <= 30 and not _CLAUSE.search(line) and line.endswith(tuple(cues().get("sign_off_ends", ())))
+
+
+def _prose(line: str) -> bool:
+    """A line written as running sentences (long, with clauses), not a table row or list item."""
+    return cjk_length(line) >= int(cues().get("prose_min_chars", 20)) and bool(_CLAUSE.search(line))
+
+
+def truncated(text: str) -> list[Finding]:
+    """The last line stops mid-sentence where the text's other prose lines end theirs."""
+    lines = _lines(text)
+    if len(lines) < 2:
+        return []
+    s, e = lines[-1]
+    last = text[s:e]
+    terminal = tuple(cues().get("terminal", ()))
+    if last.endswith(terminal) or _is_sign_off(last) or _is_heading_line(last):
+        return []
+    dangling = last.endswith(tuple(cues().get("dangling", ())))
+    prose = [text[a:b] for a, b in lines[1:-1] if _prose(text[a:b])]
+    closed = sum(p.endswith(terminal) for p in prose)
+    habit = bool(prose) and closed >= float(cues().get("closed_share", 0.8)) * len(prose)
+    if not (dangling or (habit and (_prose(last) or not _CLAUSE.search(last)))):
+        return []
+    tail = max(s, e - 12)
+    return [_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e]))]
+
+
+def _children(headings: list[Heading], i: int) -> list[Heading]:
+    """Headings directly under headings[i] (the next deeper level before a sibling or parent)."""
+    h, out, child_level = headings[i], [], None
+    for nxt in headings[i + 1:]:
+        if nxt.level <= h.level or nxt.level == 0:
+            break
+        child_level = child_level or nxt.level
+        if nxt.level == child_level:
+            out.append(nxt)
+    return out
+
+
+def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
+    """A 一、 or (一) heading with no words under it and no sub-headings."""
+    out = []
+    minimum = int(cues().get("empty_max_chars", 6))
+    for i, h in enumerate(headings):
+        if h.level not in (1, 2):
+            continue
+        nxt = headings[i + 1] if i + 1 < len(headings) else None
+        if nxt is not None and (nxt.level > h.level or nxt.level == 0):
+            continue          # sub-headings or month lines (1月：…) are its body
+        end = nxt.start if nxt is not None else len(text)
+        own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
+        if cjk_length(text[h.end:end]) + cjk_length(own) < minimum:
+            out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
+                                say("broken_empty", heading=text[h.start:h.end].strip())))
+    return out
+
+
+def _key(s: str) -> str:
+    return re.sub(r"[\s，,、。！？!?；;：:“”\"'（）()]", "", s)
+
+
+def repeats(text: str) -> list[Finding]:
+    """Text said twice word for word: a whole paragraph again, or a sentence a third time, is a
+    looping model (error); one sentence said twice is a warning (a stock phrase reused)."""
+    minimum = int(cues().get("repeat_min_chars", 16))
+    out, lines_seen, said = [], {}, {}
+    repeated_lines: list[tuple[int, int]] = []
+    for a, b in _lines(text):
+        key = _key(text[a:b])
+        if cjk_length(key) >= minimum and not _is_heading_line(text[a:b]):
+            if key in lines_seen:
+                repeated_lines.append((a, b))
+                out.append(_finding("GH-STRUCT-REPEAT", text, a, b,
+                                    say("broken_repeat", line=text.count("\n", 0, lines_seen[key]) + 1)))
+            else:
+                lines_seen[key] = a
+    for m in _SENTENCE.finditer(text):
+        key = _key(m.group())
+        s = m.start() + len(m.group()) - len(m.group().lstrip())
+        if cjk_length(key) < minimum or _is_heading_line(m.group().strip()) \
+                or any(a <= s < b for a, b in repeated_lines):
+            continue
+        said.setdefault(key, []).append(s)
+        if len(said[key]) > 1:
+            rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
+            out.append(_finding(rule, text, s, m.end(),
+                                say("broken_repeat", line=text.count("\n", 0, said[key][0]) + 1)))
+    return out
+
+
+def too_short(text: str, length_target: int | None) -> list[Finding]:
+    """Far under the length target when one is known, else under the floor for a whole plan."""
+    n = cjk_length(text)
+    share = float(cues().get("target_min_share", 0.5))
+    if length_target and n < share * length_target:
+        return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0,
+                         say("broken_short_target", chars=n, target=length_target))]
+    floor = int(cues().get("floor_chars", 300))
+    if not length_target and n < floor:
+        return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0, say("broken_short_floor", chars=n, floor=floor))]
+    return []
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"[^\u4e00-\u9fff]", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
+    """Two topic headings at one level that say the same thing (bigram overlap)."""
+    out = []
+    limit = float(cues().get("same_topic_overlap", 0.6))
+    topics = [h for h in headings if h.level in (2, 3) and cjk_length(h.title) >= 4]
+    for j, b in enumerate(topics):
+        gb = _bigrams(b.title)
+        for a in topics[:j]:
+            ga = _bigrams(a.title)
+            if a.level == b.level and ga and gb and len(ga & gb) / len(ga | gb) >= limit:
+                out.append(_finding("GH-STRUCT-SAME-TOPIC", text, b.start, b.end,
+                                    say("broken_same_topic", first=a.title, second=b.title)))
+                break
+    return out
+
+
+def single_items(text: str, headings: list[Heading]) -> list[Finding]:
+    """A parent whose numbered sub-items are just one: numbering a lone item implies a list."""
+    out = []
+    for i, h in enumerate(headings):
+        if h.level == 0:
+            continue
+        kids = _children(headings, i)
+        if len(kids) == 1 and kids[0].level >= 2:
+            k = kids[0]
+            out.append(_finding("GH-STRUCT-SINGLE-ITEM", text, k.start, k.end,
+                                say("broken_single", marker=k.marker, parent=h.marker + h.title[:12])))
+    return out
+
+
+def lookback(text: str) -> list[Finding]:
+    """Sentences of a plan that report what was done (去年…共组织…取得了…): summary material."""
+    from ghplan.corpus import label
+
+    if label.infer_doc_kind(text) != "plan":
+        return []          # a summary or mixed text is reported as a whole (GH-STRUCT-SUMMARY/MIXED)
+    when, done = tuple(cues().get("lookback_when", ())), tuple(cues().get("lookback_done", ()))
+    out = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        cue = next((w for w in when if w in sentence), None)
+        if cue and any(d in sentence for d in done) and not _is_heading_line(sentence.strip()):
+            s = m.start() + len(sentence) - len(sentence.lstrip())
+            out.append(_finding("GH-STRUCT-LOOKBACK", text, s, m.end(), say("broken_lookback", cue=cue)))
+    return out
+
+
+def check(text: str, ol, norm: Normalised | None = None, length_target: int | None = None) -> list[Finding]:
+    headings = [h for h in ol.headings]
+    if len(headings) < int(cues().get("min_headings", 2)):
+        return []
+    out: list[Finding] = []
+    out += truncated(text)
+    out += empty_sections(text, headings)
+    out += repeats(text)
+    out += too_short(text, length_target)
+    out += same_topics(text, headings)
+    out += single_items(text, headings)
+    out += lookback(text)
+    return out

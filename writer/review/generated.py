@@ -1,0 +1,30 @@
+"""What a chat model leaves in a draft that the shared catalogue does not hold: bracketed and
+lettered placeholders, offers and sign-offs to 您, meta framing, Markdown tables and rules.
+
+The rules are text patterns in writer/data/review.toml ([[placeholder]], [[chatbot]],
+[[markdown]] entries with GH-GEN- ids), matched by the same engine as corpus/rules (one
+Aho-Corasick pass over the normalised text, each pattern verified near its triggers).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ghplan.corpus.rules.engine import Catalogue
+from ghplan.corpus.rules.model import Finding
+from ghplan.corpus.rules.normalize import Normalised, normalise
+from ghplan.writer.review.rules import review_rules
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The review-only pattern rules, compiled once."""
+    return Catalogue([r for r in review_rules().values() if r.pattern or r.words])
+
+
+def check(text: str, norm: Normalised | None = None, already: list[Finding] | None = None) -> list[Finding]:
+    """Findings the shared catalogue has not made: a hit overlapping one of `already` of the same
+    category is left out (the catalogue's rule said it first)."""
+    norm = norm or normalise(text)
+    taken = [(f.category, f.start, f.end) for f in already or ()]
+    return [f for f in catalogue().scan(text, norm)
+            if not any(c == f.category and s < f.end and f.start < e for c, s, e in taken)]
