@@ -288,7 +288,7 @@ def test_kill_9_while_the_model_answers_leaves_no_file(tmp_path, previous):
         target.write_bytes(OLD)
     with FakeOpenAI(responder=_responder(hang_after=1)) as srv:
         env = _env(tmp_path, OPENAI_API_KEY="sk-test-crash-0123456789", OPENAI_BASE_URL=srv.base_url)
-        p = subprocess.Popen([GHPLAN, "draft", "--org", "某区总工会", "--type", "federation", "--no-retrieve",
+        p = subprocess.Popen([GHPLAN, "draft", "--org", "某区总工会", "--type", "federation", "--year", "2027", "--no-retrieve",
                               "--out", str(target)], env=env, cwd=out_dir,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
@@ -310,7 +310,7 @@ def test_kill_9_inside_the_atomic_write_leaves_the_previous_file_whole(tmp_path)
     out_dir.mkdir()
     target = out_dir / "plan.docx"
     target.write_bytes(OLD)
-    child = Staged("before-rename", ["draft", "--org", "某区总工会", "--type", "federation", "--no-retrieve",
+    child = Staged("before-rename", ["draft", "--org", "某区总工会", "--type", "federation", "--year", "2027", "--no-retrieve",
                                      "--out", str(target)], _env(tmp_path))
     child.wait_for_stage()
     child.kill()
@@ -318,7 +318,7 @@ def test_kill_9_inside_the_atomic_write_leaves_the_previous_file_whole(tmp_path)
     others = [x.name for x in out_dir.iterdir() if x != target]
     assert all(n.startswith(".plan.docx.") and n.endswith(".tmp") for n in others), others
     # and a normal run afterwards writes the whole plan
-    r = cli("draft", "--org", "某区总工会", "--type", "federation", "--no-retrieve", "--out", str(target),
+    r = cli("draft", "--org", "某区总工会", "--type", "federation", "--year", "2027", "--no-retrieve", "--out", str(target),
             env=_env(tmp_path))
     assert r.code == 0, r.err
     import zipfile

@@ -59,10 +59,10 @@ def test_out_files(tmp_path, ext):
 
 
 def test_stream_prints_the_text_as_it_goes():
-    r = ghplan("draft", "--org", "某局机关工会", "--type", "government", "--stream", env=NO_MODEL)
+    r = ghplan("draft", "--org", "某局机关工会", "--type", "government", "--year", "2027", "--stream", env=NO_MODEL)
     assert r.code == 0, r.err
     assert "机关效能" in r.out and r.out.count("工作计划") >= 1
-    bad = ghplan("draft", "--org", "某局机关工会", "--type", "government", "--stream", "--json", env=NO_MODEL)
+    bad = ghplan("draft", "--org", "某局机关工会", "--type", "government", "--year", "2027", "--stream", "--json", env=NO_MODEL)
     assert_one_line_error(bad, 2)
 
 
@@ -79,7 +79,7 @@ def test_stream_prints_the_text_as_it_goes():
     (["--org", "x工会", "--type", "school", "--backend", "mock"], "needs a script"),
 ])
 def test_bad_input_is_one_line_exit_2(args, words):
-    r = ghplan("draft", *args, env=NO_MODEL)
+    r = ghplan("draft", "--year", "2027", *args, env=NO_MODEL)     # a row's own --year comes last, and wins
     assert_one_line_error(r, 2)
     assert words in r.err
 
@@ -89,7 +89,7 @@ def test_endpoint_down_fails_cleanly_and_writes_nothing(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = tmp_path / "plan.docx"
-    r = ghplan("draft", "--org", "x工会", "--type", "school", "--out", str(out),
+    r = ghplan("draft", "--org", "x工会", "--type", "school", "--year", "2027", "--out", str(out),
                env={"OPENAI_API_KEY": "sk-abcdef123456", "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"})
     assert_one_line_error(r, 3)
     assert "connection refused" in r.err and "sk-abcdef" not in r.err
@@ -99,7 +99,7 @@ def test_endpoint_down_fails_cleanly_and_writes_nothing(tmp_path):
 def test_bad_key_fails_cleanly_without_leaking_it(tmp_path):
     key = "sk-live-DO-NOT-PRINT-123456789"
     with FakeOpenAI([{"status": 401, "body": {"error": {"message": f"bad key {key}"}}}]) as srv:
-        r = ghplan("draft", "--org", "x工会", "--type", "school", "--json",
+        r = ghplan("draft", "--org", "x工会", "--type", "school", "--year", "2027", "--json",
                    env={"OPENAI_API_KEY": key, "OPENAI_BASE_URL": srv.base_url})
     assert_one_line_error(r, 3)
     assert "401" in r.err and key not in r.err + r.out and "DO-NOT-PRINT" not in r.err
@@ -109,7 +109,7 @@ def test_mock_timeout_leaves_no_file(tmp_path):
     script = tmp_path / "m.toml"
     script.write_text('[[responses]]\nstage = "outline"\nerror = "timeout"\n', "utf-8")
     out = tmp_path / "plan.md"
-    r = ghplan("draft", "--org", "x工会", "--type", "school", "--backend", "mock",
+    r = ghplan("draft", "--org", "x工会", "--type", "school", "--year", "2027", "--backend", "mock",
                "--mock-script", str(script), "--out", str(out), env=NO_MODEL)
     assert_one_line_error(r, 3)
     assert not out.exists()
@@ -123,7 +123,7 @@ def test_remaining_review_errors_exit_1_but_the_draft_is_delivered(tmp_path):
                       '[[responses]]\nstage = "opening"\ntext = "制定本计划。"\n'
                       '[[responses]]\nrepeat = true\nstage = "repair"\ntext = "还是不行"\n', "utf-8")
     out = tmp_path / "plan.txt"
-    r = ghplan("draft", "--org", "x工会", "--type", "school", "--backend", "mock",
+    r = ghplan("draft", "--org", "x工会", "--type", "school", "--year", "2027", "--backend", "mock",
                "--mock-script", str(script), "--out", str(out), env=NO_MODEL)
     assert r.code == 1, r.err
     assert out.exists() and "GH-STALE-FYP-14" in r.err and "2 repair round(s)" in r.err

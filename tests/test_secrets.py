@@ -96,7 +96,7 @@ def test_draft_success_outputs_hold_no_key(tmp_path, key, fmt):
 @pytest.mark.slow       # a draft or eval run per case, each in a subprocess
 def test_draft_stream_holds_no_key(tmp_path, key):
     with FakeOpenAI(responder=plan_writer(PLAN)) as srv:
-        r = _run(["draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--stream"],
+        r = _run(["draft", "--org", "某市第一人民医院工会", "--type", "hospital", "--year", "2027", "--stream"],
                  _env(tmp_path, key, srv.base_url), tmp_path)
     assert r.code in (0, 1), r.err
     assert len(r.out) > 500
@@ -125,7 +125,7 @@ def test_draft_errors_hold_no_key(tmp_path, key, name, mode):
     out = tmp_path / "out"
     out.mkdir()
     with FakeOpenAI(ERRORS[name](key)) as srv:
-        r = _run(["draft", "--org", "x工会", "--type", "school", "--no-retrieve", mode,
+        r = _run(["draft", "--org", "x工会", "--type", "school", "--year", "2027", "--no-retrieve", mode,
                   "--out", str(out / "plan.docx")], _env(tmp_path, key, srv.base_url), out)
     assert r.code == 3, r.err
     assert r.err.startswith("ghplan: error: ")
@@ -139,11 +139,11 @@ def test_a_key_inside_the_base_url_is_redacted(tmp_path, key, server):
         with FakeOpenAI(_echo(401, key)) as srv:
             host = srv.base_url.split("//", 1)[1]
             url = f"http://user:{key}@{host}?api-key={key}"
-            r = _run(["draft", "--org", "x工会", "--type", "school", "--no-retrieve"],
+            r = _run(["draft", "--org", "x工会", "--type", "school", "--year", "2027", "--no-retrieve"],
                      _env(tmp_path, key, url), tmp_path)
     else:
         url = f"http://user:{key}@127.0.0.1:{_free_port()}/v1?api-key={key}"
-        r = _run(["draft", "--org", "x工会", "--type", "school", "--no-retrieve"], _env(tmp_path, key, url),
+        r = _run(["draft", "--org", "x工会", "--type", "school", "--year", "2027", "--no-retrieve"], _env(tmp_path, key, url),
                  tmp_path)
     assert r.code == 3, r.err
     assert "127.0.0.1" in r.err               # the endpoint is named, without its secrets
