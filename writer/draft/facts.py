@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from ghplan import prompts
-from ghplan.corpus.rules import dated
+from ghplan.corpus.rules import dated, dated_years
 from ghplan.corpus.rules.model import Rule
 from ghplan.writer.errors import UsageError
 
@@ -88,13 +88,6 @@ def _short(rule: Rule | None) -> str:
     return rule.words[0] if rule and rule.words else ""
 
 
-def fyp_stage(year: int, span: tuple[int, int]) -> str:
-    start, end = span
-    key = ("first" if year == start else "last" if year == end
-           else "second_last" if year == end - 1 else "middle")
-    return prompts.fragment("five_year_plan_stages", key)
-
-
 def check_year(year: int) -> int:
     _table()
     lo, hi = dated.year_range()
@@ -133,7 +126,7 @@ def year_facts(year: int) -> YearFacts:
         party_congress_expected=bool(party and party.extra.get("expected")),
         plenums=plenums,
         five_year_plan=_short(fyp), five_year_plan_name=_name(fyp), five_year_plan_span=span,
-        fyp_stage=fyp_stage(year, span),
+        fyp_stage=dated_years.stage(year),
         union_congress=_short(union), union_congress_name=_name(union),
         union_congress_year=union.dated if union else 0,
         acftu_committee=_name(t.current("acftu-committee", year)),
