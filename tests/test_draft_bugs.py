@@ -130,7 +130,7 @@ def test_an_answer_cut_off_once_is_asked_for_again(finish):
               repair_rounds=0)
     sections = [c for c in mock.calls if c["kind"] == "section"]
     assert sections[0]["request"] == sections[1]["request"]      # the same request, asked twice
-    assert "坚持以\n" not in r.text + "\n"
+    assert "坚持以\n" not in r.text + "\n" and r.retries == 1
 
 
 @pytest.mark.parametrize("finish", ["length", ""])

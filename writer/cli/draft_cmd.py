@@ -129,7 +129,7 @@ def _status(stream: bool):
 
 def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
     """Print the plan (unless it was streamed or written), the notes and the summary; the exit code."""
-    streamed_differs = stream and result.rounds > 0
+    streamed_differs = stream and (result.rounds > 0 or result.retries > 0)
     if as_json:
         print_json(result.to_json())
     elif out is None and not stream:

@@ -54,6 +54,7 @@ class DraftResult:
     timings: dict[str, float] = field(default_factory=dict)
     outline: Outline | None = None
     prompts: list[list[dict[str, str]]] = field(default_factory=list)   # every request's messages
+    retries: int = 0                 # answers asked for again after a cut-off (a stream shows both)
 
     @property
     def errors(self) -> int:
@@ -82,6 +83,7 @@ class _Run:
         self.usage = Usage()
         self.timings: dict[str, float] = {}
         self.messages_log: list[list[dict[str, str]]] = []
+        self.retries = 0
         self.title = plan_title(brief.profile, brief.year)
         self.signer = union_name(brief.org)
         # a backend that composes without reading references (offline) only needs the task
@@ -101,6 +103,7 @@ class _Run:
             self.usage.add(done.usage)
             if done.finish_reason not in CUT_OFF:
                 return done.text
+            self.retries += 1
             self.on_stage("retry", f"{request.kind}: the answer was cut off")
         where = getattr(self.backend, "where", f"{self.backend.name}://")
         what = f"the {getattr(request, 'heading', '') or request.kind}"
@@ -303,7 +306,7 @@ def draft(profile: Profile, *, backend: Backend, year: int | None = None,
         text=text, backend=backend.name, model=backend.model, year=year, type=profile.type,
         retrieved=retrieval.refs, review=review, rounds=rounds, usage=run.usage,
         seconds=time.perf_counter() - started, notes=_notes(profile, retrieval, review, rounds),
-        timings=run.timings, outline=outline, prompts=run.messages_log)
+        timings=run.timings, outline=outline, prompts=run.messages_log, retries=run.retries)
 
 
 def next_year(today: Any = None) -> int:
