@@ -65,24 +65,36 @@ def _prose(line: str) -> bool:
     return cjk_length(line) >= int(cues().get("prose_min_chars", 20)) and bool(_CLAUSE.search(line))
 
 
+def _cut_off(text: str, line: str, habit: bool) -> bool:
+    terminal = tuple(cues().get("terminal", ()))
+    if line.endswith(terminal) or _is_sign_off(line) or _is_heading_line(line):
+        return False
+    if line.endswith(tuple(cues().get("dangling", ()))):
+        return True
+    return habit and (_prose(line) or not _CLAUSE.search(line))
+
+
 def truncated(text: str) -> list[Finding]:
-    """The last line stops mid-sentence where the text's other prose lines end theirs."""
+    """A paragraph that stops mid-sentence where the text's other prose lines end theirs: at the
+    end of the text, or at the end of a section (a model's section answer cut off by its limit)."""
     lines = _lines(text)
     if len(lines) < 2:
         return []
-    s, e = lines[-1]
-    last = text[s:e]
     terminal = tuple(cues().get("terminal", ()))
-    if last.endswith(terminal) or _is_sign_off(last) or _is_heading_line(last):
-        return []
-    dangling = last.endswith(tuple(cues().get("dangling", ())))
-    prose = [text[a:b] for a, b in lines[1:-1] if _prose(text[a:b])]
-    closed = sum(p.endswith(terminal) for p in prose)
-    habit = bool(prose) and closed >= float(cues().get("closed_share", 0.8)) * len(prose)
-    if not (dangling or (habit and (_prose(last) or not _CLAUSE.search(last)))):
-        return []
-    tail = max(s, e - 12)
-    return [_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e]))]
+    prose = [(a, b) for a, b in lines[1:] if _prose(text[a:b]) and not _is_heading_line(text[a:b])]
+    closed = [text[a:b].endswith(terminal) for a, b in prose]
+    share = float(cues().get("closed_share", 0.8))
+    out = []
+    for i, (s, e) in enumerate(lines[1:], start=1):
+        nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
+        if nxt is not None and not (_is_heading_line(nxt) and _prose(text[s:e])):
+            continue           # only a section's or the text's last line can be cut off
+        others = [c for (a, _), c in zip(prose, closed) if a != s]     # the line's own ending aside
+        habit = bool(others) and sum(others) >= share * len(others)
+        if _cut_off(text, text[s:e], habit if nxt is None else habit and _prose(text[s:e])):
+            tail = max(s, e - 12)
+            out.append(_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e])))
+    return out
 
 
 def _children(headings: list[Heading], i: int) -> list[Heading]:
@@ -102,7 +114,7 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
     out = []
     minimum = int(cues().get("empty_max_chars", 6))
     for i, h in enumerate(headings):
-        if h.level not in (1, 2):
+        if h.level not in (1, 2) or h.style == "md":     # "## 主要工作": its level is its #s, not the plan's
             continue
         nxt = headings[i + 1] if i + 1 < len(headings) else None
         if nxt is not None and (nxt.level > h.level or nxt.level == 0):
@@ -186,7 +198,7 @@ def single_items(text: str, headings: list[Heading]) -> list[Finding]:
     """A parent whose numbered sub-items are just one: numbering a lone item implies a list."""
     out = []
     for i, h in enumerate(headings):
-        if h.level == 0:
+        if h.level == 0 or h.style == "md":
             continue
         kids = _children(headings, i)
         if len(kids) == 1 and kids[0].level >= 2:

@@ -164,7 +164,8 @@ def _keeps_heading(text: str, f: Finding) -> bool:
     return any(h.start == 0 for h in find_headings(line))
 
 
-_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
+# "## 一、指导思想": the mark hides a numbered heading (an unnumbered "## 指导思想" is a heading as it is)
+_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．])")
 _EXAMPLES = re.compile(r"[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]")
 
 
@@ -293,7 +294,9 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     findings += generated.check(text, norm, findings)
     findings += dated.check(text, plan_year, norm, hits)
     findings += structure.check(text, ol, norm)
-    findings += broken.check(text, ol, norm, length_target=length_target)
+    rot = [(f.start, f.end) for f in findings]
+    findings += [f for f in broken.check(text, ol, norm, length_target=length_target)   # a page's tail of
+                 if f.rule != "GH-STRUCT-TRUNCATED" or not any(s < f.end and f.start < e for s, e in rot)]  # rot is not a cut
     findings += orgcheck.check(text, org, norm, body_type=body_type, decl=decl)
     findings += numbering.check(text, headings)
     if copy and settings.copy_threshold > 0:
