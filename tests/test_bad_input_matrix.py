@@ -585,9 +585,14 @@ def _run_case(case: Case, world: dict, out: Path) -> tuple[list[str], Run]:
     return argv, _run(case, argv, env, out, stdin)
 
 
-def _run(case: Case, argv: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None) -> Run:
-    if case.subprocess:
-        return run_cli(argv, env, cwd, stdin)
+def _run(case: Case, argv: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None,
+         in_process: bool | None = None) -> Run:
+    if (not case.subprocess) if in_process is None else in_process:
+        return _run_in_process(argv, env, cwd, stdin)
+    return run_cli(argv, env, cwd, stdin)
+
+
+def _run_in_process(argv: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None) -> Run:
     # the same environment, as overrides of this process's (None removes a variable)
     overrides: dict[str, str | None] = {k: None for k in os.environ if k not in env}
     overrides.update({k: v for k, v in env.items() if os.environ.get(k) != v})
@@ -611,6 +616,21 @@ def prepass(world, request):
     # one more worker than cores: some cases mostly wait (the model timeout, retries)
     with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) + 1)) as pool:
         return dict(pool.map(one, todo))
+
+
+def test_in_process_runs_say_what_the_console_script_says(world, prepass):
+    """The in-process shortcut is the console script's own logic: each failing CONTRACT row run
+    again in-process, with the same arguments, environment and directory, gives the same exit
+    code, the same stdout and the same stderr line as the real subprocess did."""
+    rows = [c for c in CASES if c.id in prepass and c.failure and not c.server]
+    assert rows or not prepass
+    for case in rows:
+        argv, sub, out = prepass[case.id]
+        env = _base_env(world)
+        env.update({k: v.format(**world) for k, v in case.env.items()})
+        stdin = Path(world[case.stdin]).read_bytes() if case.stdin else None
+        here = _run(case, argv, env, out, stdin, in_process=True)
+        assert (here.code, here.out, here.err) == (sub.code, sub.out, sub.err), case.id
 
 
 def test_every_failure_kind_keeps_a_subprocess_row():
