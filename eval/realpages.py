@@ -12,9 +12,21 @@ filled by eval/realpages_run.py) go in, numbers come out. The definitions follow
 - stale *reported by cleaning*: the snippet's first occurrence overlaps a reported stale span, or
   its text contains / is contained in a reported stale text;
 - a heading is *kept* when its first 8 characters, its marker (一、 (一) 1、 # ** …) stripped,
-  occur in the cleaned text;
+  occur in the cleaned text. The marker is the numbering and the Markdown around it: a bold
+  heading's closing ** goes with its opening one (`1. **完善组织架构**` → 完善组织架构), `1、` is a
+  marker even when a digit follows (`1、20…`), and an English page's `I.` / `(a)` are markers too;
+- headings damaged inside (pinyin mojibake 字(pīn), a placeholder 20__ / xx, a spun word) are
+  NOT repaired before the key is taken. The README's normalisation is NFKC and whitespace only,
+  for both sides; it names no other rewrite, so the scorer adds none: such a heading is kept only
+  if its damaged first characters survive cleaning. Cleaning that repairs the damage (which the
+  boilerplate measure asks for) therefore loses these headings here: the two measures disagree
+  on them by the README's own definitions, and the figure says so rather than hiding it;
 - *content kept*: the characters outside every boilerplate snippet that still occur, in order,
-  in the cleaned text (their longest common subsequence), as a share of all of them;
+  in the cleaned text (their longest common subsequence), as a share of all of them. Every page
+  counts, whatever its language: a page the labels treat as content (an English translation of a
+  plan, say) that cleaning drops loses all its characters here, even if dropping it is right for
+  ghplan's corpus; it is not all-boilerplate (that is site chrome, by the README), so it also
+  counts as *rejected*;
 - an *all-boilerplate* page (fewer than ALL_BOILERPLATE_CHARS letters outside its snippets, or
   under ALL_BOILERPLATE_SHARE of its characters) must yield no document; a page with real content that yields none is *rejected*.
 """
@@ -34,9 +46,11 @@ ALL_BOILERPLATE_SHARE = 0.10    # … or less than this share of the page's char
 _WS = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CN_NUM = "〇零一二三四五六七八九十百"
+_ROMAN = "(?:X{0,3}(?:IX|IV|V?I{0,3}))"   # I … XXXIX, upper case only (English headings: "I. Review")
 _MARKER = re.compile(
     rf"^(?:#+|\*+|第[{_CN_NUM}\d]+[、,.:]?|[{_CN_NUM}]+[、.]|\([{_CN_NUM}\d]+\)[、.]?|"
-    rf"\d+(?:[、.](?!\d)|\))|[①-⑳])")
+    rf"\d+(?:、|\.(?!\d)|\))|[①-⑳]|(?=[IVX]){_ROMAN}\.|\([a-z]\))")
+_CLOSING_BOLD = re.compile(r"\*+$")       # the other half of a **bold** heading
 
 
 @dataclass(frozen=True)
@@ -92,11 +106,13 @@ def overlaps(spans: Iterable[tuple[int, int]], span: tuple[int, int] | None) -> 
 def heading_key(heading: str) -> str:
     """The heading's first HEADING_KEY characters, normalised, its numbering marker stripped."""
     h = norm(heading)
-    for _ in range(3):                      # e.g. "**一、" or "### 1."
+    for _ in range(3):                      # e.g. "**一、", "### 1." or "1. **"
         stripped = _MARKER.sub("", h, count=1)
         if stripped == h:
             break
         h = stripped
+    if h != norm(heading) or h.startswith("*"):
+        h = _CLOSING_BOLD.sub("", h)        # "1. **完善组织架构**": the bold mark closes too
     return h[:HEADING_KEY]
 
 

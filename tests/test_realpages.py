@@ -115,12 +115,49 @@ def test_a_heading_is_matched_by_its_first_eight_characters_without_its_marker()
     assert rp.heading_key("一、加强职工思想政治引领工作") == "加强职工思想政治"
     assert rp.heading_key("（二）深化民主管理") == "深化民主管理"
     assert rp.heading_key("3、开展劳动竞赛活动，提升技能") == "开展劳动竞赛活动"
-    assert rp.heading_key("## **四、保障措施**") == "保障措施**"
+    assert rp.heading_key("## **四、保障措施**") == "保障措施"          # the closing ** is marker too
     assert rp.heading_key("十二月份：") == "十二月份:"                   # a month heading has no marker
     cleaned = rp.norm("开展劳动竞赛活动和技能比武")
     assert rp.heading_kept("3、开展劳动竞赛活动，提升技能", cleaned) is True
     assert rp.heading_kept("(四)慰问困难职工", cleaned) is False
     assert rp.heading_kept("一、", cleaned) is None                      # nothing left to match
+
+
+def test_a_bold_heading_loses_both_halves_of_its_bold_mark():
+    assert rp.heading_key("2. **健全会员档案**") == "健全会员档案"
+    assert rp.heading_kept("2. **健全会员档案**", rp.norm("2.健全会员档案:逐一核对会员信息")) is True
+    assert rp.heading_key("**(三)丰富职工文化生活**") == "丰富职工文化生活"
+    # a star inside the words is not the bold mark: only a closing run at the end goes
+    assert rp.heading_key("(三)推进**建设") == "推进**建设"
+
+
+def test_a_dun_marker_is_stripped_even_when_a_digit_follows():
+    assert rp.heading_key("2、30名新会员入会仪式") == "30名新会员入会"
+    assert rp.heading_key("3.5倍加班工资的核查") == "3.5倍加班工资的"     # a decimal is no marker
+
+
+def test_an_english_page_has_english_markers():
+    assert rp.heading_key("II. Main tasks for the year") == "Maintask"
+    assert rp.heading_key("(b) to hold sports events") == "toholdsp"
+    assert rp.heading_key("Internal audit") == "Internal"                # a word, not a numeral
+
+
+def test_damage_inside_a_heading_is_not_normalised_away():
+    # the README normalises with NFKC and whitespace only: pinyin mojibake and placeholders stay
+    # in the key, so a cleaning that repairs them does not keep the heading by this measure
+    damaged = "一、開(kāi)展職工技能培訓"
+    assert rp.heading_key(damaged) == "開(kāi)展職"
+    assert rp.heading_kept(damaged, rp.norm("開展職工技能培訓,提升素質")) is False
+    assert rp.heading_kept(damaged, rp.norm("開(kāi)展職工技能培訓")) is True
+    assert rp.heading_key("(二)做好20xx年送温暖") == "做好20xx年送"
+
+
+def test_an_english_page_that_cleaning_drops_still_counts_as_content():
+    page = rp.LabelledPage(id="e1", text="Plan of the union. " * 6 + "\n首页 > 范文", org_type="hospital",
+                           doc_kind="plan", boilerplate=("首页 > 范文",))
+    s = rp.score_page(page, rp.Observed(documents=[], org_type="other", doc_kind="plan"))
+    assert s.content_chars == len(rp.norm("Plan of the union. " * 6)) and s.content_kept == 0
+    assert not s.all_boilerplate and s.rejected
 
 
 def test_content_kept_counts_characters_in_order_outside_the_snippets():
