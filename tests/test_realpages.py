@@ -133,7 +133,7 @@ def test_a_bold_heading_loses_both_halves_of_its_bold_mark():
 
 def test_a_dun_marker_is_stripped_even_when_a_digit_follows():
     assert rp.heading_key("2、30名新会员入会仪式") == "30名新会员入会"
-    assert rp.heading_key("3.5倍加班工资的核查") == "3.5倍加班工资的"     # a decimal is no marker
+    assert rp.heading_key("3.5倍加班工资的核查") == "3.5倍加班工资"       # a decimal is no marker
 
 
 def test_an_english_page_has_english_markers():
