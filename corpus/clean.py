@@ -15,6 +15,10 @@ from ghplan.corpus.rules.engine import Catalogue
 from ghplan.corpus.rules.model import Finding
 
 _SENTENCE_END = "。!！?？;；\n"
+# a numbered heading at the start of the sentence a hit sits in (一、 (一) 1、 1. and full-width forms)
+_RUN_IN_MARKER = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|"
+                            r"\d{1,2}[、．]|\d{1,2}\.(?!\d))")
+_RUN_IN_HEADING = 14    # characters, marker included: a run-in heading's words are this short
 _MAX_SENTENCE = 200     # on one-line pages a "sentence" is capped so one hit never eats a page
 _MAX_LINE = 120
 PLACEHOLDER_CATEGORIES = ("placeholder", "censor")
@@ -30,12 +34,17 @@ class Edit:
     rule: str
 
 
-def sentence_span(text: str, start: int, end: int, stops: list[int] | None = None) -> tuple[int, int]:
+def sentence_span(text: str, start: int, end: int, stops: list[int] | None = None,
+                  keep_run_in: bool = False) -> tuple[int, int]:
     """The sentence holding [start, end): from after the previous sentence end to the next one.
 
     `stops` are extra boundaries (heading starts and ends), sorted: deleting a damaged sentence
     must never take the heading in front of it on a page that lost its line breaks. They are
     bisected, not scanned: a scan per finding made cleaning a big page quadratic.
+
+    `keep_run_in`: when the sentence opens with a numbered heading run into it ("二、工作目标本计划
+    旨在…", a page that lost its breaks) and the hit starts at least two characters after the
+    marker, the deletion starts at the hit: the heading's words are the page's, the hit is not.
     """
     stops = stops or []
     i = bisect.bisect_right(stops, start)          # the last stop <= start
@@ -45,6 +54,9 @@ def sentence_span(text: str, start: int, end: int, stops: list[int] | None = Non
     lo = start
     while lo > floor and text[lo - 1] not in _SENTENCE_END and start - lo < _MAX_SENTENCE:
         lo -= 1
+    m = _RUN_IN_MARKER.match(text, lo, start)
+    if keep_run_in and m and start - m.end() >= 2:
+        lo = start      # a run-in heading ("二、工作目标本计划旨在…"): its words stay, the hit goes
     hi = end
     while hi < ceiling and text[hi - 1:hi] not in ("。", "!", "！", "?", "？", ";", "；") \
             and text[hi] != "\n" and hi - end < _MAX_SENTENCE:
@@ -73,11 +85,23 @@ def _censor_repair(text: str, f: Finding, catalogue: Catalogue) -> str | None:
     return None
 
 
+def _past_heading(heads: list[tuple[int, int]], start: int, end: int) -> int:
+    """A hit that begins on a heading's words and runs past them starts after them (a match
+    that swept a run-in heading into site text must not take the heading along)."""
+    i = bisect.bisect_right(heads, (start, 1 << 62)) - 1
+    # only a short heading (a role word, 二、工作目标): a long inline span is a guess at where the
+    # heading stops and may hold the site text itself
+    if i >= 0 and heads[i][0] <= start < heads[i][1] < end and heads[i][1] - heads[i][0] <= _RUN_IN_HEADING:
+        return heads[i][1]
+    return start
+
+
 def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list[Edit]:
     """One edit per finding that ingest acts on (stale references are tagged, not removed)."""
     from ghplan.corpus.headings import find_headings
 
-    stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
+    heads = [(h.start, h.end) for h in find_headings(text)]
+    stops = sorted({b for span in heads for b in span})
     edits: list[Edit] = []
     for f in findings:
         rule = catalogue.by_id.get(f.rule)
@@ -94,7 +118,11 @@ def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list
         elif action == "delete":
             edits.append(Edit(f.start, f.end, "", f.category, f.rule))
         elif action == "delete-sentence":
-            s, e = sentence_span(text, f.start, f.end, stops)
+            # site text glued to a run-in heading leaves the heading; a damaged sentence
+            # (censor, mojibake) still goes whole, its heading words are part of it
+            run_in = f.category not in ("censor", "mojibake", "placeholder")
+            start = _past_heading(heads, f.start, f.end) if run_in else f.start
+            s, e = sentence_span(text, start, f.end, stops, keep_run_in=run_in)
             edits.append(Edit(s, e, "", f.category, f.rule))
         elif action == "delete-line":
             s, e = line_span(text, f.start, f.end)

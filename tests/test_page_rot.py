@@ -114,6 +114,45 @@ CASES = [
     ("chatbot", "以下是某厂工会的年度工作计划。", "GH-BOT-HERE-IS", True),
     ("chatbot", "以下几项工作要重点抓好。", "GH-BOT-HERE-IS", False),
     ("chatbot", "## 三、保障措施", "GH-MD-HEADING", True),
+    # narrower holes: a masked number or name loses its mark, not its sentence
+    ("placeholder", "全年举办职工讲座**场,服务*.**万人次。", "GH-PH-MASKED-NUMBER", True),
+    ("placeholder", "慰问资金共计8*万元。", "GH-PH-MASKED-NUMBER", True),
+    ("placeholder", "扎实开展厂务公开、*管理。", "GH-PH-MASKED-NUMBER", False),
+    ("placeholder", "经研究,由**同志兼任经审委员会主任。", "GH-PH-MASKED-NAME", True),
+    ("placeholder", "根据*总〔2026〕12号文件精神,", "GH-PH-MASKED-NAME", True),
+    ("placeholder", "**加强困难职工帮扶**", "GH-PH-MASKED-NAME", False),
+    ("censor", "912日上午,工会召开委员会议。", "GH-CENSOR-DATE-HOLE", True),
+    ("censor", "52午,举行职工健步走启动仪式。", "GH-CENSOR-DATE-HOLE", True),
+    ("censor", "9月12日上午,工会召开委员会议。", "GH-CENSOR-DATE-HOLE", False),
+    ("censor", "活动持续120日,中午休息。", "GH-CENSOR-DATE-HOLE", False),
+    ("censor", "学习贯彻中国工会大精神", "GH-CENSOR-NUMBER-GONE", True),
+    ("censor", "学习贯彻中国工会十八大精神", "GH-CENSOR-NUMBER-GONE", False),
+    # site chrome and injections, more shapes
+    ("related", "当前位置:首页\n【推荐街道工会工作要点】街道工会要点\n正文", "GH-REL-BRACKET-LINK", True),
+    ("related", "【三月】召开职代会,审议集体合同草案。", "GH-REL-BRACKET-LINK", False),
+    ("site", "导语:本站为你精选了六篇工会总结范文,欢迎参考。", "GH-PROMO-PICKED-FOR-YOU", True),
+    ("site", "如需获取更多写作素材,请联系我们。", "GH-PROMO-PICKED-FOR-YOU", True),
+    ("site", "工会为你整理了全年活动安排,请各部门对照落实。", "GH-PROMO-PICKED-FOR-YOU", False),
+    ("site", "标题\n首页新闻中心工会风采党建园地\n正文", "GH-PROMO-HOME-NAV", True),
+    ("site", "首页设置职工服务专栏,方便会员查询。", "GH-PROMO-HOME-NAV", False),
+    ("site", "正文完\n职工学堂App—随时学习技能\n", "GH-PROMO-APP-AD", True),
+    ("site", "推广“职工之家”APP,线上办理入会。", "GH-PROMO-APP-AD", False),
+    ("site", "工会风采News\n某公司工会召开会议", "GH-PROMO-ENGLISH-NAV", True),
+    ("site", "Culture\n某公司工会召开会议", "GH-PROMO-ENGLISH-NAV", True),
+    ("site", "组织职工学习Office办公软件。", "GH-PROMO-ENGLISH-NAV", False),
+    ("site", "认真落实《某某博彩网站职工培训计划》。", "GH-PROMO-SEO-GAMBLING", True),
+    ("site", "组织职工观看文艺演出,丰富业余生活。", "GH-PROMO-SEO-GAMBLING", False),
+    ("site", "统筹好整体与健保局部的关系。", "GH-PROMO-SEO-TW-TERM", True),
+    ("site", "做好女职工保健保护工作。", "GH-PROMO-SEO-TW-TERM", False),
+    ("stray", "全年发放救助金2、315万元。", "GH-STRAY-DUN-THOUSANDS", True),
+    ("stray", "做好第1、2季度的帮扶工作。", "GH-STRAY-DUN-THOUSANDS", False),
+    # Traditional conversion damage, seen through `original` (patterns read Simplified text)
+    ("mojibake", "推動企業持續髮展。", "GH-MOJI-CONVERSION-CHAR", True),
+    ("mojibake", "加強乾部隊伍建設。", "GH-MOJI-CONVERSION-CHAR", True),
+    ("mojibake", "推動企業持續發展,加強幹部隊伍建設。", "GH-MOJI-CONVERSION-CHAR", False),
+    ("mojibake", "组织职工理髮义诊活动。", "GH-MOJI-CONVERSION-CHAR", False),
+    ("mojibake", "凝聚L(lì)量,推进工作。", "GH-MOJI-PINYIN", True),
+    ("mojibake", "参加Word(wén)培训", "GH-MOJI-PINYIN", False),
 ]
 
 
@@ -177,3 +216,41 @@ def test_a_placeholder_loses_only_its_mark():
             "推动单位高质量发展,为完成全年目标任务贡献工会力量。" * 2)
     doc = inspect_text(text, year=2027).documents[0]
     assert "xx" not in doc.text and "党的大精神" in doc.text and "围绕中心工作" in doc.text
+
+
+def test_a_timestamp_line_with_an_empty_count_keeps_the_next_line():
+    text = ("某公司工会召开全委会\n发布时间:2026-03-29 阅读量:\n3月26日,公司工会召开全委扩大会议,"
+            "部署全年工会工作,各分会主席参加会议。\n会议要求各分会围绕中心工作,扎实推进各项任务落实。")
+    doc = inspect_text(text, year=2027).documents[0]
+    assert "阅读量" not in doc.text and "3月26日,公司工会召开全委扩大会议" in doc.text
+
+
+def test_a_masked_number_or_name_loses_only_its_mark():
+    text = ("一、主要工作\n全年举办职工讲座**场,服务职工*.**万人次,职工满意度明显提升。"
+            "经研究,由**同志兼任工会主席,**同志兼任经审主任,依照*总〔2026〕3号文件执行。"
+            + "组织开展劳动竞赛和技能比武,丰富职工业余文化生活。" * 2)
+    doc = inspect_text(text, year=2027).documents[0]
+    assert "*" not in doc.text
+    assert "全年举办职工讲座场" in doc.text and "同志兼任工会主席" in doc.text and "〔2026〕3号文件执行" in doc.text
+
+
+def test_a_union_congress_hole_keeps_the_union_name():
+    text = ("一、指导思想\n认真学习贯彻全总xx大精神和中国工会大精神,团结动员广大职工建功立业,"
+            "推动单位高质量发展,为完成全年目标任务贡献工会力量。" * 2)
+    doc = inspect_text(text, year=2027).documents[0]
+    assert "xx" not in doc.text and "全总" in doc.text and "中国工会精神" in doc.text
+
+
+def test_site_text_glued_to_a_run_in_heading_leaves_the_heading():
+    text = ("单位工会年度计划。工会要团结职工,服务大局,推动发展,维护权益,建设职工之家。二、工作目标本计划旨在通过一系列"
+            "可执行的步骤,推动工会各项工作。全年发展会员五十人,新建职工书屋一个,开展技能培训四期,帮扶困难职工全覆盖。")
+    doc = inspect_text(text, year=2027).documents[0]
+    assert "二、工作目标" in doc.text and "旨在" not in doc.text
+
+
+def test_an_injected_keyword_goes_and_its_sentence_stays():
+    text = ("二、主要任务\n组织学习《某某百家乐平台年度劳动竞赛方案》,统筹好整体与健保局部的关系,扎实推进各项工作。"
+            + "开展职工技能竞赛和文体活动,丰富职工业余生活,增强企业凝聚力。" * 2)
+    doc = inspect_text(text, year=2027).documents[0]
+    assert "百家乐" not in doc.text and "健保" not in doc.text
+    assert "年度劳动竞赛方案" in doc.text and "局部的关系,扎实推进各项工作" in doc.text

@@ -232,7 +232,7 @@ def _drop_nested(hits: list[Match]) -> list[Match]:
     """
     keep: list[Match] = []
     active: list[Match] = []
-    for h in hits:
+    for h in _yielders_last(hits):
         active = [o for o in active if o.end > h.start]
         yields = h.rule.extra.get("yields_to", ())
         if not any(o.end >= h.end and (o.rule.id in yields or (
@@ -241,6 +241,24 @@ def _drop_nested(hits: list[Match]) -> list[Match]:
             keep.append(h)
         active.append(h)
     return keep
+
+
+def _yielders_last(hits: list[Match]) -> list[Match]:
+    """Within a run of hits on the very same span, a rule that yields to another rule of the run
+    goes after it (the sort by rule id alone let it come first, and so never be dropped)."""
+    out: list[Match] = []
+    i = 0
+    while i < len(hits):
+        j = i + 1
+        while j < len(hits) and (hits[j].start, hits[j].end) == (hits[i].start, hits[i].end):
+            j += 1
+        run = hits[i:j]
+        if len(run) > 1:
+            ids = {h.rule.id for h in run}
+            run.sort(key=lambda h: bool(ids & set(h.rule.extra.get("yields_to", ()))))
+        out.extend(run)
+        i = j
+    return out
 
 
 @lru_cache(maxsize=1)
