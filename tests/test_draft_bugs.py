@@ -191,3 +191,21 @@ def test_a_model_that_always_hits_its_token_limit_is_exit_3_not_a_short_plan():
                    env={"OPENAI_API_KEY": "sk-test-123456", "OPENAI_BASE_URL": srv.base_url})
     assert_one_line_error(r, 3)
     assert "stopped before finishing" in r.err and r.out == ""
+
+
+def test_a_plan_far_under_its_length_target_is_not_clean():
+    """The draft is reviewed against the profile's length target: a plan of some 600 characters
+    (over the floor for any plan) for a 3,000-character target is not a finished draft."""
+    bodies = ["组织职工学习党的创新理论，每季度开展一次专题学习，推动学习成果转化为工作动力。",
+              "围绕年度目标，建立工作台账，明确责任部门和完成时限，做到件件有着落。",
+              "深化厂务公开，按期召开职代会，认真办理职工代表提案，保障职工知情权参与权。",
+              "开展岗位练兵和技能比武，选树劳模工匠，营造比学赶超的浓厚氛围。",
+              "落实困难职工帮扶制度，做好送温暖和金秋助学，让职工感受到组织的关怀。",
+              "加强工会干部培训，规范经费管理，提高工会工作的制度化水平。",
+              "工会委员会统筹推进，各部门分工负责，每半年检查一次落实情况。"]
+    script = SCRIPT_HEAD + [{"stage": "section", "text": f"{b}具体安排见第{i}号工作清单，年底前报告落实情况。"}
+                            for i, b in enumerate(bodies, 1)]
+    p = minimal_profile("某厂工会", "enterprise")
+    r = draft(p, backend=MockBackend(script), year=YEAR, retrieve=False, repair_rounds=0)
+    assert 400 < len(r.text) < p.length / 2
+    assert "GH-STRUCT-TOO-SHORT" in {f.rule for f in r.review.findings}

@@ -224,10 +224,12 @@ def expand(run: _Run, outline: Outline, retrieval: Retrieval) -> str:
 
 
 # ---------------------------------------------------------------------- review and repair
-def _default_reviewer(text: str, *, org_type: str, year: int, settings: Any) -> Any:
+def _default_reviewer(text: str, *, profile: Profile, year: int, settings: Any) -> Any:
+    """Review as `ghplan review --type T --org NAME` would, held to the profile's length target."""
     from ghplan.writer.review.reviewer import review_text
 
-    return review_text(text, org_type=org_type, year=year, settings=settings)
+    return review_text(text, org_type=profile.type, year=year, settings=settings,
+                       org_name=profile.org, length_target=profile.length)
 
 
 def error_findings(review: Any) -> list[Any]:
@@ -250,7 +252,7 @@ def review_and_repair(run: _Run, text: str, *, rounds: int, reviewer: Callable[.
                       settings: Any) -> tuple[str, Any, int]:
     def check(t: str) -> Any:
         t0 = time.perf_counter()
-        result = reviewer(t, org_type=run.profile.type, year=run.year, settings=settings)
+        result = reviewer(t, profile=run.profile, year=run.year, settings=settings)
         run.timed("review", t0)
         return result
 
