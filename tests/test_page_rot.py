@@ -254,3 +254,19 @@ def test_an_injected_keyword_goes_and_its_sentence_stays():
     doc = inspect_text(text, year=2027).documents[0]
     assert "百家乐" not in doc.text and "健保" not in doc.text
     assert "年度劳动竞赛方案" in doc.text and "局部的关系,扎实推进各项工作" in doc.text
+
+
+def test_a_date_placeholder_is_not_a_censored_word():
+    """X月X日 is a template's date, reported by the placeholder rules; 依法维x is a masked word."""
+    from ghplan.writer.review.reviewer import review_text
+
+    text = "某校工会2027年工作计划\n一、时间安排\n于X月X日召开教代会，依法维x教职工权益。\n"
+    found = [(f.rule, f.text) for f in review_text(text, year=2027, copy=False).findings]
+    assert [t for r, t in found if r == "GH-CENSOR-X"] == ["x"]
+    assert any(t == "X月X日" for r, t in found if r.startswith("GH-GEN-PH"))
+
+
+def test_a_teasers_dots_are_not_reported_twice():
+    text = "标题\n正文。\n本会年度工作总结范文...\n"
+    rules = [f.rule for f in default_catalogue().scan(text)]
+    assert "GH-REL-TEASER" in rules and "GH-STRAY-TRAILING-DOTS" not in rules
