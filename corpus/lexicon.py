@@ -27,6 +27,12 @@ def cue_words(name: str) -> tuple[str, ...]:
     return tuple(roles_data()["cues"][name]["words"])
 
 
+@lru_cache(maxsize=32)
+def cue_field(name: str, field: str) -> tuple[str, ...]:
+    """Another list of [cues.<name>] (its `not_in` exceptions, …); empty when the list has none."""
+    return tuple(roles_data()["cues"][name].get(field, ()))
+
+
 def summary_phrases() -> tuple[str, ...]:
     """Looking-back phrases ([kinds] summary), shared by the labeller and review."""
     return tuple(kinds().get("summary", ()))
