@@ -25,7 +25,7 @@ FLOORS = {
     "headings_kept": 0.92,
     "content_kept": 0.96,
     "org_type": 0.90,
-    "doc_kind": 0.76,
+    "doc_kind": 0.95,
 }
 CEILINGS = {
     "rejected": 1,                   # pages with real content that yield no document
