@@ -38,13 +38,12 @@ def title_years(text: str) -> list[int]:
 
 
 # ---------------------------------------------------------------------------- resolution
-def _congress_reading(norm: str, start: int, rules: Sequence[Rule]) -> tuple[Rule, bool]:
+def _congress_reading(norm: str, start: int, rules: Sequence[Rule]) -> tuple[Rule | None, bool]:
     """Pick the Party or union reading of a congress ordinal by the nearest cue before it.
 
-    Returns (rule, cued): cued is False when no cue was found and the Party reading is a default.
+    Returns (rule, cued): cued is False when no cue was found and the Party reading is a default;
+    rule is None when the nearest cue names another body's congress (全国妇女十三大, 共青团…).
     """
-    if len(rules) == 1:
-        return rules[0], True
     meta = table().meta
     window = int(meta.get("cue_window", 8))
     lo = start - window
@@ -54,11 +53,20 @@ def _congress_reading(norm: str, start: int, rules: Sequence[Rule]) -> tuple[Rul
     # nearest cue wins: "党的十九大和中国工会十七大" reads 十七大 as the union's
     found = [(i + len(cue), series) for series, cues in meta.get("cues", {}).items()
              for cue in cues if (i := before.rfind(cue)) >= 0]
+    # another body's name must stand right before the ordinal (妇女十三大): 组织妇女学习十九大精神
+    # is still the Party's congress
+    gap = int(meta.get("other_cue_gap", 1))
+    found = [(end, series) for end, series in found
+             if series != "other-congress" or len(before) - end <= gap]
     by_series = {r.extra.get("series"): r for r in rules}
     if found:
         series = max(found)[1]
         if series in by_series:
             return by_series[series], True
+        if series == "other-congress":
+            return None, True
+    if len(rules) == 1:
+        return rules[0], True
     return by_series.get("party-congress", rules[0]), False
 
 
@@ -327,6 +335,8 @@ def check(text: str, year: int, norm: Normalised | None = None,
         m = Match(rules[0], s, e)
         if rules[0].extra.get("kind") == "congress":
             rule, cued = _congress_reading(nt, s, rules)
+            if rule is None:
+                continue          # another body's congress (全国妇女十三大): not dated here
             other = next((r for r in rules if r is not rule), None)
         else:
             rule, cued, other = rules[0], True, None
