@@ -144,3 +144,13 @@ def test_offline_drafts_are_plans_and_review_sees_no_summary(org_type):
     rules = {f.rule for f in result.review.findings}
     assert not rules & {"GH-STRUCT-SUMMARY", "GH-STRUCT-MIXED"}
     assert not [f for f in result.review.findings if f.severity == "error"]
+
+
+def test_citing_the_national_federation_is_no_sign_of_a_federation():
+    """Unions at every level cite 全总's congress and deployments: it says nothing about the type."""
+    from ghplan.corpus.label import infer_org_type, org_scores
+
+    assert org_scores("认真贯彻全总部署，落实全总要求，学习全总文件精神。")["federation"] == 0
+    text = ("镇总工会认真贯彻全总和省总工会的部署，落实全总关于新就业形态劳动者入会的要求，"
+            "在各村和社区推进非公企业建会，组织农民工入会，开展镇总工会困难职工帮扶。")
+    assert infer_org_type(text) == "township"

@@ -24,7 +24,7 @@ FLOORS = {
     "stale_cleaning": 0.92,
     "headings_kept": 0.92,
     "content_kept": 0.96,
-    "org_type": 0.90,
+    "org_type": 0.91,
     "doc_kind": 0.95,
 }
 CEILINGS = {
