@@ -66,6 +66,7 @@ def test_stream_prints_the_text_as_it_goes():
     assert_one_line_error(bad, 2)
 
 
+@pytest.mark.slow       # ten drafts, each a subprocess (the bad-input matrix covers these in-process)
 @pytest.mark.parametrize("args, words", [
     (["--org", "x工会", "--type", "hospitl"], "unknown org type"),
     (["--org", "x工会"], "--type are required"),
@@ -129,6 +130,7 @@ def test_remaining_review_errors_exit_1_but_the_draft_is_delivered(tmp_path):
     assert out.exists() and "GH-STALE-FYP-14" in r.err and "2 repair round(s)" in r.err
 
 
+@pytest.mark.slow       # two full drafts through the console script
 def test_openai_backend_end_to_end_against_a_fake_server(tmp_path):
     clean = ghplan("draft", "--profile", str(root() / PROFILES / "hospital.toml"), "--year", "2027",
                    env=NO_MODEL).out.rstrip("\n")

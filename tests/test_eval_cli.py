@@ -33,6 +33,7 @@ def test_json_to_stdout_has_every_case_check_score_and_reason(tmp_path):
     assert "reviewer/stale" in r.err and re.search(r"eval default: \d+ cases, \d+ checks", r.err)
 
 
+@pytest.mark.slow       # a whole eval run through the console script
 def test_table_per_case_and_check_then_totals(tmp_path):
     r = ghplan("eval", "--filter", "adversarial", "--no-cache", cwd=tmp_path)
     assert r.code == 0, r.err
@@ -40,6 +41,7 @@ def test_table_per_case_and_check_then_totals(tmp_path):
     assert "totals per stage" in r.out and "Traceback" not in r.err
 
 
+@pytest.mark.slow       # a whole eval run through the console script
 def test_a_broken_stage_exits_100_and_names_it(tmp_path):
     (tmp_path / "ghplan.toml").write_text('[review]\ndisable = ["stale"]\n', "utf-8")
     r = ghplan("eval", "--filter", "reviewer/stale", "--no-cache", cwd=tmp_path)
@@ -50,6 +52,7 @@ def test_a_broken_stage_exits_100_and_names_it(tmp_path):
     assert again.code == 7
 
 
+@pytest.mark.slow       # a whole eval run through the console script
 def test_html_report_is_self_contained(tmp_path):
     out = tmp_path / "report.html"
     r = ghplan("eval", "--filter", "adversarial", "--no-cache", "--html", str(out), cwd=tmp_path)

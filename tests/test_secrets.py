@@ -193,6 +193,7 @@ def test_eval_reports_and_cache_hold_no_key(tmp_path, key, replies):
 
 
 # ---------------------------------------------------------------------- review
+@pytest.mark.slow       # four reviews, each a subprocess
 def test_review_with_a_key_in_the_environment_prints_none_of_it(tmp_path, key):
     plan = tmp_path / "plan.txt"
     plan.write_text(PLAN.replace("2027年工作计划", "2027年工作计划\n以下是小编整理的内容"), "utf-8")
