@@ -151,3 +151,18 @@ def test_old_title_body_and_signature_are_all_reported_at_once():
     found = {f.rule: f for f in review_for(text, 2027).findings if f.category == "stale"}
     assert {"GH-STALE-TITLE-YEAR", "GH-STALE-YEAR", "GH-STALE-SIGNATURE-DATE"} <= set(found)
     assert not found["GH-STALE-SIGNATURE-DATE"].fixable    # the real date is for a person
+
+
+def test_certain_edits_are_the_edits_fix_text_applies():
+    # refresh builds its change log from certain_edits; fix_text must apply exactly those
+    from ghplan.corpus import clean
+    from ghplan.writer.review.fix import _tidy, certain_edits, fix_text
+    from ghplan.writer.review.reviewer import review_text
+
+    text = ("某区总工会2025年工作计划\n\n一、指导思想\n坚持以科学发展观为指导，贯彻“十四五”规划。本文由小编整理。\n"
+            "二、工作目标\n庆祝第115个国际护士节。\n")
+    result = review_text(text, org_type="federation", year=2027, copy=False)
+    pairs = certain_edits(text, result.findings)
+    assert pairs and all(f.fixable for f, _ in pairs)
+    applied, _ = clean.apply_edits(text, [e for _, e in pairs])
+    assert fix_text(text, result.findings, renumber=False).text == _tidy(text, applied)

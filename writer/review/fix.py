@@ -91,12 +91,24 @@ def _tidy(before: str, after: str) -> str:
     return out
 
 
+def certain_edits(text: str, findings: list[Finding]) -> list[tuple[Finding, clean.Edit]]:
+    """The text change each certain, non-renumbering fix among `findings` asks for, with the
+    finding it comes from (positions into `text`; overlaps are left to clean.apply_edits)."""
+    stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
+    out = []
+    for f in findings:
+        if f.fixable and f.rule not in _SEQUENCE_RULES:
+            e = _edit(text, f, stops)
+            if e is not None:
+                out.append((f, e))
+    return out
+
+
 def fix_text(text: str, findings: list[Finding], renumber: bool = True) -> FixResult:
     """Apply every certain fix among `findings` (positions into `text`); renumber last
     (unless `renumber` is False)."""
-    stops = sorted({b for h in find_headings(text) for b in (h.start, h.end)})
     todo = [f for f in findings if f.fixable and f.rule not in _SEQUENCE_RULES]
-    edits = [e for e in (_edit(text, f, stops) for f in todo) if e is not None]
+    edits = [e for _, e in certain_edits(text, todo)]
     fixed, _ = clean.apply_edits(text, edits)
     fixed = _tidy(text, fixed) if edits else fixed
     applied = list(todo)
