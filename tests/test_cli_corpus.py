@@ -48,6 +48,7 @@ def test_build_writes_jsonl_and_reports(tmp_path):
     assert all(d["text"] and d["sections"] for d in docs)
 
 
+@pytest.mark.slow       # six console-script runs (the bad-input matrix has these rows in-process)
 @pytest.mark.parametrize("case", ["missing", "directory", "empty", "binary", "pdf", "latin"])
 def test_inspect_bad_input_is_one_line_and_exit_2(tmp_path, case):
     path = tmp_path / "page.txt"

@@ -44,6 +44,7 @@ def test_json_contract_exact_keys():
     assert "党的二十一大" in d["text"]
 
 
+@pytest.mark.slow       # three drafts, each a subprocess
 @pytest.mark.parametrize("ext", ["docx", "md", "txt"])
 def test_out_files(tmp_path, ext):
     out = tmp_path / f"plan.{ext}"

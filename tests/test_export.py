@@ -126,6 +126,7 @@ def test_writes_are_atomic_and_bad_paths_fail_early(plan, tmp_path):
     assert not (tmp_path / "p.pdf").exists()
 
 
+@pytest.mark.slow       # renders through LibreOffice when installed
 def test_docx_renders_with_libreoffice_if_installed(docx_path, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
