@@ -44,6 +44,8 @@ class Document:
     source: str = ""
     doc_id: str = ""
     duplicate_of: str = ""   # doc_id of the kept near-duplicate, "" when this one is kept
+    origin: str = "seed"     # "seed" (bundled web 范文) or "user" (the user's own plans)
+    org: str = ""            # the organisation its title or signature names ("" when none)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ghplan.corpus import clean, dedup, label, split
-from ghplan.corpus.decode import read_text
+from ghplan.corpus.decode import DecodeError, read_text
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.lexicon import cue_words
 from ghplan.corpus.model import Document, PageResult, Section, Stale
+from ghplan.corpus.org import document_org
 from ghplan.corpus.rules.engine import Catalogue, default_catalogue
 from ghplan.corpus.rules.model import Finding
 
@@ -145,9 +146,48 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
                       documents=documents, removed=removed, stale=stale)
 
 
+# Files a corpus folder may hold. Text files are read by corpus/decode.py (a Word file renamed
+# .txt stays refused, with a line saying what it is); Word, PDF and legacy Word/WPS files by
+# corpus/read.py's read_document (legacy ones converted through LibreOffice when it is there).
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+DOC_SUFFIXES = (".docx", ".docm", ".pdf")
+LEGACY_SUFFIXES = (".doc", ".wps", ".rtf", ".dot", ".wpt")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOC_SUFFIXES
+
+
+def read_page(path: Path | str) -> tuple[str, str]:
+    """(text, format) of one page; every failure is a one-line DecodeError."""
+    p = Path(path)
+    if p.suffix.lower() in TEXT_SUFFIXES or p.suffix.lower() not in DOC_SUFFIXES + LEGACY_SUFFIXES:
+        return read_text(p).text, "text"
+    try:
+        from ghplan.corpus.read import read_document   # the Word/PDF reader
+    except ImportError:
+        raise DecodeError(f"{p}: {p.suffix.lower()} files cannot be read here; save it as UTF-8 text") from None
+    got = read_document(p)
+    if not got.text.strip():
+        raise DecodeError(f"{p}: the file is empty")
+    return got.text, str(got.format)
+
+
 def inspect_path(path: Path | str, year: int | None = None) -> PageResult:
-    decoded = read_text(path)
-    return inspect_text(decoded.text, source=str(path), year=year)
+    text, _ = read_page(path)
+    return inspect_text(text, source=str(path), year=year)
+
+
+@dataclass
+class FileReport:
+    """One file of a corpus folder: used or skipped, and why."""
+    path: str
+    used: bool
+    reason: str
+    origin: str = "user"
+    format: str = ""           # "text", "docx", "pdf" when read
+    documents: int = 0         # documents found in it (before near-duplicates are dropped)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "used": self.used, "reason": self.reason, "origin": self.origin,
+                "format": self.format, "documents": self.documents}
 
 
 @dataclass
@@ -155,6 +195,17 @@ class CorpusBuild:
     pages: list[PageResult]
     documents: list[Document]                  # kept documents (duplicates dropped)
     duplicates: list[tuple[str, str, float]] = field(default_factory=list)   # (kept id, dropped id, sim)
+    files: list[FileReport] = field(default_factory=list)   # every file looked at, used or skipped
+
+    def user_files_used(self) -> int:
+        return sum(1 for f in self.files if f.used and f.origin == "user")
+
+    def skipped_summary(self, limit: int = 3) -> str:
+        """The skipped user files and why, on one line (for an error that nothing was usable)."""
+        skipped = [f for f in self.files if not f.used and f.origin == "user"]
+        text = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in skipped[:limit])
+        more = len(skipped) - limit
+        return text + (f"; and {more} more" if more > 0 else "")
 
     def report(self) -> dict:
         removed: dict[str, int] = {}
@@ -163,9 +214,11 @@ class CorpusBuild:
                 removed[r.category] = removed.get(r.category, 0) + 1
         by_type: dict[str, int] = {}
         by_kind: dict[str, int] = {}
+        by_origin: dict[str, int] = {}
         for d in self.documents:
             by_type[d.org_type] = by_type.get(d.org_type, 0) + 1
             by_kind[d.doc_kind] = by_kind.get(d.doc_kind, 0) + 1
+            by_origin[d.origin] = by_origin.get(d.origin, 0) + 1
         return {
             "pages": len(self.pages),
             "documents_found": sum(len(p.documents) for p in self.pages),
@@ -174,26 +227,102 @@ class CorpusBuild:
             "duplicates": [{"kept": k, "dropped": d, "similarity": s} for k, d, s in self.duplicates],
             "by_type": dict(sorted(by_type.items())),
             "by_kind": dict(sorted(by_kind.items())),
+            "by_origin": dict(sorted(by_origin.items())),
+            "files": [f.to_json() for f in self.files],
         }
 
 
+def corpus_files(source: Path | str) -> list[tuple[Path, str]]:
+    """Every file under `source` (recursively, in name order) with "" when it is to be read or
+    the reason it is skipped. A single file is taken as it is."""
+    src = Path(source)
+    if not src.is_dir():
+        return [(src, "")]
+    out: list[tuple[Path, str]] = []
+    for p in sorted(src.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(src).parts
+        suffix = p.suffix.lower()
+        if any(part.startswith(".") for part in rel):
+            out.append((p, "hidden file or folder"))
+        elif p.name.startswith("~$"):
+            out.append((p, "a Word lock file (the document is open in Word or WPS)"))
+        elif suffix not in SUPPORTED_SUFFIXES + LEGACY_SUFFIXES:
+            what = f"{suffix} files" if suffix else "files without an extension"
+            out.append((p, f"unsupported file type: {what} are not read "
+                           f"(supported: {' '.join(SUPPORTED_SUFFIXES)})"))
+        else:
+            out.append((p, ""))
+    return out
+
+
 def page_paths(source: Path | str | None) -> list[Path]:
+    """The pages a build reads: the bundled seeds, or the supported files under `source`."""
     if source is None:
         return bundled_seeds()
-    src = Path(source)
-    if src.is_dir():
-        return sorted(p for p in src.iterdir() if p.is_file() and p.suffix in (".txt", ".md", ".text"))
-    return [src]
+    return [p for p, why in corpus_files(source) if not why]
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """A DecodeError's line without the path it starts with (the report names the file)."""
+    text = str(exc)
+    prefix = f"{path}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def _read_pages(files: list[tuple[Path, str]], origin: str, year: int | None,
+                progress: Callable[[str], None] | None,
+                pages: list[PageResult], reports: list[FileReport]) -> None:
+    for path, why in files:
+        if why:
+            reports.append(FileReport(str(path), False, why, origin))
+            continue
+        if progress:
+            progress(str(path))
+        try:
+            text, fmt = read_page(path)
+        except DecodeError as exc:
+            reports.append(FileReport(str(path), False, _reason(exc, path), origin))
+            continue
+        page = inspect_text(text, source=str(path), year=year)
+        if not page.documents:
+            reports.append(FileReport(str(path), False, "no plan text in it after cleaning "
+                                      f"(a document needs {MIN_DOC_CJK}+ Chinese characters)", origin, fmt))
+            continue
+        for d in page.documents:
+            d.origin = origin
+            d.org = document_org(d.title, d.text)
+        pages.append(page)
+        n = len(page.documents)
+        reports.append(FileReport(str(path), True, f"{n} document{'s' if n > 1 else ''} ({fmt})",
+                                  origin, fmt, n))
 
 
 def build_corpus(source: Path | str | None = None, year: int | None = None,
-                 progress: Callable[[str], None] | None = None) -> CorpusBuild:
-    """Every page under `source` (default: the bundled seeds) → kept, de-duplicated documents."""
+                 progress: Callable[[str], None] | None = None, seeds: bool = True) -> CorpusBuild:
+    """The corpus as kept, de-duplicated documents.
+
+    Without `source`: the bundled seed pages (origin "seed"). With `source` (a folder, read
+    recursively, or one file): the user's own plans (origin "user"), beside the bundled seeds
+    unless `seeds=False`. Every file is reported used or skipped, with the reason; a file that
+    cannot be read is skipped, not fatal (the caller decides what to do when none was usable).
+    The user's documents come first, so a user's copy of a seed page is the one kept.
+    """
     pages: list[PageResult] = []
-    for path in page_paths(source):
-        if progress:
-            progress(str(path))
-        pages.append(inspect_path(path, year=year))
+    files: list[FileReport] = []
+    if source is not None:
+        _read_pages(corpus_files(source), "user", year, progress, pages, files)
+    if source is None or seeds:
+        for path in bundled_seeds():
+            if progress:
+                progress(str(path))
+            page = inspect_path(path, year=year)       # bundled: a failure here is our bug
+            for d in page.documents:
+                d.org = document_org(d.title, d.text)
+            pages.append(page)
+            files.append(FileReport(str(path), True, f"bundled seed page, {len(page.documents)} documents",
+                                    "seed", "text", len(page.documents)))
     docs = [d for p in pages for d in p.documents]
     pairs = dedup.duplicate_pairs([d.text for d in docs])
     dropped = {j for _, j, _ in pairs}
@@ -203,4 +332,5 @@ def build_corpus(source: Path | str | None = None, year: int | None = None,
         pages=pages,
         documents=[d for k, d in enumerate(docs) if k not in dropped],
         duplicates=[(docs[i].doc_id, docs[j].doc_id, s) for i, j, s in pairs],
+        files=files,
     )

@@ -101,7 +101,9 @@ def test_section_prompts_get_the_retrieved_references_as_learn_not_copy():
     assert "以职工为中心的工作导向" in guiding_call["request"].messages()[1]["content"]
     assert {x.id for x in r.retrieved} == {"t1", "g1"}
     js = r.to_json()
-    assert js["retrieved"][0].keys() == {"id", "source", "type", "role", "score"}
+    # the documented key list; "origin" added by issue 13 (a hit without one is a bundled seed)
+    assert js["retrieved"][0].keys() == {"id", "source", "type", "role", "score", "origin"}
+    assert js["retrieved"][0]["origin"] == "seed"
 
 
 def test_stale_and_duplicate_references_are_never_served():

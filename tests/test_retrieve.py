@@ -167,8 +167,10 @@ def test_cli_search_json_shape(mini_index):
     assert out["type"] == "township" and out["role"] is None and out["fallback_types"] == []
     assert len(out["results"]) == 2
     for hit in out["results"]:
-        assert set(hit) == {"id", "text", "source", "type", "role", "heading", "score"}
+        # the documented key list; "origin" added by issue 13 (the mini corpus is all seeds)
+        assert set(hit) == {"id", "text", "source", "type", "role", "heading", "score", "origin"}
         assert hit["type"] == "township" and hit["source"] == "mini/town-c.txt"
+        assert hit["origin"] == "seed"
     r = CliRunner().invoke(app, ["search", "医务人员", "--type", "hospital", "--store", str(loc.path)])
     assert r.exit_code == 0 and r.stdout.startswith("note: only 0")
     assert "(fallback)" in r.stdout

@@ -71,7 +71,8 @@ def _print_page(result) -> None:
 
 @corpus_app.command("build")
 def build(
-    source: Optional[Path] = typer.Option(None, "--source", help="Folder of raw pages (default: the bundled seeds)."),
+    source: Optional[Path] = typer.Option(None, "--source", help="Folder of your own plans (.txt .md .docx .pdf, read recursively), cleaned beside the bundled seeds (default: the seeds alone)."),
+    no_seeds: bool = typer.Option(False, "--no-seeds", help="With --source: only that folder, without the bundled seeds."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the clean documents here as JSON Lines."),
     year: Optional[int] = typer.Option(None, "--year", help="Target plan year for stale tags (default: next year)."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
@@ -83,26 +84,34 @@ def build(
     _year_ok(year)
     if source is not None and not source.exists():
         fail(f"{source}: no such file or directory", 2)
+    if no_seeds and source is None:
+        fail("--no-seeds needs --source DIR", 2)
     paths = page_paths(source)
     if not paths:
-        fail(f"{source}: no .txt pages found", 2)
+        fail(f"{source}: no .txt pages found (nor .md, .docx or .pdf files)", 2)
     started = time.perf_counter()
     try:
         if sys.stderr.isatty() and not as_json:
             from rich.progress import Progress
 
             with Progress(transient=True) as bar:
-                task = bar.add_task("cleaning pages", total=len(paths))
-                result = build_corpus(source, year=year, progress=lambda _: bar.advance(task))
+                from ghplan.corpus.pipeline import bundled_seeds
+
+                extra = len(bundled_seeds()) if source is not None and not no_seeds else 0
+                task = bar.add_task("cleaning pages", total=len(paths) + extra)
+                result = build_corpus(source, year=year, progress=lambda _: bar.advance(task),
+                                      seeds=not no_seeds)
         else:
-            result = build_corpus(source, year=year)
+            result = build_corpus(source, year=year, seeds=not no_seeds)
     except DecodeError as exc:
         fail(str(exc), 2)
+    if source is not None and not result.user_files_used():
+        fail(f"{source}: no file could be used ({result.skipped_summary()})", 2)
     seconds = time.perf_counter() - started
     if out is not None:
         lines = []
         for d in result.documents:
-            row = {"id": d.doc_id, "source": d.source, **d.to_json()}
+            row = {"id": d.doc_id, "source": d.source, **d.to_json(), "origin": d.origin, "org": d.org}
             lines.append(json.dumps(row, ensure_ascii=False))
         try:
             write_atomic(out, "\n".join(lines) + "\n")
@@ -112,6 +121,9 @@ def build(
     if as_json:
         print_json(report)
         return
+    for f in report["files"]:
+        if f["origin"] == "user":
+            typer.echo(f"{'used   ' if f['used'] else 'skipped'} {f['path']}: {f['reason']}")
     typer.echo(f"pages read: {report['pages']}   documents found: {report['documents_found']}   "
                f"kept: {report['documents_kept']}   ({seconds:.2f} s)")
     typer.echo("removed by category: " + ", ".join(f"{k} {v}" for k, v in report["removed_by_category"].items()))

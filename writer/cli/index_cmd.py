@@ -80,6 +80,16 @@ def _cross(chunks) -> dict[str, dict[str, int]]:
     return {t: dict(sorted(r.items())) for t, r in sorted(out.items())}
 
 
+def _print_files(files: list[dict]) -> None:
+    """Each of the user's files: used or skipped, and why (the bundled seeds are one line)."""
+    seeds = [f for f in files if f["origin"] == "seed"]
+    for f in files:
+        if f["origin"] == "user":
+            typer.echo(f"{'used   ' if f['used'] else 'skipped'} {f['path']}: {f['reason']}")
+    if seeds:
+        typer.echo(f"used    the {len(seeds)} bundled seed pages")
+
+
 def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -96,6 +106,7 @@ def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> Non
     for typ, row in table.items():
         t.add_row(typ, *[str(row.get(r, "")) for r in roles], str(sum(row.values())))
     console.print(t)
+    console.print("chunks by origin: " + ", ".join(f"{k} {v}" for k, v in report.by_origin.items()))
     console.print(f"index: {report.location} ({report.collection})")
     console.print(f"model: {report.model} ({report.dim} dims); embedded {report.embedded}, "
                   f"reused {report.reused}")
@@ -105,13 +116,14 @@ def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> Non
         console.print(f"note: {report.note}")
 
 
-def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Directory of raw seed pages (default: the bundled seeds)."),
+def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of your own plans (.txt .md .docx .pdf, read recursively), indexed beside the bundled seeds."),
+          no_seeds: bool = typer.Option(False, "--no-seeds", help="With --corpus: index only that folder, without the bundled seeds."),
           store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
           rebuild: bool = typer.Option(False, "--rebuild", help="Re-embed every chunk (e.g. after changing the model's weights)."),
           year: Optional[int] = typer.Option(None, "--year", help="Plan year stale references are judged for (default: next year)."),
           as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON.")) -> None:
     """Chunk the corpus, embed what changed, and swap in a new index."""
-    from ghplan.writer.index.chunk import corpus_chunks, default_year
+    from ghplan.writer.index.chunk import chunk_documents, default_year, load_corpus, stale_fn_for
     from ghplan.writer.index.embed import resolve_model_path
     from ghplan.writer.index.store import build_index, location_from
 
@@ -119,11 +131,16 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
     settings = _settings()
     if corpus is not None and not corpus.exists():
         fail(f"corpus not found: {corpus}", 2)
+    if no_seeds and corpus is None:
+        fail("--no-seeds needs --corpus DIR (without it the index is the bundled seeds)", 2)
     # a model that is not there fails now, before the store is created or anything is chunked
     _guard(lambda: resolve_model_path(settings.embed_model))
     year = year or default_year()
     loc = _guard(lambda: location_from(settings, store, chroma_url))
-    chunks = _guard(lambda: corpus_chunks(corpus, year))
+    seeds = not no_seeds
+    built = _guard(lambda: load_corpus(corpus, year, seeds=seeds))
+    files = [f.to_json() for f in built.files]
+    chunks = chunk_documents(built.documents, stale_fn_for(year))
     if not chunks:
         fail("the corpus yielded no chunks: nothing to index")
 
@@ -135,12 +152,15 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Director
     with runner:
         report = _guard(lambda: build_index(chunks, loc, factory, settings.embed_model,
                                             rebuild=rebuild, progress=update, year=year,
-                                            corpus=str(corpus.resolve()) if corpus else ""))
+                                            corpus=str(corpus.resolve()) if corpus else "",
+                                            seeds=seeds))
     servable = sum(1 for c in chunks if c.plan and not c.stale)
     table = _cross(chunks)
     if as_json:
-        print_json({**report.to_json(), "servable": servable, "by_type_role": table})
+        print_json({**report.to_json(), "servable": servable, "by_type_role": table,
+                    "seeds": seeds, "files": files})
     else:
+        _print_files(files)
         _print_build(report, table, servable)
 
 
@@ -153,7 +173,7 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     loc = _guard(lambda: location_from(settings, store, chroma_url))
     st = _guard(lambda: index_status(loc))
     if st.exists and st.info:
-        fp = _current_fingerprint(st.info.year, st.info.corpus)
+        fp = _current_fingerprint(st.info.year, st.info.corpus, st.info.seeds)
         if fp is not None:
             st.current_fingerprint = fp
             st.stale = fp != st.info.corpus_fingerprint
@@ -168,7 +188,8 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     typer.echo(f"index: {st.location} ({st.kind}, collection {i.collection})")
     typer.echo(f"model: {i.model} ({i.dim} dims)")
     typer.echo(f"chunks: {i.count}; built {i.built_at} in {i.build_seconds:.2f} s; stale flags for {i.year}")
-    typer.echo(f"corpus: {i.corpus or 'the bundled seeds'}")
+    typer.echo(f"corpus: {i.corpus + (' and the bundled seeds' if i.seeds else '') if i.corpus else 'the bundled seeds'}")
+    typer.echo("by origin: " + ", ".join(f"{k} {v}" for k, v in i.by_origin.items()))
     typer.echo("by type: " + ", ".join(f"{k} {v}" for k, v in i.by_type.items()))
     typer.echo("by role: " + ", ".join(f"{k} {v}" for k, v in i.by_role.items()))
     verdict = {None: "unknown (the corpus cannot be read)", True: "STALE: the corpus changed; run ghplan index build",
@@ -178,14 +199,14 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
         typer.echo(f"debris of {len(st.debris)} interrupted build(s): the next build removes it")
 
 
-def _current_fingerprint(year: int, corpus: str) -> str | None:
+def _current_fingerprint(year: int, corpus: str, seeds: bool = True) -> str | None:
     """The fingerprint the corpus the index was built from would have now (no model needed);
     None if it cannot be built (e.g. that corpus directory is gone)."""
     from ghplan.writer.index.chunk import corpus_chunks, corpus_fingerprint
     try:
         if corpus and not Path(corpus).exists():
             return None
-        return corpus_fingerprint(corpus_chunks(Path(corpus) if corpus else None, year or None))
+        return corpus_fingerprint(corpus_chunks(Path(corpus) if corpus else None, year or None, seeds=seeds))
     except Exception:   # status must report, not crash, whatever state the corpus is in
         return None
 

@@ -21,10 +21,11 @@ class Ref:
     text: str = ""
     heading: str = ""
     fallback: bool = False
+    origin: str = "seed"        # "user": from the user's own plans (index build --corpus DIR)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "source": self.source, "type": self.type, "role": self.role,
-                "score": round(float(self.score), 6)}
+                "score": round(float(self.score), 6), "origin": self.origin}
 
 
 def _is_stale(text: str, year: int) -> bool:
@@ -38,7 +39,8 @@ def _ref(hit: Any, role: str) -> Ref:
                type=str(getattr(hit, "org_type", "") or getattr(hit, "type", "")),
                role=str(getattr(hit, "role", role)), score=float(getattr(hit, "score", 0.0)),
                text=str(getattr(hit, "text", "")), heading=str(getattr(hit, "heading", "")),
-               fallback=bool(getattr(hit, "fallback", False)))
+               fallback=bool(getattr(hit, "fallback", False)),
+               origin=str(getattr(hit, "origin", "") or "seed"))
 
 
 class Retrieval:

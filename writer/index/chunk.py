@@ -70,6 +70,8 @@ class Chunk:
     current_until: int = NEVER   # last plan year for which every dated reference is current
     duplicate_group: str = ""    # doc_id of the kept document of its near-duplicate group
     position: int = 0            # order within its document
+    origin: str = "seed"         # "seed" (bundled 范文) or "user" (the user's own plans)
+    org: str = ""                # the organisation its document names (title or signature)
 
     def metadata(self) -> dict[str, str | int | bool]:
         """Flat scalar metadata for chromadb `where` filters (no lists, no None)."""
@@ -80,6 +82,7 @@ class Chunk:
             "plan": self.plan, "stale": self.stale, "stale_refs": "、".join(self.stale_refs),
             "current_until": self.current_until, "duplicate_group": self.duplicate_group,
             "position": self.position, "chars": len(self.text),
+            "origin": self.origin, "org": self.org[:200],
         }
 
 
@@ -236,6 +239,7 @@ def chunk_document(doc: Document, stale_fn: StaleFn | None = None,
             stale=bool(stale_now), stale_refs=tuple(dict.fromkeys(r.text for r in stale_now)),
             current_until=min(untils, default=NEVER),
             duplicate_group=duplicate_group or doc.doc_id, position=pos,
+            origin=getattr(doc, "origin", "seed") or "seed", org=getattr(doc, "org", "") or "",
         ))
     return chunks
 
@@ -263,9 +267,12 @@ def chunk_documents(docs: Iterable[Document], stale_fn: StaleFn | None = None,
 
 
 def corpus_fingerprint(chunks: Iterable[Chunk]) -> str:
-    """One hash over the chunk ids and their labels: changes when the index would change."""
+    """One hash over the chunk ids and their labels: changes when the index would change.
+    Origin and organisation count only for the user's chunks, so a seed-only index built before
+    they existed keeps its fingerprint."""
     h = hashlib.sha256()
-    for key in sorted(f"{c.id}|{c.org_type}|{c.role}|{c.plan}|{c.stale}|{c.current_until}" for c in chunks):
+    for key in sorted(f"{c.id}|{c.org_type}|{c.role}|{c.plan}|{c.stale}|{c.current_until}"
+                      + (f"|{c.origin}|{c.org}" if c.origin != "seed" else "") for c in chunks):
         h.update(key.encode("utf-8"))
     return h.hexdigest()[:16]
 
@@ -309,9 +316,10 @@ def _dated_adapter(dated, year: int) -> StaleFn | None:
     return fn
 
 
-def load_documents(source=None, year: int | None = None) -> list[Document]:
-    """The cleaned, labelled, deduplicated corpus documents (the lead's corpus pipeline)."""
-
+def load_corpus(source=None, year: int | None = None, seeds: bool = True):
+    """The corpus pipeline's build (kept documents and a report per file); `source` (a folder of
+    the user's own plans) is read beside the bundled seeds unless `seeds=False`. A folder in
+    which no file could be used is an error naming the skipped files and why."""
     try:
         from ghplan.corpus.pipeline import build_corpus
     except ImportError as exc:
@@ -321,11 +329,21 @@ def load_documents(source=None, year: int | None = None) -> list[Document]:
     except ImportError:
         DecodeError = ValueError  # noqa: N806
     try:
-        return list(build_corpus(source, year=year).documents)
+        build = build_corpus(source, year=year, seeds=seeds)
     except (DecodeError, OSError) as exc:   # a bad page is the user's input, not our bug
         raise GhplanError(f"corpus: {exc}") from None
+    if source is not None and not build.user_files_used():
+        why = build.skipped_summary()
+        raise GhplanError(f"corpus {source} yielded no chunks: no file in it could be used"
+                          + (f" ({why})" if why else " (no files)"))
+    return build
 
 
-def corpus_chunks(source=None, year: int | None = None) -> list[Chunk]:
+def load_documents(source=None, year: int | None = None, seeds: bool = True) -> list[Document]:
+    """The cleaned, labelled, deduplicated corpus documents (the lead's corpus pipeline)."""
+    return list(load_corpus(source, year, seeds).documents)
+
+
+def corpus_chunks(source=None, year: int | None = None, seeds: bool = True) -> list[Chunk]:
     year = year or default_year()
-    return chunk_documents(load_documents(source, year), stale_fn_for(year))
+    return chunk_documents(load_documents(source, year, seeds), stale_fn_for(year))

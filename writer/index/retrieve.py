@@ -6,6 +6,12 @@ catches the exact terms (新就业形态, 金秋助学) that a small model blurs
 needs no score calibration between the two. MMR then keeps the k results from being near-copies
 of one another (content-farm plans copy each other heavily).
 
+The user's own plans (chunks with origin "user", indexed from `index build --corpus DIR`) come
+first: chunks of the organisation asked for (`org`, matched against the organisation each plan
+names in its title or signature) ahead of everything, then the user's other plans of the type
+asked for, then the rest (bundled seeds, stand-in types) as before. A chunk without an origin (an
+index built before origins existed) is a seed.
+
 Only material fit for drafting is ever served: plan parts (never summary material), never stale
 chunks. Types with too few plans fall back to stand-in types listed in writer/data/fallback.toml,
 and the result says so.
@@ -146,10 +152,14 @@ class Hit:
     fallback: bool = False          # from a stand-in type, not the requested one
     dense_rank: int = 0             # 0: not in that list
     lexical_rank: int = 0
+    origin: str = "seed"            # "user": from the user's own plans
+    org: str = ""                   # the organisation its plan names
+    own: bool = False               # the user's plan of the organisation asked for
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "source": self.source, "type": self.org_type,
-                "role": self.role, "heading": self.heading, "score": round(self.score, 6)}
+                "role": self.role, "heading": self.heading, "score": round(self.score, 6),
+                "origin": self.origin}
 
 
 @dataclass
@@ -185,10 +195,18 @@ def eligible(meta: dict, year: int | None) -> bool:
     return int(meta.get("current_until", 0)) >= year
 
 
-def _where(types: Sequence[str] | None, role: str | None, year: int | None) -> dict:
+def origin_of(meta: dict) -> str:
+    """A chunk's origin; chunks of an index built before origins existed are seeds."""
+    return str(meta.get("origin") or "seed")
+
+
+def _where(types: Sequence[str] | None, role: str | None, year: int | None,
+           orgs: Sequence[str] = ()) -> dict:
     conds: list[dict] = [{"plan": True}]
     conds.append({"stale": False} if year is None else {"current_until": {"$gte": year}})
-    if types:
+    if types and orgs:     # the organisation's own plans are served whatever type they read as
+        conds.append({"$or": [{"org_type": {"$in": list(types)}}, {"org": {"$in": list(orgs)}}]})
+    elif types:
         conds.append({"org_type": {"$in": list(types)}})
     if role:
         conds.append({"role": role})
@@ -267,17 +285,28 @@ class Retriever:
         return [c for c in ids
                 if not check(meta_of[c][1].get("heading_path", "") + "\n" + meta_of[c][0])]
 
+    def own_orgs(self, org: str | None) -> list[str]:
+        """The organisation names on the user's chunks that are `org` (as each plan wrote it)."""
+        if not org:
+            return []
+        from ghplan.corpus.org import same_org
+
+        _, _, metas, _ = self.lexical()
+        names = {str(m.get("org", "")) for m in metas if origin_of(m) == "user" and m.get("org")}
+        return sorted(n for n in names if same_org(org, n))
+
     def search(self, query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
                year: int | None = None, mode: str = "hybrid", candidates: int | None = None,
-               lam: float = MMR_LAMBDA) -> SearchResult:
+               lam: float = MMR_LAMBDA, org: str | None = None) -> SearchResult:
         check_request(query, org_type, role, k, mode)
         types, have = self.plan_types(org_type, role, k, year)
         result = SearchResult(query=query, type=org_type, role=role, k=k, mode=mode, available=have)
-        allowed = self._allowed(types, role, year)
+        orgs = self.own_orgs(org)
+        allowed = self._allowed(types, role, year, orgs)
         if not allowed:
             return result
         n_cand = min(len(allowed), candidates or max(50, 10 * k))
-        dense, vectors = (self._dense(query, types, role, year, n_cand)
+        dense, vectors = (self._dense(query, types, role, year, n_cand, orgs)
                           if mode in ("hybrid", "dense") else ([], {}))
         lexical = self._lexical_ranking(query, allowed, n_cand) if mode in ("hybrid", "lexical") else []
         ids, texts, metas, _ = self.lexical()
@@ -288,9 +317,15 @@ class Retriever:
             # The stored flags were judged for the build year; a later plan year can make more
             # references stale (二十大 in a 2028 plan). Judge the candidates again for `year`.
             ranked = self._current_in(ranked, meta_of, year)
-        chosen = mmr(ranked, fused, self._vectors(ranked, vectors), k, lam=lam)
+        own = {c for c in ranked if origin_of(meta_of[c][1]) == "user" and meta_of[c][1].get("org") in orgs}
+        vecs = self._vectors(ranked, vectors)
+        chosen: list[str] = []
+        for tier in _tiers(ranked, meta_of, own, org_type):
+            chosen += mmr(tier, fused, vecs, k - len(chosen), lam=lam)
+            if len(chosen) >= k:
+                break
         ranks = ({c: i for i, c in enumerate(dense, start=1)}, {c: i for i, c in enumerate(lexical, start=1)})
-        result.hits = [_hit(cid, meta_of[cid], fused[cid], org_type, ranks) for cid in chosen]
+        result.hits = [_hit(cid, meta_of[cid], fused[cid], org_type, ranks, own=cid in own) for cid in chosen]
         served = {h.org_type for h in result.hits if h.fallback}
         if org_type and served:
             # the stand-ins that actually supplied results, in the stated order
@@ -298,19 +333,23 @@ class Retriever:
             result.fallback_reason = self.fallback_note(org_type, role, have, result.fallback_types)
         return result
 
-    def _allowed(self, types: Sequence[str] | None, role: str | None, year: int | None) -> set[int]:
-        """Positions (in the lexical index) of the chunks a search may serve."""
+    def _allowed(self, types: Sequence[str] | None, role: str | None, year: int | None,
+                 orgs: Sequence[str] = ()) -> set[int]:
+        """Positions (in the lexical index) of the chunks a search may serve: of the types asked
+        for, or the user's own plans of the organisation asked for (whatever type they read as)."""
         _, _, metas, _ = self.lexical()
         return {i for i, m in enumerate(metas)
-                if eligible(m, year) and (types is None or m.get("org_type") in types)
+                if eligible(m, year)
+                and (types is None or m.get("org_type") in types
+                     or (origin_of(m) == "user" and m.get("org") in orgs))
                 and (role is None or m.get("role") == role)}
 
     def _dense(self, query: str, types: Sequence[str] | None, role: str | None, year: int | None,
-               n: int) -> tuple[list[str], dict[str, Any]]:
+               n: int, orgs: Sequence[str] = ()) -> tuple[list[str], dict[str, Any]]:
         """The dense ranking from chroma, and the vectors it returned."""
         q = self.embedder().encode_one(query)
         got = self.col.query(query_embeddings=[q.tolist()], n_results=n,
-                             where=_where(types, role, year), include=["embeddings"])
+                             where=_where(types, role, year, orgs), include=["embeddings"])
         dense = list(got["ids"][0])
         return dense, dict(zip(dense, got["embeddings"][0]))
 
@@ -357,16 +396,31 @@ def _penalised(fused: dict[str, float], meta_of: dict, types: Sequence[str] | No
     return fused
 
 
+def _tiers(ranked: list[str], meta_of: dict, own: set[str], org_type: str | None) -> list[list[str]]:
+    """The order results are served in, each tier ranked by relevance: the user's plans of the
+    organisation asked for; the user's other plans of the type asked for (of any type when none
+    is asked for); everything else (seeds, stand-in types, as the fused scores rank them)."""
+    def users_of_type(c: str) -> bool:
+        m = meta_of[c][1]
+        return origin_of(m) == "user" and (org_type is None or m.get("org_type") == org_type)
+
+    first = [c for c in ranked if c in own]
+    second = [c for c in ranked if c not in own and users_of_type(c)]
+    taken = set(first) | set(second)
+    return [t for t in (first, second, [c for c in ranked if c not in taken]) if t]
+
+
 def _hit(cid: str, text_meta: tuple[str, dict], score: float, org_type: str | None,
-         ranks: tuple[dict[str, int], dict[str, int]]) -> Hit:
+         ranks: tuple[dict[str, int], dict[str, int]], own: bool = False) -> Hit:
     text, m = text_meta
     return Hit(
         id=cid, text=text, source=str(m.get("source", "")), org_type=str(m.get("org_type", "")),
         role=str(m.get("role", "")), heading=str(m.get("heading", "")),
         heading_path=str(m.get("heading_path", "")), doc_id=str(m.get("doc_id", "")),
         title=str(m.get("title", "")), score=score,
-        fallback=bool(org_type) and m.get("org_type") != org_type,
-        dense_rank=ranks[0].get(cid, 0), lexical_rank=ranks[1].get(cid, 0))
+        fallback=bool(org_type) and m.get("org_type") != org_type and not own,
+        dense_rank=ranks[0].get(cid, 0), lexical_rank=ranks[1].get(cid, 0),
+        origin=origin_of(m), org=str(m.get("org", "")), own=own)
 
 
 _RETRIEVERS: dict[tuple[str, str], Retriever] = {}
@@ -391,8 +445,8 @@ def get_retriever(settings: Any = None, location: Location | None = None) -> Ret
 
 def search(query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
            year: int | None = None, mode: str = "hybrid", settings: Any = None,
-           location: Location | None = None) -> SearchResult:
-    return get_retriever(settings, location).search(query, org_type, role, k, year=year, mode=mode)
+           location: Location | None = None, org: str | None = None) -> SearchResult:
+    return get_retriever(settings, location).search(query, org_type, role, k, year=year, mode=mode, org=org)
 
 
 def _profile_type(profile_or_type: Any) -> tuple[str, int | None, list[str]]:
@@ -414,8 +468,18 @@ def retrieve(profile_or_type: Any, role: str | None, k: int = 5, query: str | No
              year: int | None = None, settings: Any = None,
              location: Location | None = None) -> list[Hit]:
     """Material for drafting `role` sections for an organisation type (or a profile with
-    `org_type`, optional `year` and `topics`). Hits from stand-in types have `fallback=True`;
-    call `search` for the fallback types and reason."""
+    `org_type`, optional `year`, `topics` and `org`: the user's own plans of that organisation
+    come first). Hits from stand-in types have `fallback=True`; call `search` for the fallback
+    types and reason."""
     org_type, p_year, topics = _profile_type(profile_or_type)
     q = query if query is not None else default_query(org_type, role, topics)
-    return search(q, org_type, role, k, year=year or p_year, settings=settings, location=location).hits
+    return search(q, org_type, role, k, year=year or p_year, settings=settings, location=location,
+                  org=_profile_org(profile_or_type)).hits
+
+
+def _profile_org(profile_or_type: Any) -> str | None:
+    if isinstance(profile_or_type, str):
+        return None
+    if isinstance(profile_or_type, dict):
+        return profile_or_type.get("org") or None
+    return getattr(profile_or_type, "org", None) or None

@@ -153,6 +153,8 @@ class IndexInfo:
     by_role: dict[str, int] = field(default_factory=dict)
     year: int = 0                   # the plan year the stale flags were judged for
     corpus: str = ""                # where the corpus came from ("" = the bundled seeds)
+    by_origin: dict[str, int] = field(default_factory=dict)   # "seed" / "user" chunk counts
+    seeds: bool = True              # the bundled seeds are in it (beside a --corpus folder)
 
 
 def _info(loc: Location, col) -> IndexInfo:
@@ -164,6 +166,9 @@ def _info(loc: Location, col) -> IndexInfo:
         corpus_fingerprint=str(m.get("corpus_fingerprint", "")),
         by_type=json.loads(m.get("by_type", "{}")), by_role=json.loads(m.get("by_role", "{}")),
         year=int(m.get("year", 0)), corpus=str(m.get("corpus", "")),
+        # an index built before origins existed holds only seed chunks
+        by_origin=json.loads(m["by_origin"]) if "by_origin" in m else {"seed": col.count()},
+        seeds=bool(m.get("seeds", True)),
     )
 
 
@@ -247,6 +252,7 @@ class BuildReport:
     previous: str = ""          # the collection this build replaced
     note: str = ""
     year: int = 0
+    by_origin: dict[str, int] = field(default_factory=dict)
 
     @property
     def chunks_per_second(self) -> float:
@@ -301,7 +307,7 @@ def _set_active(client, name: str) -> None:
 def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callable[[], Any],
                 model_name: str, rebuild: bool = False,
                 progress: Callable[[str, int, int], None] | None = None,
-                client=None, year: int = 0, corpus: str = "") -> BuildReport:
+                client=None, year: int = 0, corpus: str = "", seeds: bool = True) -> BuildReport:
     """Build a new collection aside, then swap it in.
 
     `embedder_factory()` returns an Embedder; it is called only if something needs embedding,
@@ -318,6 +324,7 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
 
         fp = corpus_fingerprint(chunks)
         by_type, by_role = counts(chunks, lambda c: c.org_type), counts(chunks, lambda c: c.role)
+        by_origin = counts(chunks, lambda c: getattr(c, "origin", "seed") or "seed")
         name = f"{PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
         meta = {
             "model": model_name, "dim": int(vec.dim), "schema": SCHEMA,
@@ -325,6 +332,7 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
             "corpus_fingerprint": fp, "by_type": json.dumps(by_type, ensure_ascii=False),
             "by_role": json.dumps(by_role, ensure_ascii=False), "build_seconds": 0.0,
             "year": int(year), "corpus": corpus,
+            "by_origin": json.dumps(by_origin, ensure_ascii=False), "seeds": bool(seeds),
         }
         col = _write_collection(client, name, meta, chunks, vec.vectors, progress)
         seconds = time.perf_counter() - t0
@@ -335,6 +343,7 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
         chunks=len(chunks), embedded=vec.embedded, reused=len(chunks) - vec.embedded,
         seconds=seconds, embed_seconds=vec.seconds, by_type=by_type, by_role=by_role,
         corpus_fingerprint=fp, previous=old_name or "", note=vec.note, year=int(year),
+        by_origin=by_origin,
     )
 
 
@@ -449,7 +458,8 @@ class Status:
                       "corpus_fingerprint": self.info.corpus_fingerprint, "year": self.info.year,
                       "corpus": self.info.corpus,
                       "current_fingerprint": self.current_fingerprint,
-                      "by_type": self.info.by_type, "by_role": self.info.by_role})
+                      "by_type": self.info.by_type, "by_role": self.info.by_role,
+                      "by_origin": self.info.by_origin, "seeds": self.info.seeds})
         return d
 
 

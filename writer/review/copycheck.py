@@ -135,7 +135,9 @@ class CopyIndex:
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document], **kw) -> "CopyIndex":
-        docs = [d for d in docs if d.text]
+        """The documents copying is checked against: web 范文 and the bundled seeds, never the
+        user's own plans (origin "user"): carrying your own plan forward is not copying."""
+        docs = [d for d in docs if d.text and getattr(d, "origin", "seed") != "user"]
         return cls([d.text for d in docs],
                    [Source(d.doc_id, d.title, d.source) for d in docs], **kw)
 
@@ -200,7 +202,8 @@ class CopyIndex:
 
 @lru_cache(maxsize=1)
 def default_index() -> CopyIndex:
-    """The bundled corpus (cleaned by corpus.pipeline), indexed once per process."""
+    """The bundled corpus (cleaned by corpus.pipeline), indexed once per process. Only the seeds:
+    the user's own plans in the retrieval index are never copy sources."""
     from ghplan.corpus.pipeline import build_corpus
 
     return CopyIndex.from_documents(build_corpus().documents)
