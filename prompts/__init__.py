@@ -13,7 +13,7 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-NAMES = ("system", "outline", "section", "repair", "facts")
+NAMES = ("system", "outline", "section", "repair", "facts", "rewrite")
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,8 @@ import typer
 
 from ghplan.writer.errors import GhplanError
 from ghplan.writer import __version__
-from ghplan.writer.cli import corpus_cmd, draft_cmd, eval_cmd, facts_cmd, index_cmd, review_cmd
+from ghplan.writer.cli import (corpus_cmd, draft_cmd, eval_cmd, facts_cmd, index_cmd, refresh_cmd,
+                               review_cmd)
 
 app = typer.Typer(
     name="ghplan",
@@ -35,7 +36,7 @@ def main(
     """Draft and review Chinese trade-union work plans (工会工作计划)."""
 
 
-for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd, facts_cmd):
+for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd, facts_cmd, refresh_cmd):
     module.register(app)
 
 

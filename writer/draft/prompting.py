@@ -9,7 +9,8 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from ghplan import prompts
-from ghplan.writer.draft.requests import Brief, Message, OutlineRequest, RepairRequest, SectionRequest
+from ghplan.writer.draft.requests import (Brief, Message, OutlineRequest, RepairRequest, RewriteRequest,
+                                          SectionRequest)
 
 if TYPE_CHECKING:
     from ghplan.corpus.rules.model import Finding
@@ -157,4 +158,13 @@ def repair_messages(r: RepairRequest) -> list[Message]:
         "repair", title=plan_title(p, r.brief.year), count=len(r.findings), year=r.brief.year,
         belongs="、".join(type_vocab(p.type)[1]), findings=findings_text(r.text, r.findings),
         text=r.text)
+    return _chat(r.brief, user)
+
+
+def rewrite_messages(r: RewriteRequest) -> list[Message]:
+    none = frag("facts", "none")
+    user = prompts.render(
+        "rewrite", title=r.title or plan_title(r.brief.profile, r.brief.year), year=r.brief.year,
+        findings=findings_text(r.paragraph, r.findings) or none,
+        keep="\n".join(f"- {k}" for k in r.keep) or none, paragraph=r.paragraph)
     return _chat(r.brief, user)

@@ -8,6 +8,7 @@ in the rendered prompt). Nothing travels in an untyped dict.
     OutlineRequest   the plan's headings and task topics
     SectionRequest   one section's body (the opening paragraph included)
     RepairRequest    the whole plan again, with the reviewer's findings corrected
+    RewriteRequest   one paragraph of last year's plan, rewritten for the plan year (refresh)
 """
 from __future__ import annotations
 
@@ -90,5 +91,21 @@ class RepairRequest:
         return prompting.repair_messages(self)
 
 
-Request = Union[OutlineRequest, SectionRequest, RepairRequest]
-KINDS = ("outline", "opening", "section", "repair")
+@dataclass(frozen=True)
+class RewriteRequest:
+    """`ghplan refresh`: one paragraph that needs more than a mechanical change, with what is
+    wrong in it for the plan year and the facts it must keep."""
+    brief: Brief
+    paragraph: str                         # the paragraph after the certain changes
+    findings: tuple["Finding", ...]        # what is still wrong in it, offsets into `paragraph`
+    keep: tuple[str, ...]                  # the organisation's own facts in it, kept verbatim
+    title: str = ""                        # the plan's title line, for context
+    kind: str = field(default="rewrite", init=False)
+
+    def messages(self) -> list[Message]:
+        from ghplan.writer.draft import prompting
+        return prompting.rewrite_messages(self)
+
+
+Request = Union[OutlineRequest, SectionRequest, RepairRequest, RewriteRequest]
+KINDS = ("outline", "opening", "section", "repair", "rewrite")
