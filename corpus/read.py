@@ -42,7 +42,7 @@ from ghplan.corpus.decode import DecodeError, decode_bytes, read_bytes
 from ghplan.corpus.numerals import to_cn
 
 __all__ = ["Block", "ReadResult", "read_document", "read_bytes_as", "SUPPORTED", "LEGACY",
-           "DocxBlock", "Piece", "walk_docx", "load_docx_parts", "W_NS"]
+           "DocxBlock", "Piece", "walk_docx", "block_pieces", "load_docx_parts", "W_NS"]
 
 TEXT_EXT = (".txt", ".md", ".markdown", ".text")
 DOCX_EXT = (".docx", ".docm")
@@ -255,6 +255,7 @@ class DocxBlock:
     p: Any                              # the w:p element
     pieces: list[Piece] = field(default_factory=list)
     prefix: int = 0                     # length of the automatic number at the start
+    ps: list[Any] = field(default_factory=list)   # its w:p elements (more than one when joined)
 
 
 def load_docx_parts(data: bytes, name: str = "document") -> tuple[zipfile.ZipFile, str, str]:
@@ -320,7 +321,11 @@ def _read_docx(data: bytes, name: str) -> ReadResult:
 
 
 def walk_docx(root, styles=None, numbering=None, ns: str = W_NS) -> list[DocxBlock]:
-    """The body's non-empty paragraphs in order, tracked changes accepted, numbers rendered."""
+    """The body's non-empty paragraphs in order, tracked changes accepted, numbers rendered.
+
+    A paragraph whose mark is a tracked deletion (w:pPr/w:rPr/w:del) joins the next paragraph in
+    the same container, as accepting the change does; emptied as well, it is gone (and is not
+    counted by Word's numbering)."""
     w = f"{{{ns}}}"
     body = root.find(f"{w}body")
     if body is None:
@@ -328,11 +333,53 @@ def walk_docx(root, styles=None, numbering=None, ns: str = W_NS) -> list[DocxBlo
     st = _Styles(styles, w)
     num = _Numbering(numbering, w)
     out: list[DocxBlock] = []
+    pending: DocxBlock | None = None     # a paragraph whose mark is deleted, waiting for the next
     for p, in_table in _paragraphs(body, w, False):
-        block = _paragraph(p, w, st, num, in_table)
-        if block.text[block.prefix:].strip():
-            out.append(block)
-    return out
+        if pending is not None and p.getparent() is not pending.ps[-1].getparent():
+            out.append(pending)          # nothing to join in this container: the mark stays
+            pending = None
+        joins = pending is not None and pending.text[pending.prefix:] != ""
+        mark_deleted = _mark_deleted(p, w) and p.getnext() is not None
+        block = _paragraph(p, w, st, num, in_table, joined=joins, mark_deleted=mark_deleted)
+        if pending is not None:
+            if pending.text[pending.prefix:]:
+                block = _join(pending, block)
+            # an emptied paragraph with a deleted mark is gone: `block` stands as read
+            pending = None
+        if mark_deleted:
+            pending = block
+            continue
+        out.append(block)
+    if pending is not None:
+        out.append(pending)
+    return [b for b in out if b.text[b.prefix:].strip()]
+
+
+def _mark_deleted(p, w: str) -> bool:
+    ppr = p.find(f"{w}pPr")
+    rpr = ppr.find(f"{w}rPr") if ppr is not None else None
+    return rpr is not None and (rpr.find(f"{w}del") is not None or rpr.find(f"{w}moveFrom") is not None)
+
+
+def _join(first: DocxBlock, second: DocxBlock) -> DocxBlock:
+    """`first` + `second` as one block (second's automatic number is dropped, as Word does)."""
+    shift = len(first.text) - second.prefix
+    pieces = list(first.pieces) + [Piece(pc.start + shift, pc.end + shift, pc.kind, pc.elem, pc.offset)
+                                   for pc in second.pieces if pc.kind != "num"]
+    return DocxBlock(first.text + second.text[second.prefix:], first.kind, first.p, pieces,
+                     first.prefix, first.ps + second.ps)
+
+
+def block_pieces(block: DocxBlock, w: str) -> list[Piece]:
+    """The pieces of a block read again from its paragraphs (after its runs were split)."""
+    pieces = [pc for pc in block.pieces if pc.kind == "num"]
+    pos = block.prefix
+    for p in block.ps:
+        for kind, elem, text in _runs_text(p, w):
+            if text:
+                pieces.append(Piece(pos, pos + len(text), kind, elem))
+                pos += len(text)
+    return pieces
 
 
 def _paragraphs(parent, w: str, in_table: bool) -> Iterator[tuple[Any, bool]]:
@@ -370,25 +417,25 @@ _SKIP_CONTAINERS = ("del", "moveFrom", "pPr", "rPr", "commentRangeStart", "comme
                     "bookmarkStart", "bookmarkEnd", "proofErr", "permStart", "permEnd")
 
 
-def _paragraph(p, w: str, st: "_Styles", num: "_Numbering", in_table: bool) -> DocxBlock:
+def _paragraph(p, w: str, st: "_Styles", num: "_Numbering", in_table: bool, joined: bool = False,
+               mark_deleted: bool = False) -> DocxBlock:
     ppr = p.find(f"{w}pPr")
     style_id = _val(ppr, f"{w}pStyle", w) if ppr is not None else None
-    block = DocxBlock("", "table" if in_table else "paragraph", p)
-    parts: list[str] = []
+    block = DocxBlock("", "table" if in_table else "paragraph", p, ps=[p])
+    runs = [(kind, elem, text) for kind, elem, text in _runs_text(p, w) if text]
+    body = "".join(text for _, _, text in runs)
+    # once accepted, a paragraph joined to the one before, or emptied with its mark deleted, is
+    # gone and Word does not count it; an empty paragraph that stays is counted but not read
+    gone = joined or (mark_deleted and not body)
+    prefix = "" if gone else num.prefix(ppr, style_id, st)
     pos = 0
-    prefix = num.prefix(ppr, style_id, st)
     if prefix:
-        parts.append(prefix)
         block.pieces.append(Piece(0, len(prefix), "num"))
-        pos = len(prefix)
-        block.prefix = len(prefix)
-    for kind, elem, text in _runs_text(p, w):
-        if not text:
-            continue
-        parts.append(text)
+        pos = block.prefix = len(prefix)
+    for kind, elem, text in runs:
         block.pieces.append(Piece(pos, pos + len(text), kind, elem))
         pos += len(text)
-    block.text = "".join(parts)
+    block.text = prefix + body
     if not in_table and st.is_heading(ppr, style_id):
         block.kind = "heading"
     return block
