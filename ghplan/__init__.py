@@ -1,12 +1,13 @@
 """ghplan: drafts and reviews Chinese trade-union work plans (工会工作计划).
 
-The public API, three calls over the library in `ghplan.writer`:
+The public API, four calls over the library in `ghplan.writer`:
 
     import ghplan
     plan = ghplan.draft("某市第一人民医院工会", "hospital", year=2027)
     print(plan.text)
     report = ghplan.review(plan.text, type="hospital", year=2027)
     hits = ghplan.search("困难职工帮扶", type="hospital", k=3)
+    new = ghplan.refresh("2025年工作计划.docx", 2027, out="2027年工作计划.docx")
 
 Heavy libraries (chromadb, sentence-transformers, openai) load inside the calls that need them,
 so `import ghplan` stays cheap. Failures raise `GhplanError` subclasses with one-line messages.
@@ -36,9 +37,10 @@ if TYPE_CHECKING:
     from ghplan.writer.draft.pipeline import DraftResult
     from ghplan.writer.draft.profile import Profile
     from ghplan.writer.index.retrieve import SearchResult
+    from ghplan.writer.refresh.pipeline import RefreshResult
     from ghplan.writer.review.reviewer import ReviewResult
 
-__all__ = ["__version__", "draft", "review", "search",
+__all__ = ["__version__", "draft", "review", "search", "refresh",
            "GhplanError", "UsageError", "BackendError", "IndexUnavailable"]
 
 
@@ -82,3 +84,18 @@ def search(query: str, *, type: str | None = None, role: str | None = None, k: i
     from ghplan.writer.index.retrieve import search as run_search
 
     return run_search(query, type, role, k, year=year, settings=load_settings())
+
+
+def refresh(path: "str | _Path", year: int, *, org: str | None = None, type: str | None = None,
+            out: "str | _Path | None" = None, backend: str | None = None, model: str | None = None,
+            profile: "Profile | str | None" = None) -> "RefreshResult":
+    """Refresh last year's plan at `path` (.docx, .pdf, .txt, .md) for `year`: year references
+    rewritten from the year facts, rot removed, the organisation's own facts kept, the rest listed
+    for a person. `out` (.docx with tracked changes from a .docx, .md, .txt) is written
+    atomically. `backend` "offline" (default without an API key) uses rules only; a model backend
+    also rewrites the paragraphs that need more, its answers reviewed before they are accepted.
+    The result has `.text`, `.changes`, `.left_for_person`, `.review`, `.survival`, `.to_json()`."""
+    from ghplan.writer.refresh.document import refresh_file
+
+    return refresh_file(path, year, org=org, org_type=type, out=out, backend=backend, model=model,
+                        profile=profile)

@@ -99,7 +99,8 @@ def compose(old: str, changes: Sequence[Change], current: str, edits: Sequence[C
     result = list(changes)
     for ed in sorted(edits, key=lambda c: (-c.start, -c.end)):   # right to left: offsets stay valid
         spans = _current_spans(result)
-        touched = [(s, e, c) for s, e, c in spans if s < ed.end and ed.start < e]
+        touched = [(s, e, c) for s, e, c in spans if s < ed.end and ed.start < e or
+                   (s <= ed.end and ed.start <= e and (ed.start == ed.end or s == e))]
         others = [(s, e, c) for s, e, c in spans if all(c is not t for _, _, t in touched)]
         delta = lambda group, upto: sum(len(c.after) - (c.end - c.start)   # noqa: E731
                                         for _, e, c in group if e <= upto)

@@ -21,7 +21,7 @@ from ghplan.writer.refresh.rules import data
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?=\s*(?:年|学年|-|—|~|～|届)|(?!\d))")
 _DATE = re.compile(r"(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*日|(?<![\d年])\d{1,2}\s*月(?:份|底|初|中旬|上旬|下旬)?(?!\d)")
 _EVENT = re.compile(r"第[一二三四五六七八九十百\d]+(?:届|次|期)[^，。；、,;\n]{1,24}?"
-                    r"(?:大赛|比赛|竞赛|运动会|联赛|论坛|文化节|艺术节|读书节|会议|代表大会|活动|评选)")
+                    r"(?:赛|运动会|论坛|节|会议|代表大会|活动|评选|展演|培训班)")
 _BOOK = re.compile(r"《[^《》\n]{1,40}》")
 _QUOTED = re.compile(r"“[^“”\n]{1,16}”")
 _PERSON_AFTER = re.compile(r"([\u4e00-\u9fff]{2,3})同志")
