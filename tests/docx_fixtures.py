@@ -13,7 +13,7 @@ import io
 
 from docx import Document
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.shared import Pt, RGBColor
 
 UNIT = "某市第一人民医院工会"
@@ -165,6 +165,3 @@ def encrypted_docx() -> bytes:
     return (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le")
             + b"\x00" * 32 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64)
 
-
-def _unused():  # keep qn imported for helpers that build XML by qualified name
-    return qn("w:p")

@@ -91,18 +91,22 @@ def test_unreadable_files_through_the_real_console_script(tmp_path):
     empty.write_bytes(b"")
     binary = tmp_path / "image.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    for path, words in ((empty, "empty"), (binary, "PNG"), (tmp_path, "directory")):
+    nothing = tmp_path / "nothing"          # a folder is reviewed file by file; one with no plan is an error
+    nothing.mkdir()
+    (nothing / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    for path, words in ((empty, "empty"), (binary, "PNG"), (nothing, "directory")):
         r = ghplan("review", str(path))
         assert_one_line_error(r, 2)
         assert words in r.err
 
 
-def test_gbk_file_is_read_and_reviewed_but_flagged(tmp_path):
+def test_gbk_file_is_ordinary_input_noted_on_stderr(tmp_path):
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes(CLEAN.read_text("utf-8").encode("gbk"))
     r = ghplan("review", str(gbk), "--no-copy")
-    assert_one_line_error(r, 2)
-    assert "GB18030" in r.err and "decoded as GB18030" in r.out and "0 errors" in r.out
+    assert r.code == 0, r.err                                   # exit by the findings: none
+    assert r.err.strip() == f"ghplan: note: {gbk}: read as GB18030"
+    assert "decoded as GB18030" in r.out and "0 errors" in r.out
     ok = ghplan("review", str(gbk), "--no-copy", "--encoding", "gb18030")
     assert ok.code == 0 and ok.err == ""
 

@@ -5,14 +5,17 @@ import os
 import tempfile
 from pathlib import Path
 
-from ghplan.corpus.decode import Decoded, DecodeError, read_text
-from ghplan.writer.errors import UsageError
+from ghplan.corpus.decode import DecodeError
+from ghplan.corpus.read import ReadResult
+from ghplan.corpus.read import read_document as _read
 
 
-def read_document(path: Path | str) -> Decoded:
-    """A document's text and encoding; anything unreadable is a one-line UsageError."""
+def read_document(path: Path | str) -> ReadResult:
+    """A document the user has (.txt/.md in UTF-8 or GB18030, .docx, .pdf with text; a legacy
+    .doc/.wps through LibreOffice when it is installed) as text with its blocks; anything
+    unreadable is a one-line UsageError. `.text` and `.encoding` are what they always were."""
     try:
-        return read_text(path)
+        return _read(path)
     except DecodeError as exc:
         raise UsageError(str(exc)) from None
 

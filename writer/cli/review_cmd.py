@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -30,26 +30,26 @@ class Input:
     text: str
     encoding: str
     crlf: bool
+    read: Any = None            # corpus.read.ReadResult (None when --encoding decoded it)
+    data: bytes = b""           # the bytes as given (a .docx is rewritten from them)
+
+    @property
+    def format(self) -> str:
+        return self.read.format if self.read is not None else "text"
 
 
-def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    if encoding:
-        try:
-            return data.decode(encoding).replace("\r\n", "\n"), encoding.lower()
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
-    from ghplan.corpus.decode import DecodeError, decode_bytes
-
+def _decode(data: bytes, name: str, encoding: str) -> tuple[str, str]:
     try:
-        d = decode_bytes(data, name)
-    except DecodeError as exc:
-        raise InputError(str(exc)) from None
-    return d.text, d.encoding
+        return data.decode(encoding).replace("\r\n", "\n"), encoding.lower()
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
 
 
 def read_input(path: str, encoding: str | None = None) -> Input:
-    """Bytes from a file or stdin, decoded (UTF-8, else GB18030); InputError on anything unreadable."""
+    """A plan from a file or stdin: .txt/.md (UTF-8, else GB18030), .docx, .pdf with text (corpus.read);
+    InputError on anything unreadable."""
     from ghplan.corpus.decode import DecodeError, read_bytes
+    from ghplan.corpus.read import read_bytes_as
 
     if path == STDIN:
         name, data = "<stdin>", sys.stdin.buffer.read()
@@ -61,10 +61,50 @@ def read_input(path: str, encoding: str | None = None) -> Input:
             raise InputError(str(exc)) from None
     if not data.strip():
         raise InputError(f"{name}: the input is empty")
-    text, enc = _decode(data, name, encoding)
-    if not text.strip():
+    binary = data.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"{\\rtf"))
+    if encoding and not binary:
+        text, enc = _decode(data, name, encoding)
+        if not text.strip():
+            raise InputError(f"{name}: the input is empty")
+        return Input(name, text, enc, b"\r\n" in data, None, data)
+    try:
+        got = read_bytes_as(data, name)
+    except DecodeError as exc:
+        raise InputError(str(exc)) from None
+    if not got.text.strip():
         raise InputError(f"{name}: the input is empty")
-    return Input(name, text, enc, b"\r\n" in data)
+    return Input(name, got.text, got.encoding, got.crlf, got, data)
+
+
+def expand_paths(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Paths with every directory replaced by the supported files under it, sorted, as linters do
+    (hidden folders and Word's ~$ lock files left out). Returns (paths, notes, errors)."""
+    from ghplan.corpus.read import LEGACY, SUPPORTED, _soffice
+
+    out: list[str] = []
+    notes: list[str] = []
+    errors: list[str] = []
+    legacy_ok = _soffice() is not None
+    for path in paths:
+        p = Path(path)
+        if path == STDIN or not p.is_dir():
+            out.append(path)
+            continue
+        found = []
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if any(part.startswith(".") for part in rel) or f.name.startswith("~$") or not f.is_file():
+                continue
+            ext = f.suffix.lower()
+            if ext in SUPPORTED or (legacy_ok and ext in LEGACY):
+                found.append(str(f))
+            elif ext in LEGACY:
+                notes.append(f"ghplan: note: skipped {f}: a legacy {ext} file; open it in Word or WPS "
+                             f"and save it as .docx (or install LibreOffice to convert it)")
+        if not found:
+            errors.append(f"{path}: is a directory with no plan ghplan can read in it (.txt, .md, .docx, .pdf)")
+        out.extend(found)
+    return out, notes, errors
 
 
 def _parse_year(year: Optional[str]) -> int | None:
@@ -92,43 +132,42 @@ def _use_color(color: Optional[bool]) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _write(path: Path, inp: Input, text: str, keep_encoding: bool) -> None:
-    out = text.replace("\n", "\r\n") if inp.crlf else text
-    data = out.encode(inp.encoding if keep_encoding else "utf-8")
-    try:
-        write_atomic(path, data)   # keeps an existing file's permissions
-    except OSError as exc:         # a missing directory, a directory, a read-only place
-        fail(f"cannot write {path}: {exc.strerror or exc}", 2)
-
-
 def review(
-    paths: list[str] = typer.Argument(..., help="Plan files to review (UTF-8; GB18030 is read but flagged), or - for stdin."),
+    paths: list[str] = typer.Argument(..., help="Plans to review: files (.txt/.md in UTF-8 or GBK, .docx, .pdf with text), folders (every such file under them), or - for stdin."),
     org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Org type: school, hospital, enterprise, township, federation, government, women (default: inferred from the text)."),
     year: Optional[str] = typer.Option(None, "--year", "-y", help="Plan year (default: the year in the title, else next year)."),
     org: Optional[str] = typer.Option(None, "--org", help="The union's name (某市第一人民医院工会): the organisation it names sets the type, over the body's vocabulary."),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text, json (one object per file, one per line) or sarif."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml or \\[tool.ghplan] in ./pyproject.toml)."),
-    fix: bool = typer.Option(False, "--fix", help="Apply the certain fixes, then review the result."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="With --fix: write the fixed text here."),
-    in_place: bool = typer.Option(False, "--in-place", help="With --fix: overwrite the input file (atomically)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the certain fixes, then review the result (a .docx: as Word tracked changes with comments)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="With --fix: write the result here (.docx: tracked changes; .txt/.md: the fixed text; - : the text to stdout)."),
+    in_place: bool = typer.Option(False, "--in-place", help="With --fix: overwrite the input file (atomically; a .docx gets tracked changes)."),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write a copy of the plan as .docx with a Word comment on each finding, nothing changed."),
+    out_encoding: str = typer.Option("input", "--out-encoding", help="With --fix, a text file is written in the encoding it came in (input) or as utf-8."),
     no_copy: bool = typer.Option(False, "--no-copy", help="Skip the check for text copied from the corpus."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Read input in this encoding (e.g. gb18030) instead of detecting it."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Read text input in this encoding (e.g. gb18030) instead of detecting it."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report (default: on a terminal)."),
 ) -> None:
     """Review work-plan drafts: structure, rot, stale references, wrong organisation, numbering, copying.
 
     Exit 0 when no finding is an error, 1 when some are, 2 on bad usage or unreadable input.
 
-    JSON: one object per file per line: file, type, year, sections, findings, summary.
+    JSON: one object per file per line: file, type, year, sections, findings, summary (a Word or
+    PDF file: each finding also has its paragraph).
 
     Silence one line with <!-- ghplan-disable-line --> or "ghplan: ignore RULE-ID" on it.
     """
     plan_year = _parse_year(year)
     org_type = _type_name(org_type)
-    _check_options(paths, org_type, plan_year, fmt, fix, out, in_place)
+    paths, dir_notes, dir_errors = expand_paths(paths)
+    _check_options(paths, org_type, plan_year, fmt, fix, out, in_place, annotate, out_encoding)
     settings = _settings(config, no_copy)
+    for note in dir_notes:
+        typer.echo(note, err=True)
+    for message in dir_errors:
+        typer.echo(f"ghplan: error: {message}", err=True)
     results, extras = [], []
-    bad = 0
+    bad = len(dir_errors)
     for path in paths:
         try:
             inp = read_input(path, encoding)
@@ -136,23 +175,23 @@ def review(
             typer.echo(f"ghplan: error: {exc}", err=True)
             bad += 1
             continue
-        if inp.encoding != "utf-8" and not encoding:
-            # readable, but not what the contract asks for: review it, say so, exit 2
-            typer.echo(f"ghplan: error: {inp.name} is {inp.encoding.upper()} (GBK) text, not UTF-8: reviewed "
-                       f"after decoding; save it as UTF-8 or pass --encoding {inp.encoding}", err=True)
-            bad += 1
-        result, extra = _review_one(inp, org_type, plan_year, settings, fix, out, in_place,
-                                    encoding is not None or inp.encoding == "utf-8", org)
+        if inp.read is not None and inp.read.note:
+            typer.echo(f"ghplan: note: {inp.read.note}", err=True)
+        if inp.format == "text" and inp.encoding not in ("utf-8", "utf-8-sig") and not encoding:
+            typer.echo(f"ghplan: note: {inp.name}: read as {inp.encoding.upper()}", err=True)
+        result, extra = _review_one(inp, org_type, plan_year, settings, fix, out, in_place, org,
+                                    annotate, out_encoding)
         results.append(result)
         extras.append(extra)
-    _render(results, extras, fmt, color)
+    _render(results, extras, fmt, color, to_stderr=out == STDIN)
     if bad:
         raise typer.Exit(2)
     raise typer.Exit(1 if any(r.errors for r in results) else 0)
 
 
 def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | None, fmt: str,
-                   fix: bool, out: Optional[Path], in_place: bool) -> None:
+                   fix: bool, out: Optional[str], in_place: bool, annotate: Optional[Path] = None,
+                   out_encoding: str = "input") -> None:
     """Bad usage ends here, one line and exit 2, before any input is read."""
     from ghplan.corpus.model import ORG_TYPES
     from ghplan.writer.review.reviewer import ReviewError, resolve_year
@@ -166,6 +205,8 @@ def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | N
             resolve_year("", plan_year)
         except ReviewError as exc:
             fail(str(exc), 2)
+    if out_encoding.lower() not in ("input", "utf-8", "utf8"):
+        fail(f"--out-encoding must be input or utf-8, not {out_encoding!r}", 2)
     if (out or in_place) and not fix:
         fail("--out and --in-place only make sense with --fix", 2)
     if fix and not (out or in_place):
@@ -176,6 +217,15 @@ def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | N
         fail("--out takes one input; use --in-place to fix several files", 2)
     if in_place and STDIN in paths:
         fail("--in-place cannot rewrite stdin; use --out", 2)
+    if out and out != STDIN and Path(out).suffix.lower() not in (".docx", ".txt", ".md", ".markdown", ".text", ""):
+        fail(f"--out must end in .docx, .txt or .md (or be - for stdout), got {Path(out).name!r}", 2)
+    if annotate is not None:
+        if fix:
+            fail("use either --fix or --annotate, not both", 2)
+        if annotate.suffix.lower() != ".docx":
+            fail(f"--annotate writes a Word file: give it a name ending in .docx, not {annotate.name!r}", 2)
+        if len(paths) > 1:
+            fail("--annotate takes one input", 2)
 
 
 def _settings(config: Optional[Path], no_copy: bool):
@@ -196,49 +246,132 @@ def _settings(config: Optional[Path], no_copy: bool):
 
 
 def _review_one(inp: Input, org_type: Optional[str], plan_year: int | None, settings, fix: bool,
-                out: Optional[Path], in_place: bool, may_write: bool, org: Optional[str] = None):
+                out: Optional[str], in_place: bool, org: Optional[str] = None,
+                annotate: Optional[Path] = None, out_encoding: str = "input"):
     """The review of one input (after the certain fixes, with --fix) and what to add to its report."""
     from ghplan.writer.review.report import Extra
     from ghplan.writer.review.reviewer import review_text
 
     result = review_text(inp.text, org_type=org_type, year=plan_year, settings=settings,
                          file=inp.name, encoding=inp.encoding, org_name=org)
+    result.read = inp.read
     if fix:
-        return _fix(result, inp, settings, out, in_place, may_write)
+        return _fix(result, inp, settings, out, in_place, out_encoding)
+    if annotate is not None:
+        return result, _annotate(result, inp, settings, annotate)
     return result, Extra()
 
 
-def _render(results: list, extras: list, fmt: str, color: Optional[bool]) -> None:
+def _render(results: list, extras: list, fmt: str, color: Optional[bool], to_stderr: bool = False) -> None:
     from ghplan.writer.review.report import render_json, render_sarif, render_text
 
+    file = sys.stderr if to_stderr else None      # --out -: stdout carries the fixed text
     if fmt == "json":
-        render_json(results)
+        render_json(results, file=file)
     elif fmt == "sarif":
-        render_sarif(results)
+        render_sarif(results, file=file)
     else:
-        render_text(results, extras, color=_use_color(color))
+        render_text(results, extras, color=False if to_stderr else _use_color(color), file=file)
 
 
-def _fix(result, inp: Input, settings, out: Optional[Path], in_place: bool, may_write: bool):
-    """Apply certain fixes (until none is left), write them, and return the review of what is left."""
-    from ghplan.writer.review.fix import fix_until_stable
-    from ghplan.writer.review.report import Extra
+def _again(result, settings, target: str, encoding: str):
+    """A review of a fixed text: same type and year as the first review, whatever the fixes change."""
     from ghplan.writer.review.reviewer import review_text
 
-    if not may_write:
-        return result, Extra(notes=[f"{inp.name}: not fixed: say which encoding it is in (--encoding)"])
-    target = Path(inp.name) if in_place else out
-
-    def again(text: str):   # same type and year as the first review, whatever the fixes change
+    def again(text: str):
         r = review_text(text, org_type=result.org_type, year=result.year,
-                        settings=settings, file=str(target), encoding=inp.encoding if in_place else "utf-8")
+                        settings=settings, file=target, encoding=encoding)
         r.org_type_inferred, r.year_source = result.org_type_inferred, result.year_source
         r.declared_type, r.declared_from = result.declared_type, result.declared_from
         return r
+    return again
 
-    fixed, count, final = fix_until_stable(result.text, again)
-    _write(target, inp, fixed, keep_encoding=in_place)
-    return final, Extra(fixed=count, written=str(target))
+
+def _put(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)   # keeps an existing file's permissions
+    except OSError as exc:         # a missing directory, a directory, a read-only place
+        fail(f"cannot write {path}: {exc.strerror or exc}", 2)
+
+
+def _fix(result, inp: Input, settings, out: Optional[str], in_place: bool, out_encoding: str = "input"):
+    """Apply certain fixes (until none is left), write them, and return the review of what is left.
+
+    A Word result (--out X.docx, or --in-place on a .docx) carries every fix as a tracked change
+    with a comment; text goes to a text file (in the encoding it came in, unless --out-encoding
+    utf-8) or to stdout with --out -. Text is never written into a file named .docx."""
+    from ghplan.writer.review.fix import fix_until_stable
+    from ghplan.writer.review.report import Extra
+
+    if in_place and inp.format not in ("text", "docx"):
+        fail(f"{inp.name}: --in-place cannot rewrite a {inp.format.upper()} file; use --out FILE.docx or FILE.txt", 2)
+    target = inp.name if in_place else out
+    assert target is not None
+    to_docx = target != STDIN and (Path(target).suffix.lower() == ".docx" or (in_place and inp.format == "docx"))
+    if to_docx:
+        return _fix_docx(result, inp, settings, Path(target))
+    keep = out_encoding.lower() == "input" and inp.format == "text"
+    enc = inp.encoding if keep else "utf-8"
+    fixed, count, final = fix_until_stable(result.text, _again(result, settings, str(target), enc))
+    out_text = fixed.replace("\n", "\r\n") if inp.crlf and inp.format == "text" else fixed
+    try:
+        data = out_text.encode(enc)
+    except UnicodeEncodeError:          # a fix brought a character the old encoding lacks
+        data, enc = out_text.encode("utf-8"), "utf-8"
+    if target == STDIN:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return final, Extra(fixed=count, written="stdout")
+    _put(Path(target), data)
+    notes = [f"{target}: written as {enc.upper()}"] if enc not in ("utf-8",) else []
+    return final, Extra(notes=notes, fixed=count, written=str(target))
+
+
+def _docx_base(inp: Input) -> tuple[bytes, str]:
+    """The Word document changes are written into: the input's own, or (for text) the text laid
+    out as a 公文 .docx, so a text plan fixed into .docx still shows every change."""
+    if inp.format == "docx":
+        return inp.data, inp.name
+    from ghplan.writer.export import to_docx_bytes
+
+    return to_docx_bytes(inp.text), f"{inp.name}.docx"
+
+
+def _fix_docx(result, inp: Input, settings, target: Path):
+    from ghplan.corpus.decode import DecodeError
+    from ghplan.writer.review.docx_fix import fix_docx
+    from ghplan.writer.review.report import Extra
+
+    base, name = _docx_base(inp)
+    try:
+        done = fix_docx(base, name, _again(result, settings, str(target), "docx"))
+    except (DecodeError, ValueError) as exc:
+        fail(f"{inp.name}: cannot write tracked changes: {exc}", 2)
+    _put(target, done.data)
+    final = done.review
+    final.read = done.read
+    notes = [f"{target}: {len(done.applied)} tracked changes with comments by ghplan; accept or reject "
+             f"each in Word or WPS (审阅 → 修订)"]
+    if done.skipped:
+        notes.append(f"{target}: {len(done.skipped)} fixes not made (on Word's own numbering or overlapping): "
+                     f"left for a person")
+    return final, Extra(notes=notes, fixed=done.fixes, written=str(target))
+
+
+def _annotate(result, inp: Input, settings, annotate: Path):
+    from ghplan.corpus.read import read_bytes_as
+    from ghplan.writer.review.docx_fix import annotate_docx
+    from ghplan.writer.review.report import Extra
+
+    base, name = _docx_base(inp)
+    if inp.format == "docx":
+        read, findings = inp.read, result.findings
+    else:   # a text plan: the comments go on the .docx made from it, found again there
+        read = read_bytes_as(base, name)
+        findings = _again(result, settings, str(annotate), "docx")(read.text).findings
+    _put(annotate, annotate_docx(base, read, findings))
+    return Extra(notes=[f"{annotate}: a copy with {len(findings)} comments, nothing changed"],
+                 written=str(annotate))
 
 
 def rules(

@@ -52,7 +52,10 @@ def header(r: ReviewResult) -> str:
         if r.body_type not in (r.org_type, "other"):
             t += f", body reads as {r.body_type}"
     y = {"given": "", "title": " (from the title)", "default": " (no year in the title: next year)"}[r.year_source]
-    enc = f", decoded as {r.encoding.upper()}" if r.encoding not in ("utf-8", "utf-8-sig") else ""
+    if r.encoding in ("docx", "pdf"):
+        enc = f", read from {r.encoding.upper()} (line = paragraph)"
+    else:
+        enc = f", decoded as {r.encoding.upper()}" if r.encoding not in ("utf-8", "utf-8-sig") else ""
     return f"{r.file}: type {t}, plan year {r.year}{y}{enc}"
 
 
@@ -72,6 +75,10 @@ def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
     rows = []
     for f in sorted(r.findings, key=lambda f: (_family_rank(f.category), f.start, f.rule)):
         line, col = idx.line_col(f.start)
+        read = getattr(r, "read", None)
+        if read is not None and read.format != "text" and read.blocks:
+            line = read.paragraph_at(f.start)           # a Word/PDF file: the paragraph, and the column in it
+            col = f.start - read.starts[line - 1] + 1
         msg = f.message
         if f.suggestion:
             msg += f" → {f.suggestion}" + (" (--fix)" if f.fixable else "")

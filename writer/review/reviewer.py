@@ -62,6 +62,8 @@ class ReviewResult:
     declared_type: str | None = None  # the type the title, --type, --org or a profile names
     declared_from: str | None = None  # type | org | profile | title
     body_type: str = "other"          # the type the body's vocabulary reads as
+    # how the file was read (corpus.read.ReadResult): a Word or PDF file adds `paragraph` per finding
+    read: Any = field(default=None, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "infos": 0}
@@ -85,9 +87,12 @@ class ReviewResult:
         findings = []
         for f in self.findings:
             line, col = idx.line_col(f.start)
-            findings.append({"rule": f.rule, "category": f.category, "severity": f.severity,
-                             "line": line, "col": col, "start": f.start, "end": f.end, "text": f.text,
-                             "message": f.message, "suggestion": f.suggestion})
+            row = {"rule": f.rule, "category": f.category, "severity": f.severity,
+                   "line": line, "col": col, "start": f.start, "end": f.end, "text": f.text,
+                   "message": f.message, "suggestion": f.suggestion}
+            if self.read is not None and self.read.format != "text":
+                row["paragraph"] = self.read.paragraph_at(f.start)    # added field: where in the document
+            findings.append(row)
         return {"file": self.file, "type": self.org_type, "year": self.year,
                 "sections": dict(self.sections), "findings": findings, "summary": self.counts(),
                 "declared_type": self.declared_type, "declared_from": self.declared_from,
