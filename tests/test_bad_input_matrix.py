@@ -128,15 +128,16 @@ DRAFT = f"{DRAFT_ANY_YEAR} --year 2027"
 CASES = [
     # ------------------------------------------------------------------ review
     C("review/missing",              "review {missing}",                         2, "no such file"),
-    C("review/directory",            "review {dir}",                             2, "is a directory"),
+    C("review/directory",            "review --format json {pages_gbk}",         0, "read as GB18030", json=True),
+    C("review/directory-no-plans",   "review {emptydir}",                        2, "no plan ghplan can read"),
     C("review/empty",                "review {empty}",                           2, "empty"),
     C("review/whitespace",           "review {ws}",                              2, "empty"),
     C("review/nul-bytes",            "review {nul}",                             2, "NUL bytes"),
-    C("review/gbk",                  "review {gbk}",                             2, "not UTF-8"),
-    C("review/gb18030",              "review {gb18030}",                         2, "not UTF-8"),
+    C("review/gbk",                  "review {gbk}",                             0, "read as GB18030"),
+    C("review/gb18030",              "review {gb18030}",                         0, "read as GB18030"),
     C("review/gbk-declared",         "review --encoding gb18030 {gbk}",          0),
     C("review/mixed-encodings",      "review {mixed}",                           2, "neither UTF-8 nor GB18030"),
-    C("review/docx-as-text",         "review {docx}",                            2, ".docx"),
+    C("review/docx-named-txt",       "review {docx}",                            0),   # read as the Word file it is
     C("review/pdf-as-text",          "review {pdf}",                             2, "PDF"),
     C("review/10mb",                 "review --format json {big}",               1, json=True, findings=True),
     C("review/100k-line",            "review --format json {line}",              1, json=True, findings=True),
