@@ -37,7 +37,7 @@ def session_index(tmp_path_factory) -> dict:
         for t in PAGES:
             shutil.copy(ROOT / "tests" / "fixtures" / f"clean_{t}.txt", pages / f"{t}.txt")
         store = root / "index"
-        p = subprocess.run([GHPLAN, "index", "build", "--corpus", str(pages), "--store", str(store),
+        p = subprocess.run([GHPLAN, "index", "build", "--corpus", str(pages), "--no-seeds", "--store", str(store),
                             "--year", "2027", "--json"], capture_output=True, text=True, cwd=root,
                            env=clean_env(root), timeout=600)
         assert p.returncode == 0, p.stderr[-3000:]

@@ -426,7 +426,7 @@ STANDIN = textwrap.dedent(r"""
                 progress(len(texts))
             return v / np.linalg.norm(v, axis=1, keepdims=True)
 
-    rep = build_index(corpus_chunks(Path(sys.argv[1]), 2027), Location("local", path=Path(sys.argv[2])),
+    rep = build_index(corpus_chunks(Path(sys.argv[1]), 2027, seeds=False), Location("local", path=Path(sys.argv[2])),
                       StandIn, "stand-in-sha256-8", year=2027, corpus=sys.argv[1])
     print(json.dumps({"collection": rep.collection, "chunks": rep.chunks}))
 """)

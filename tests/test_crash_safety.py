@@ -191,7 +191,7 @@ def test_kill_9_during_index_build_leaves_a_complete_queryable_index(base, tmp_p
     store = _copy_store(base, tmp_path)
     env = _env(tmp_path)
     corpus = base["edited"] if stage == "embed" else base["fewer"]
-    child = Staged(stage, ["index", "build", "--corpus", str(corpus), "--store", str(store),
+    child = Staged(stage, ["index", "build", "--corpus", str(corpus), "--no-seeds", "--store", str(store),
                            "--year", "2027"], env)
     child.wait_for_stage()
     child.kill()
@@ -218,7 +218,7 @@ def test_kill_9_during_index_build_leaves_a_complete_queryable_index(base, tmp_p
     assert results and all(Path(x["source"]).parent.resolve() == base["pages"].resolve() for x in results)
     # the killed build's lock died with it, and the next build clears its debris
     assert state["debris"], "the half-written collection should be visible as debris"
-    again = cli("index", "build", "--corpus", str(corpus), "--store", str(store), "--year", "2027", "--json",
+    again = cli("index", "build", "--corpus", str(corpus), "--no-seeds", "--store", str(store), "--year", "2027", "--json",
                 env=env)
     assert again.code == 0, again.err
     after = probe(store)
@@ -230,10 +230,10 @@ def test_kill_9_during_index_build_leaves_a_complete_queryable_index(base, tmp_p
 def test_a_build_while_another_holds_the_lock_is_refused_in_one_line(base, tmp_path):
     store = _copy_store(base, tmp_path)
     env = _env(tmp_path)
-    holder = Staged("embed", ["index", "build", "--corpus", str(base["edited"]), "--store", str(store)], env)
+    holder = Staged("embed", ["index", "build", "--corpus", str(base["edited"]), "--no-seeds", "--store", str(store)], env)
     holder.wait_for_stage()
     try:
-        r = cli("index", "build", "--corpus", str(base["edited"]), "--store", str(store), env=env)
+        r = cli("index", "build", "--corpus", str(base["edited"]), "--no-seeds", "--store", str(store), env=env)
         assert_one_line_error(r, 1)
         assert "another build is running" in r.err and f"pid {holder.proc.pid}" in r.err
     finally:
@@ -246,7 +246,7 @@ def test_two_builds_started_together_leave_one_complete_index(base, tmp_path):
     store = _copy_store(base, tmp_path)
     env = _env(tmp_path)
     # the smaller corpus: no model to load, so both reach the lock within moments of each other
-    args = [GHPLAN, "index", "build", "--corpus", str(base["fewer"]), "--store", str(store), "--json"]
+    args = [GHPLAN, "index", "build", "--corpus", str(base["fewer"]), "--no-seeds", "--store", str(store), "--json"]
     procs = [subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     results = [(p, *p.communicate(timeout=300)) for p in procs]
