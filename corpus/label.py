@@ -186,9 +186,12 @@ def _tense_flags(body: str) -> tuple[list[bool], list[bool]]:
     back_not, fwd_not = cue_field("looking_back", "not_in"), cue_field("looking_forward", "not_in")
     back, fwd = [], []
     for s in _sentences(body):
-        b = any(w in _masked(s, back_not) for w in back_words)
+        masked = _masked(s, back_not)
+        b = any(w in masked for w in back_words)
         back.append(b)
-        fwd.append(not b and any(w in _masked(s, fwd_not) for w in fwd_words))
+        if not b:
+            masked = _masked(s, fwd_not)
+        fwd.append(not b and any(w in masked for w in fwd_words))
     return back, fwd
 
 

@@ -216,3 +216,28 @@ def test_a_summary_that_turns_to_next_years_plans_is_mixed():
 def test_json_lines_carry_the_added_fields():
     line = json.dumps(review(PLAN).to_json(), ensure_ascii=False)
     assert '"declared_type": "enterprise"' in line and '"body_type": "enterprise"' in line
+
+
+def test_overlap_test_agrees_with_checking_every_span():
+    import random
+
+    from ghplan.writer.review.spans import overlap_test
+
+    rng = random.Random(7)
+    for _ in range(200):
+        spans = [(a, a + rng.randint(0, 6)) for a in (rng.randint(0, 40) for _ in range(rng.randint(0, 8)))]
+        test = overlap_test(spans)
+        for start in range(0, 45, 3):
+            end = start + rng.randint(0, 5)
+            assert test(start, end) == any(s < end and start < e for s, e in spans), (spans, start, end)
+
+
+def test_same_topics_are_judged_among_siblings():
+    """Two sections may each have a topic on the same subject; within one list it is a repeat."""
+    from ghplan.corpus.headings import find_headings
+    from ghplan.writer.review.broken import same_topics
+
+    text = ("一、主要工作\n（一）加强职工思想政治引领\n（二）加强职工思想政治引领工作\n"
+            "二、保障措施\n（一）加强组织领导\n三、时间安排\n（一）加强组织领导工作\n")
+    found = same_topics(text, find_headings(text))
+    assert [text[f.start:f.end].strip() for f in found] == ["（二）加强职工思想政治引领工作"]

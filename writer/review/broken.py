@@ -8,6 +8,7 @@ thing, a lone sub-item where numbering implies a list. They judge plan-shaped te
 """
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -82,15 +83,17 @@ def truncated(text: str) -> list[Finding]:
         return []
     terminal = tuple(cues().get("terminal", ()))
     prose = [(a, b) for a, b in lines[1:] if _prose(text[a:b]) and not _is_heading_line(text[a:b])]
-    closed = [text[a:b].endswith(terminal) for a, b in prose]
+    closed = {a: text[a:b].endswith(terminal) for a, b in prose}
+    n_closed = sum(closed.values())
     share = float(cues().get("closed_share", 0.8))
     out = []
     for i, (s, e) in enumerate(lines[1:], start=1):
         nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
         if nxt is not None and not (_is_heading_line(nxt) and _prose(text[s:e])):
             continue           # only a section's or the text's last line can be cut off
-        others = [c for (a, _), c in zip(prose, closed) if a != s]     # the line's own ending aside
-        habit = bool(others) and sum(others) >= share * len(others)
+        own = s in closed                                  # the line's own ending aside
+        n_others = len(closed) - own
+        habit = n_others > 0 and n_closed - (own and closed[s]) >= share * n_others
         if _cut_off(text, text[s:e], habit if nxt is None else habit and _prose(text[s:e])):
             tail = max(s, e - 12)
             out.append(_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e])))
@@ -131,32 +134,42 @@ def _key(s: str) -> str:
     return re.sub(r"[\s，,、。！？!?；;：:“”\"'（）()]", "", s)
 
 
+def _line_numbers(text: str):
+    """offset -> 1-based line number, by bisection over the line starts (linear in the text)."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return lambda offset: bisect.bisect_right(starts, offset)
+
+
 def repeats(text: str) -> list[Finding]:
     """Text said twice word for word: a whole paragraph again, or a sentence a third time, is a
     looping model (error); one sentence said twice is a warning (a stock phrase reused)."""
     minimum = int(cues().get("repeat_min_chars", 16))
+    line_of = _line_numbers(text)
     out, lines_seen, said = [], {}, {}
-    repeated_lines: list[tuple[int, int]] = []
+    repeated_starts: list[int] = []     # repeated lines, in text order and never overlapping
+    repeated_ends: list[int] = []
     for a, b in _lines(text):
         key = _key(text[a:b])
         if cjk_length(key) >= minimum and not _is_heading_line(text[a:b]):
             if key in lines_seen:
-                repeated_lines.append((a, b))
+                repeated_starts.append(a)
+                repeated_ends.append(b)
                 out.append(_finding("GH-STRUCT-REPEAT", text, a, b,
-                                    say("broken_repeat", line=text.count("\n", 0, lines_seen[key]) + 1)))
+                                    say("broken_repeat", line=line_of(lines_seen[key]))))
             else:
                 lines_seen[key] = a
     for m in _SENTENCE.finditer(text):
         key = _key(m.group())
         s = m.start() + len(m.group()) - len(m.group().lstrip())
+        i = bisect.bisect_right(repeated_starts, s) - 1
         if cjk_length(key) < minimum or _is_heading_line(m.group().strip()) \
-                or any(a <= s < b for a, b in repeated_lines):
+                or (i >= 0 and s < repeated_ends[i]):
             continue
         said.setdefault(key, []).append(s)
         if len(said[key]) > 1:
             rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
             out.append(_finding(rule, text, s, m.end(),
-                                say("broken_repeat", line=text.count("\n", 0, said[key][0]) + 1)))
+                                say("broken_repeat", line=line_of(said[key][0]))))
     return out
 
 
@@ -179,18 +192,23 @@ def _bigrams(s: str) -> set[str]:
 
 
 def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
-    """Two topic headings at one level that say the same thing (bigram overlap)."""
+    """Two sibling topic headings (same level, same parent) that say the same thing (bigram
+    overlap). Comparing siblings only keeps it linear in long texts: topics repeat within a list."""
     out = []
     limit = float(cues().get("same_topic_overlap", 0.6))
-    topics = [h for h in headings if h.level in (2, 3) and cjk_length(h.title) >= 4]
-    for j, b in enumerate(topics):
-        gb = _bigrams(b.title)
-        for a in topics[:j]:
-            ga = _bigrams(a.title)
-            if a.level == b.level and ga and gb and len(ga & gb) / len(ga | gb) >= limit:
-                out.append(_finding("GH-STRUCT-SAME-TOPIC", text, b.start, b.end,
-                                    say("broken_same_topic", first=a.title, second=b.title)))
-                break
+    siblings: dict[int, list[tuple[Heading, set[str]]]] = {}   # level -> topics since its parent
+    for h in headings:
+        for level in [lv for lv in siblings if lv > h.level]:
+            del siblings[level]                                  # a new parent closes deeper lists
+        if h.level not in (2, 3) or cjk_length(h.title) < 4:
+            continue
+        gb = _bigrams(h.title)
+        same = next((a for a, ga in siblings.get(h.level, ())
+                     if ga and gb and len(ga & gb) / len(ga | gb) >= limit), None)
+        if same is not None:
+            out.append(_finding("GH-STRUCT-SAME-TOPIC", text, h.start, h.end,
+                                say("broken_same_topic", first=same.title, second=h.title)))
+        siblings.setdefault(h.level, []).append((h, gb))
     return out
 
 

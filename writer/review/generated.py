@@ -13,6 +13,7 @@ from ghplan.corpus.rules.engine import Catalogue
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
 from ghplan.writer.review.rules import review_rules
+from ghplan.writer.review.spans import overlap_test
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +26,9 @@ def check(text: str, norm: Normalised | None = None, already: list[Finding] | No
     """Findings the shared catalogue has not made: a hit overlapping one of `already` of the same
     category is left out (the catalogue's rule said it first)."""
     norm = norm or normalise(text)
-    taken = [(f.category, f.start, f.end) for f in already or ()]
+    by_category: dict[str, list[tuple[int, int]]] = {}
+    for f in already or ():
+        by_category.setdefault(f.category, []).append((f.start, f.end))
+    taken = {c: overlap_test(spans) for c, spans in by_category.items()}
     return [f for f in catalogue().scan(text, norm)
-            if not any(c == f.category and s < f.end and f.start < e for c, s, e in taken)]
+            if not (f.category in taken and taken[f.category](f.start, f.end))]

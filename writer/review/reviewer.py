@@ -30,6 +30,7 @@ from ghplan.corpus.rules import dated
 from ghplan.corpus.rules.engine import default_catalogue
 from ghplan.corpus.rules.model import SEVERITIES, Finding
 from ghplan.corpus.rules.normalize import normalise
+from ghplan.writer.review.spans import overlap_test
 from ghplan.writer.review import broken, generated, numbering, orgcheck, structure
 from ghplan.writer.config import Settings
 from ghplan.writer.review.rules import all_rules, review_data, review_rules
@@ -299,9 +300,9 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     findings += generated.check(text, norm, findings)
     findings += dated.check(text, plan_year, norm, hits)
     findings += structure.check(text, ol, norm)
-    rot = [(f.start, f.end) for f in findings]
+    on_rot = overlap_test((f.start, f.end) for f in findings)
     findings += [f for f in broken.check(text, ol, norm, length_target=length_target)   # a page's tail of
-                 if f.rule != "GH-STRUCT-TRUNCATED" or not any(s < f.end and f.start < e for s, e in rot)]  # rot is not a cut
+                 if f.rule != "GH-STRUCT-TRUNCATED" or not on_rot(f.start, f.end)]        # rot is not a cut
     findings += orgcheck.check(text, org, norm, body_type=body_type, decl=decl)
     findings += numbering.check(text, headings)
     if copy and settings.copy_threshold > 0:
