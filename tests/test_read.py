@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from ghplan.corpus.decode import DecodeError
-from ghplan.corpus.read import format_number, read_bytes_as, read_document
+from ghplan.corpus.read import read_bytes_as, read_document
+from ghplan.corpus.word_numbering import format_number
 from tests.docx_fixtures import (UNIT, blank_pdf, encrypted_docx, encrypted_pdf, legacy_doc,
                                  plan_docx, text_pdf)
 

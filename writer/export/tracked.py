@@ -25,19 +25,17 @@ from typing import Any, Sequence
 
 from lxml import etree
 
-from ghplan.corpus.read import (DocxBlock, ReadResult, W_NS, block_pieces, load_docx_parts,
-                                walk_docx)
+from ghplan.corpus.read import ReadResult
+from ghplan.corpus.word import W_NS, DocxBlock, block_pieces, load_docx_parts, walk_docx
+from ghplan.writer.export.docx_runs import (TRACK_CONTAINERS, W, XML_SPACE, lift_out_of_tracking,
+                                          runs_in, split_at, top)
 
 __all__ = ["Edit", "TrackedResult", "tracked_docx", "annotated_docx", "apply_tracked", "block_edits"]
 
-W = f"{{{W_NS}}}"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_CHAR_TAGS = {f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"}
-_TRACK_CONTAINERS = {f"{W}ins", f"{W}moveTo"}
 
 
 @dataclass(frozen=True)
@@ -227,107 +225,11 @@ def apply_tracked(original: bytes, edits: Sequence[Edit], *, author: str = "ghpl
     return TrackedResult(doc.save(), tuple(applied), tuple(skipped))
 
 
-# --------------------------------------------------------------------------- run surgery
-
-def _local_children(run) -> list:
-    return [c for c in run if c.tag in _CHAR_TAGS]
-
-
-def _split_at(block: DocxBlock, offset: int) -> None:
-    """Make `offset` (into the block's text) fall between two runs."""
-    pieces = block_pieces(block, W)
-    for pc in pieces:
-        if pc.kind == "t" and pc.start < offset < pc.end:
-            t = pc.elem
-            k = offset - pc.start
-            t2 = etree.Element(f"{W}t")
-            t2.text = t.text[k:]
-            t2.set(XML_SPACE, "preserve")
-            t.text = t.text[:k]
-            t.set(XML_SPACE, "preserve")
-            t.addnext(t2)
-            _split_run_before(t2)
-            return
-        if pc.kind != "num" and pc.start == offset:
-            _split_run_before(pc.elem)
-            return
-
-
-def _split_run_before(child) -> None:
-    """Move `child` and what follows it in its run into a new run (same properties) after it."""
-    run = child.getparent()
-    before = [c for c in run if c is not child and c.tag in _CHAR_TAGS and _precedes(c, child)]
-    if not before:
-        return
-    new = etree.Element(f"{W}r")
-    for k, v in run.attrib.items():
-        new.set(k, v)
-    rpr = run.find(f"{W}rPr")
-    if rpr is not None:
-        new.append(copy.deepcopy(rpr))
-    moving = []
-    node = child
-    while node is not None:
-        moving.append(node)
-        node = node.getnext()
-    for node in moving:
-        new.append(node)
-    run.addnext(new)
-
-
-def _precedes(a, b) -> bool:
-    node = a.getnext()
-    while node is not None:
-        if node is b:
-            return True
-        node = node.getnext()
-    return False
-
-
-def _runs_in(block: DocxBlock, start: int, end: int) -> list:
-    out: list = []
-    for pc in block_pieces(block, W):
-        if pc.kind != "num" and pc.start >= start and pc.end <= end:
-            run = pc.elem.getparent()
-            if not out or out[-1] is not run:
-                out.append(run)
-    return out
-
-
-def _top(el, p=None):
-    """The ancestor of `el` that is a child of a w:p (where comment marks may go)."""
-    node = el
-    while node.getparent() is not None and node.getparent().tag != f"{W}p":
-        node = node.getparent()
-    return node
-
-
-def _lift_out_of_tracking(anchor, new_id=None):
-    """An element after which a new w:ins may go: never inside another w:ins/w:moveTo (split
-    there: the second half keeps the author and date under an id of its own)."""
-    parent = anchor.getparent()
-    if parent is None or parent.tag not in _TRACK_CONTAINERS:
-        return anchor
-    following = []
-    node = anchor.getnext()
-    while node is not None:
-        following.append(node)
-        node = node.getnext()
-    if following:
-        rest = etree.Element(parent.tag, dict(parent.attrib))
-        if new_id is not None:
-            rest.set(f"{W}id", new_id())
-        for node in following:
-            rest.append(node)
-        parent.addnext(rest)
-    return _lift_out_of_tracking(parent, new_id)
-
-
 def _change(doc: _Doc, block: DocxBlock, e: Edit, author: str, stamp: str) -> None:
     end_text = min(e.end, len(block.text))
-    _split_at(block, end_text)
-    _split_at(block, e.start)
-    runs = _runs_in(block, e.start, end_text)
+    split_at(block, end_text)
+    split_at(block, e.start)
+    runs = runs_in(block, e.start, end_text)
     # which w:p holds the position (for a pure insertion and the paragraph mark)
     dels: list = []
     for run in runs:
@@ -350,12 +252,12 @@ def _change(doc: _Doc, block: DocxBlock, e: Edit, author: str, stamp: str) -> No
         ins = etree.Element(f"{W}ins", {f"{W}id": doc.new_id(), f"{W}author": author, f"{W}date": stamp})
         ins.append(_text_run(e.new, style_run))
         if dels:
-            _lift_out_of_tracking(dels[-1], doc.new_id).addnext(ins)
+            lift_out_of_tracking(dels[-1], doc.new_id).addnext(ins)
         else:
             before = _run_before(block, e.start)
             after = _run_after(block, e.start)
             if before is not None:
-                _lift_out_of_tracking(before, doc.new_id).addnext(ins)
+                lift_out_of_tracking(before, doc.new_id).addnext(ins)
             elif after is not None:
                 _first_anchor(after).addprevious(ins)
             else:
@@ -387,7 +289,7 @@ def _change(doc: _Doc, block: DocxBlock, e: Edit, author: str, stamp: str) -> No
 def _first_anchor(run):
     """Where to put something right before `run`: before any tracked container it sits in."""
     node = run
-    while node.getparent() is not None and node.getparent().tag in _TRACK_CONTAINERS:
+    while node.getparent() is not None and node.getparent().tag in TRACK_CONTAINERS:
         node = node.getparent()
     return node
 
@@ -467,13 +369,13 @@ def _annotate(doc: _Doc, block: DocxBlock, e: Edit, author: str, stamp: str) -> 
     start = max(e.start, block.prefix)
     end = max(start, min(e.end, len(block.text)))
     if end > start:
-        _split_at(block, end)
-        _split_at(block, start)
-        runs = _runs_in(block, start, end)
+        split_at(block, end)
+        split_at(block, start)
+        runs = runs_in(block, start, end)
     else:
         runs = []
     if not runs:                               # Word's number or an empty span: the whole paragraph
-        runs = _runs_in(block, block.prefix, len(block.text))
+        runs = runs_in(block, block.prefix, len(block.text))
     if not runs:
         p = block.ps[0]
         _comment(doc, p, None, None, e.comment, author, stamp, empty=True)
@@ -500,8 +402,8 @@ def _comment(doc: _Doc, p, first, last, text: str, author: str, stamp: str, empt
             anchor.addnext(start)
         start.addnext(end)
     else:
-        _top(first).addprevious(start)
-        _top(last).addnext(end)
+        top(first).addprevious(start)
+        top(last).addnext(end)
     end.addnext(ref)
     comment = etree.SubElement(doc.comments, f"{W}comment",
                                {f"{W}id": cid, f"{W}author": author, f"{W}date": stamp,
