@@ -38,7 +38,7 @@ def render(name: str, **values: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def fragments() -> dict[str, dict[str, str]]:
+def fragments() -> dict[str, dict[str, Any]]:
     """prompts/fragments.toml: the named pieces of prose, by section."""
     return tomllib.loads(resources.files(__name__).joinpath("fragments.toml").read_text("utf-8"))
 

@@ -27,12 +27,13 @@ frag = prompts.fragment
 
 # ---------------------------------------------------------------------- names
 def union_name(org: str) -> str:
-    """The signing body: the org as given when it is a union or committee, else org + 工会."""
-    return org if ("工会" in org or "委员会" in org) else org + "工会"
+    """The signing body: the org as given when it is a union or committee, else its union."""
+    names = prompts.fragments()["names"]
+    return org if any(w in org for w in names["union_words"]) else org + names["union_suffix"]
 
 
 def plan_title(profile: "Profile", year: int) -> str:
-    return f"{union_name(profile.org)}{year}年工作计划"
+    return frag("names", "title", union=union_name(profile.org), year=year)
 
 
 def type_vocab(org_type: str) -> tuple[str, list[str], list[str]]:
