@@ -43,20 +43,8 @@ def in_process_cli(app: typer.Typer) -> Callable[[list[str], dict[str, str]], tu
     return run
 
 
-def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional[str],
-             json_path: Optional[str], html_path: Optional[Path], no_cache: bool,
-             cache_dir: Optional[Path], fail_code: int, config: Optional[Path],
-             only_failures: bool, run_cli: Optional[Callable] = None) -> int:
-    import sys
-    import time
-
-    from rich.console import Console
-
-    from ghplan.eval.harness import run_suite
-    from ghplan.eval.suite import load_suite
-    from ghplan.eval.report import print_terminal, render_html, to_json_text
-    from ghplan.writer.config import ConfigError, load_settings
-
+def _check_flags(backend: Optional[str], fail_code: int, json_path: Optional[str],
+                 html_path: Optional[Path]) -> None:
     if backend is not None and backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
     if not 1 <= fail_code <= 255:
@@ -64,58 +52,58 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
     for p in (html_path, Path(json_path) if json_path and json_path != "-" else None):
         if p is not None and not p.parent.exists():
             raise UsageError(f"cannot write {p}: directory {p.parent} does not exist")
+
+
+def _cache(no_cache: bool, cache_dir: Optional[Path], settings):
+    """(call cache, seeds-index dir), or (None, None) with --no-cache."""
+    if no_cache:
+        return None, None
+    from ghplan.eval.cache import CallCache, default_cache_dir
+
+    root = cache_dir or default_cache_dir()
     try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    s = load_suite(suite)
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use the eval cache {root}: {exc.strerror or exc}") from None
+    return CallCache(root, secrets=[settings.openai_api_key]), root / "index"
 
-    cache = None
-    index_dir = None
-    if not no_cache:
-        from ghplan.eval.cache import CallCache, default_cache_dir
 
-        root = cache_dir or default_cache_dir()
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"cannot use the eval cache {root}: {exc.strerror or exc}") from None
-        cache = CallCache(root, secrets=[settings.openai_api_key])
-        index_dir = root / "index"
+def _consoles(json_to_stdout: bool):
+    """(report console, stderr console). The streams are fixed now: while the in-process CLI runs,
+    sys.stderr is its capture, and the progress bar must not draw into it."""
+    import sys
 
-    json_to_stdout = json_path == "-"
-    # the streams are fixed now: while the in-process CLI runs, sys.stderr is its capture, and
-    # the progress bar must not draw into it
+    from rich.console import Console
+
     out_file = sys.stderr if json_to_stdout else sys.stdout
     out = Console(file=out_file, soft_wrap=False)
     if not out.is_terminal:
         out = Console(file=out_file, soft_wrap=False, width=150)   # logs and CI: room for reasons
-    err = Console(file=sys.stderr, soft_wrap=True)
-    progress_cb = None
-    bar = None
-    if err.is_terminal:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    return out, Console(file=sys.stderr, soft_wrap=True)
 
-        bar = Progress(TextColumn("[bold]eval[/bold]"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True)
-        task = bar.add_task("", total=None)
-        bar.start()
 
-        def progress_cb(case_id: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=case_id)
+def _run_with_progress(err, run):
+    """Run `run(progress_callback)` under a progress bar on a terminal."""
+    if not err.is_terminal:
+        return run(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("[bold]eval[/bold]"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True)
+    task = bar.add_task("", total=None)
+    bar.start()
     try:
-        report = run_suite(s, settings=settings, backend=backend, filter=filter_, cache=cache,
-                           index_dir=index_dir, progress=progress_cb, run_cli=run_cli)
+        return run(lambda case_id, done, total: bar.update(task, completed=done, total=total,
+                                                            description=case_id))
     finally:
-        if bar is not None:
-            bar.stop()
-    if not report.cases:
-        raise UsageError(f"no case matches --filter {filter_!r}")
-    data = report.to_json()
-    code = report.exit_code(fail_code)
-    data["exit_code"] = code
-    print_terminal(data, out, only_failures=only_failures)
-    from ghplan.writer.cli.common import fail
+        bar.stop()
+
+
+def _write_reports(data: dict, json_path: Optional[str], html_path: Optional[Path], err) -> None:
+    import sys
+    import time
+
+    from ghplan.eval.report import render_html, to_json_text
 
     def save(path: Path, payload: str) -> None:
         try:
@@ -124,20 +112,52 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
             fail(f"cannot write {path}: {exc.strerror or exc}", 2)
         err.print(f"ghplan: wrote {path}")
 
-    if json_path:
-        if json_to_stdout:
-            sys.stdout.write(to_json_text(data))
-        else:
-            save(Path(json_path), to_json_text(data))
+    if json_path == "-":
+        sys.stdout.write(to_json_text(data))
+    elif json_path:
+        save(Path(json_path), to_json_text(data))
     if html_path:
         save(Path(html_path), render_html(data, generated=time.strftime("%Y-%m-%d %H:%M")))
+
+
+def _summary(name: str, report, data: dict, cached: bool) -> str:
     t = data["totals"]
-    line = (f"ghplan: eval {s.name}: {t['cases']} cases, {t['checks']} checks: {t['pass']} passed, "
+    line = (f"ghplan: eval {name}: {t['cases']} cases, {t['checks']} checks: {t['pass']} passed, "
             f"{t['required_failed']} required failed, {t['warn']} optional warnings, {t['skip']} skipped "
             f"in {report.seconds:.1f}s")
-    if cache is not None and any(report.cache.values()):
+    if cached and any(report.cache.values()):
         line += f"; cache {report.cache['hits']} hits, {report.cache['stored']} stored"
-    err.print(line, highlight=False, markup=False)
+    return line
+
+
+def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional[str],
+             json_path: Optional[str], html_path: Optional[Path], no_cache: bool,
+             cache_dir: Optional[Path], fail_code: int, config: Optional[Path],
+             only_failures: bool, run_cli: Optional[Callable] = None) -> int:
+    from ghplan.eval.harness import run_suite
+    from ghplan.eval.report import print_terminal
+    from ghplan.eval.suite import load_suite
+    from ghplan.writer.config import ConfigError, load_settings
+
+    _check_flags(backend, fail_code, json_path, html_path)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    s = load_suite(suite)
+    cache, index_dir = _cache(no_cache, cache_dir, settings)
+    out, err = _consoles(json_path == "-")
+    report = _run_with_progress(err, lambda progress: run_suite(
+        s, settings=settings, backend=backend, filter=filter_, cache=cache, index_dir=index_dir,
+        progress=progress, run_cli=run_cli))
+    if not report.cases:
+        raise UsageError(f"no case matches --filter {filter_!r}")
+    data = report.to_json()
+    code = report.exit_code(fail_code)
+    data["exit_code"] = code
+    print_terminal(data, out, only_failures=only_failures)
+    _write_reports(data, json_path, html_path, err)
+    err.print(_summary(s.name, report, data, cache is not None), highlight=False, markup=False)
     if code:
         err.print(f"ghplan: eval FAILED (exit {code}): {report.failure_message()}", highlight=False, markup=False)
     return code
