@@ -79,7 +79,7 @@ def build(
 ) -> None:
     """Clean the whole corpus into a JSONL of documents and sections, with a report."""
     from ghplan.corpus.decode import DecodeError
-    from ghplan.corpus.pipeline import build_corpus, page_paths
+    from ghplan.corpus.pipeline import page_paths
 
     _year_ok(year)
     if source is not None and not source.exists():
@@ -91,36 +91,49 @@ def build(
         fail(f"{source}: no .txt pages found (nor .md, .docx or .pdf files)", 2)
     started = time.perf_counter()
     try:
-        if sys.stderr.isatty() and not as_json:
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                from ghplan.corpus.pipeline import bundled_seeds
-
-                extra = len(bundled_seeds()) if source is not None and not no_seeds else 0
-                task = bar.add_task("cleaning pages", total=len(paths) + extra)
-                result = build_corpus(source, year=year, progress=lambda _: bar.advance(task),
-                                      seeds=not no_seeds)
-        else:
-            result = build_corpus(source, year=year, seeds=not no_seeds)
+        result = _build_with_progress(source, year, no_seeds, show=sys.stderr.isatty() and not as_json)
     except DecodeError as exc:
         fail(str(exc), 2)
     if source is not None and not result.user_files_used():
         fail(f"{source}: no file could be used ({result.skipped_summary()})", 2)
     seconds = time.perf_counter() - started
     if out is not None:
-        lines = []
-        for d in result.documents:
-            row = {"id": d.doc_id, "source": d.source, **d.to_json(), "origin": d.origin, "org": d.org}
-            lines.append(json.dumps(row, ensure_ascii=False))
-        try:
-            write_atomic(out, "\n".join(lines) + "\n")
-        except OSError as exc:
-            fail(f"cannot write {out}: {exc.strerror or exc}", 2)
+        _write_documents(out, result.documents)
     report = {**result.report(), "seconds": round(seconds, 3), "out": str(out) if out else None}
     if as_json:
         print_json(report)
         return
+    _print_report(report, seconds)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(corpus_app, name="corpus")
+
+
+def _build_with_progress(source: Optional[Path], year: Optional[int], no_seeds: bool, show: bool):
+    """build_corpus, with a progress bar over the pages when a person is watching."""
+    from ghplan.corpus.pipeline import build_corpus, bundled_seeds, page_paths
+
+    if not show:
+        return build_corpus(source, year=year, seeds=not no_seeds)
+    from rich.progress import Progress
+
+    extra = len(bundled_seeds()) if source is not None and not no_seeds else 0
+    with Progress(transient=True) as bar:
+        task = bar.add_task("cleaning pages", total=len(page_paths(source)) + extra)
+        return build_corpus(source, year=year, progress=lambda _: bar.advance(task), seeds=not no_seeds)
+
+
+def _write_documents(out: Path, documents) -> None:
+    rows = [json.dumps({"id": d.doc_id, "source": d.source, **d.to_json(), "origin": d.origin, "org": d.org},
+                       ensure_ascii=False) for d in documents]
+    try:
+        write_atomic(out, "\n".join(rows) + "\n")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}", 2)
+
+
+def _print_report(report: dict, seconds: float) -> None:
     for f in report["files"]:
         if f["origin"] == "user":
             typer.echo(f"{'used   ' if f['used'] else 'skipped'} {f['path']}: {f['reason']}")
@@ -131,9 +144,5 @@ def build(
     typer.echo("documents by kind: " + ", ".join(f"{k} {v}" for k, v in report["by_kind"].items()))
     for d in report["duplicates"]:
         typer.echo(f"duplicate dropped: {d['dropped']} (same as {d['kept']}, similarity {d['similarity']})")
-    if out:
-        typer.echo(f"wrote {out}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(corpus_app, name="corpus")
+    if report["out"]:
+        typer.echo(f"wrote {report['out']}")
