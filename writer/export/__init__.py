@@ -19,11 +19,11 @@ __all__ = ["FORMATS", "Para", "check_out_path", "classify", "export", "to_docx_b
 FORMATS = (".md", ".txt", ".docx")
 
 
-def check_out_path(path: str | Path) -> Path:
-    """Fail early (before drafting) on a path we cannot write: bad extension, missing directory."""
+def check_out_path(path: str | Path, formats: tuple[str, ...] = FORMATS) -> Path:
+    """Fail early (before the work) on a path we cannot write: bad extension, missing directory."""
     path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise UsageError(f"--out must end in {', '.join(FORMATS)}, got {path.name!r}")
+    if path.suffix.lower() not in formats:
+        raise UsageError(f"--out must end in {', '.join(formats)}, got {path.name!r}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {path}: directory {parent} does not exist")

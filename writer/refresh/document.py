@@ -46,14 +46,9 @@ def read_old(path: str | Path) -> OldPlan:
 
 
 def check_out(path: str | Path, old: OldPlan) -> Path:
-    p = Path(path)
-    if p.suffix.lower() not in OUT_FORMATS:
-        raise UsageError(f"--out must end in {', '.join(OUT_FORMATS)}, got {p.name!r}")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {p}: directory {parent} does not exist")
-    if p.is_dir():
-        raise UsageError(f"cannot write {p}: it is a directory")
+    from ghplan.writer.export import check_out_path
+
+    p = check_out_path(path, OUT_FORMATS)
     if p.resolve() == Path(old.source).resolve():
         raise UsageError(f"--out {p} is the plan being refreshed; write the new plan to another file")
     return p
