@@ -233,6 +233,8 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
         return
     if res.fell_back:
         typer.echo(f"note: {res.fallback_reason}")
+    if res.short_note:
+        typer.echo(f"note: {res.short_note}")
     if not res.hits:
         typer.echo("no results")
     for n, h in enumerate(res.hits, start=1):

@@ -173,6 +173,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     mode: str = "hybrid"
     available: int = 0              # eligible chunks of the requested type and role
+    short_note: str = ""            # fewer than k servable chunks even with every stand-in
 
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "type": self.type, "role": self.role,
@@ -300,6 +301,24 @@ class Retriever:
                lam: float = MMR_LAMBDA, org: str | None = None) -> SearchResult:
         check_request(query, org_type, role, k, mode)
         types, have = self.plan_types(org_type, role, k, year)
+        result = self._search(query, org_type, role, k, year, mode, candidates, lam, org, types, have)
+        fb = fallback_table()[0].get(org_type) if org_type else None
+        if len(result.hits) < k and fb is not None and types == [org_type]:
+            # the stored flags counted k, but fewer survived (a later plan year made some stale,
+            # or near-copies): fill the rest from the declared stand-ins
+            wider = [org_type, *[t for t in fb.order if self.available([t], role, year)]]
+            if wider != types:
+                result = self._search(query, org_type, role, k, year, mode, candidates, lam, org, wider, have)
+        if org_type and len(result.hits) < k:
+            what = f"{role} " if role else ""
+            stand_ins = f" or its stand-ins ({', '.join(fb.order)})" if fb is not None else ""
+            result.short_note = (f"asked for {k}, found {len(result.hits)}: the index holds no more "
+                                 f"servable {what}chunks of {org_type}{stand_ins}")
+        return result
+
+    def _search(self, query: str, org_type: str | None, role: str | None, k: int, year: int | None,
+                mode: str, candidates: int | None, lam: float, org: str | None,
+                types: list[str] | None, have: int) -> SearchResult:
         result = SearchResult(query=query, type=org_type, role=role, k=k, mode=mode, available=have)
         orgs = self.own_orgs(org)
         allowed = self._allowed(types, role, year, orgs)
