@@ -154,6 +154,8 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
                                             rebuild=rebuild, progress=update, year=year,
                                             corpus=str(corpus.resolve()) if corpus else "",
                                             seeds=seeds))
+        report.note = "; ".join(filter(None, [report.note, _guard(lambda: _query_model(
+            loc, settings.embed_model, factory, chunks, rebuild))]))
     servable = sum(1 for c in chunks if c.plan and not c.stale)
     table = _cross(chunks)
     if as_json:
@@ -162,6 +164,17 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
     else:
         _print_files(files)
         _print_build(report, table, servable)
+
+
+def _query_model(loc, model: str, factory, chunks, rebuild: bool) -> str:
+    """The ONNX export queries use (writer/index/onnx_embed.py), added or refreshed after the swap."""
+    from ghplan.writer.index.onnx_embed import ensure_query_model
+    from ghplan.writer.index.store import build_lock
+
+    step = max(1, len(chunks) // 16)      # a spread of real chunks checks the export
+    with build_lock(loc):
+        return ensure_query_model(loc, model, factory, [c.embed_text for c in chunks[::step]][:16],
+                                  force=rebuild)
 
 
 def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,

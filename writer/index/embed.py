@@ -142,3 +142,30 @@ def get_embedder(name: str | None = None) -> Embedder:
         emb = Embedder(name=name, path=path, dim=dim, model=model)
         _CACHE[name] = emb
         return emb
+
+
+_NOTED: set[str] = set()
+
+
+def get_query_embedder(name: str, query_dir: "Path | None" = None):
+    """The embedder for queries: the ONNX export beside the index (onnxruntime + tokenizers, no
+    torch) when there is one for this model, else sentence-transformers with a one-line note on
+    stderr (an index built before the export existed, or a model that cannot be exported)."""
+    key = f"onnx:{name}:{query_dir}"
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    if query_dir is not None:
+        from ghplan.writer.index.onnx_embed import load_onnx_embedder
+
+        emb = load_onnx_embedder(Path(query_dir), name)
+        if emb is not None:
+            with _LOCK:
+                _CACHE[key] = emb   # type: ignore[assignment]
+            return emb
+        if str(query_dir) not in _NOTED:
+            _NOTED.add(str(query_dir))
+            import sys
+            print(f"ghplan: note: no ONNX query model for {name} at {query_dir}: loading "
+                  "sentence-transformers (ghplan index build adds it)", file=sys.stderr)
+    return get_embedder(name)

@@ -230,8 +230,9 @@ class Retriever:
 
     def embedder(self):
         if self._emb is None:
-            from ghplan.writer.index.embed import get_embedder
-            emb = get_embedder(self.model_name)
+            from ghplan.writer.index.embed import get_query_embedder
+            from ghplan.writer.index.onnx_embed import query_model_dir
+            emb = get_query_embedder(self.model_name, query_model_dir(self.loc))
             check_dim(self.info, emb.dim, self.model_name)
             self._emb = emb
         return self._emb
