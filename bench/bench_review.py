@@ -7,11 +7,24 @@ page pasted into one plan in five (so boilerplate, stale references and copied r
 realistic rate). Throughput is UTF-8 megabytes of input per second, two ways: one large text,
 and many plan-sized texts reviewed one after another (the per-document overheads included).
 A per-stage breakdown on the large text shows where the time goes.
+
+Issue 14's figures, each beside its baseline and the ratio (`--issue14` prints only these):
+review throughput next to a bare regex alternation scan (the catalogue's literal words and
+triggers as one `re` alternation) on plan text (the clean plans concatenated) and on rot-heavy
+text (the seed pages concatenated), and the fixed cost of a 2 KB `ghplan review` against
+`ghplan --help` (fresh processes, median of --runs), with the copy index read from its on-disk
+cache and, for comparison, built from scratch (an empty cache folder).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,11 +55,88 @@ def timed(fn):
     return time.perf_counter() - t, value
 
 
+# Issue 14's baselines: this machine, 2026-12-02, before the sort-and-sweep filter, the cached copy
+# index and the lazily compiled rules (review ~0.3-0.4 MB/s; `ghplan review` of 2 KB ~1.6-1.9x --help).
+BASELINE_PLAN_MBS = 0.43          # bench_review.py "review, one text" (5 MB), before
+BASELINE_FIXED_RATIO = 1.84       # 2 KB `ghplan review` / `ghplan --help`, copy index rebuilt per process
+TARGET_PLAN_SHARE = 1 / 20        # of the bare scan, on plan text
+TARGET_ROT_MBS = 5.0              # on rot-heavy text
+TARGET_FIXED_RATIO = 1.3
+
+
+def bare_scan_regex() -> re.Pattern:
+    """The floor: every literal the catalogue looks for (words and regex triggers), one alternation."""
+    from ghplan.corpus.rules.engine import default_catalogue
+    from ghplan.corpus.rules.normalize import normalise
+
+    lits = set()
+    for r in default_catalogue().rules:
+        lits.update(w for w in r.words if w)
+        lits.update(normalise(t).text for t in r.extra.get("triggers", ()))
+    return re.compile("|".join(re.escape(w) for w in sorted(lits, key=len, reverse=True)))
+
+
+def mbs(fn, text: str, repeat: int = 1) -> float:
+    best = min(timed(fn)[0] for _ in range(repeat))
+    return len(text.encode("utf-8")) / 1e6 / best
+
+
+def cli_seconds(args: list[str], runs: int, env: dict | None = None) -> float:
+    exe = [sys.executable, "-c", "from ghplan.writer.cli import run; run()"]
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(exe + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **(env or {})})
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def issue14(runs: int) -> None:
+    from ghplan.writer.review.reviewer import review_text
+
+    rx = bare_scan_regex()
+    fixtures = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "tests" / "fixtures").glob("clean_*.txt")))
+    seeds = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "corpus" / "seeds").glob("*.txt")))
+    for name, unit in (("plan text (clean plans)", fixtures), ("rot-heavy text (seeds)", seeds)):
+        text = "\n".join([unit] * max(1, int(2e6 // len(unit.encode("utf-8")))))
+        bare = mbs(lambda: sum(1 for _ in rx.finditer(text)), text, 3)
+        review = mbs(lambda: review_text(text, year=2027), text)
+        line = (f"{name}: {len(text.encode('utf-8')) / 1e6:.1f} MB, bare regex scan {bare:.1f} MB/s, "
+                f"review {review:.2f} MB/s = 1/{bare / review:.0f} of the bare scan")
+        if name.startswith("plan"):
+            line += (f" (target ≥ 1/{1 / TARGET_PLAN_SHARE:.0f}; baseline {BASELINE_PLAN_MBS} MB/s, "
+                     f"{review / BASELINE_PLAN_MBS:.2f}x)")
+        else:
+            line += f" (target ≥ {TARGET_ROT_MBS} MB/s: {review / TARGET_ROT_MBS:.2f} of it)"
+        print(line, flush=True)
+
+    two_kb = (ROOT / "tests" / "fixtures" / "clean_enterprise.txt").read_bytes()[:2000].decode("utf-8", "ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plan.txt"
+        path.write_text(two_kb, "utf-8")
+        cache = Path(tmp) / "cache"
+        cli_seconds(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(cache)})     # writes the cache
+        help_s = cli_seconds(["--help"], runs)
+        cached = cli_seconds(["review", str(path)], runs, {"GHPLAN_CACHE_DIR": str(cache)})
+        empty = [Path(tmp) / f"empty{i}" for i in range(runs)]
+        uncached = statistics.median(
+            cli_seconds(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(e)}) for e in empty)
+    print(f"fixed cost: `ghplan --help` {help_s * 1000:.0f} ms, 2 KB `ghplan review` {cached * 1000:.0f} ms "
+          f"= {cached / help_s:.2f}x (target ≤ {TARGET_FIXED_RATIO}x; baseline {BASELINE_FIXED_RATIO}x; "
+          f"copy index built instead of read from the cache: {uncached * 1000:.0f} ms = {uncached / help_s:.2f}x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=5.0, help="size of the large synthetic text")
     ap.add_argument("--docs", type=int, default=1500, help="plan-sized documents for the second run")
+    ap.add_argument("--runs", type=int, default=7, help="processes per fixed-cost figure (median)")
+    ap.add_argument("--issue14", action="store_true", help="print only issue 14's figures")
     args = ap.parse_args()
+    if args.issue14:
+        issue14(args.runs)
+        return
 
     t_import, _ = timed(lambda: __import__("ghplan.writer.review.reviewer"))
     from ghplan.corpus.pipeline import build_corpus
@@ -98,6 +188,7 @@ def main() -> None:
     stages.append(("copy check", timed(lambda: default_index().check(big, 50, norm))[0]))
     print("stages (large text): " + ", ".join(f"{name} {mb / s:.1f} MB/s" for name, s in stages))
     print(f"import of writer.review.reviewer: {t_import * 1000:.0f} ms")
+    issue14(args.runs)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,17 @@ def _sentences(body: str) -> list[str]:
     return [s for s in _SENTENCE.split(body) if len(s) >= MIN_SENTENCE]
 
 
+@lru_cache(maxsize=8)
+def _any_of(words: tuple[str, ...]) -> re.Pattern | None:
+    """One alternation for `any(w in s for w in words)` (None for no words: nothing matches)."""
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+def _contains_any(s: str, words: tuple[str, ...]) -> bool:
+    rx = _any_of(words)
+    return rx is not None and rx.search(s) is not None
+
+
 def _tense_flags(body: str) -> tuple[list[bool], list[bool]]:
     """Per sentence: does it look back (了, 取得, 一年来 …), does it (and not back) look forward (将, 要 …)?
 
@@ -187,11 +198,11 @@ def _tense_flags(body: str) -> tuple[list[bool], list[bool]]:
     back, fwd = [], []
     for s in _sentences(body):
         masked = _masked(s, back_not)
-        b = any(w in masked for w in back_words)
+        b = _contains_any(masked, back_words)
         back.append(b)
         if not b:
             masked = _masked(s, fwd_not)
-        fwd.append(not b and any(w in masked for w in fwd_words))
+        fwd.append(not b and _contains_any(masked, fwd_words))
     return back, fwd
 
 
@@ -285,6 +296,17 @@ def announces_plan_part(body: str) -> bool:
 
 
 def infer_doc_kind(text: str) -> str:
+    """The document kind of `text` (see `_infer_doc_kind`). Remembered for the last few texts:
+    a review asks it twice of one text (structure.py and broken.py), and it reads every sentence."""
+    return _doc_kind_memo(text)
+
+
+@lru_cache(maxsize=2)
+def _doc_kind_memo(text: str) -> str:
+    return _infer_doc_kind(text)
+
+
+def _infer_doc_kind(text: str) -> str:
     """plan, summary, or mixed (a review followed by plans, or a meeting that reviews and deploys).
 
     Read as a careful reader does:

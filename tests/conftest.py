@@ -12,6 +12,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ.pop("GHPLAN_CHROMA_URL", None)
 os.environ.pop("GHPLAN_EMBED_MODEL", None)
+# The on-disk caches (the copy index, writer/review/copycheck.py) go to a folder of this run's own.
+os.environ["GHPLAN_CACHE_DIR"] = __import__("tempfile").mkdtemp(prefix="ghplan-test-cache-")
 
 import pytest  # noqa: E402
 

@@ -82,7 +82,11 @@ class Catalogue:
     keep those few and anchored (^…), since they are tried at every position.
     """
 
-    def __init__(self, rules: Iterable[Rule]):
+    def __init__(self, rules: Iterable[Rule], lazy: bool = False):
+        """`lazy`: compile a triggered rule's regex when its trigger is first seen, not here (the
+        bundled catalogue: a short review then compiles only the few rules its text triggers;
+        tests/test_engine.py checks every bundled pattern compiles). Otherwise every pattern is
+        compiled now and a bad one is an error naming its rule (user rule files)."""
         self.rules: list[Rule] = list(rules)
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         if len(self.by_id) != len(self.rules):
@@ -90,14 +94,25 @@ class Catalogue:
             dup = [r.id for r in self.rules if r.id in seen or seen.add(r.id)]
             raise ValueError(f"duplicate rule ids: {dup}")
         self._compiled: dict[str, re.Pattern] = {}
-        for r in self.rules:
-            if r.pattern:
-                try:
-                    self._compiled[r.id] = re.compile(r.pattern, re.MULTILINE)
-                except re.error as exc:
-                    raise ValueError(f"rule {r.id}: bad pattern: {exc}") from None
+        if not lazy:
+            self.compile_all()
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
+
+    def _pattern(self, rule: Rule) -> re.Pattern:
+        rx = self._compiled.get(rule.id)
+        if rx is None:
+            try:
+                rx = self._compiled[rule.id] = re.compile(rule.pattern, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"rule {rule.id}: bad pattern: {exc}") from None
+        return rx
+
+    def compile_all(self) -> None:
+        """Compile every rule's regex now (a bad one raises ValueError naming its rule)."""
+        for r in self.rules:
+            if r.pattern:
+                self._pattern(r)
 
     def _build_automaton(self):
         import ahocorasick
@@ -160,7 +175,7 @@ class Catalogue:
 
     def _verify(self, rule: Rule, norm: str, spots: list[tuple[int, int]]) -> list[Match]:
         """Run one rule's regex only in merged windows around its trigger spots."""
-        rx = self._compiled[rule.id]
+        rx = self._pattern(rule)
         anchored_end = "$" in rule.pattern
         out: list[Match] = []
         reach = -1
@@ -266,4 +281,4 @@ def default_catalogue() -> Catalogue:
     rules: list[Rule] = []
     for name in RULE_FILES:
         rules.extend(parse_rules(load_toml(name)))
-    return Catalogue(rules)
+    return Catalogue(rules, lazy=True)

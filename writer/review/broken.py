@@ -19,6 +19,7 @@ from ghplan.corpus.rules.normalize import Normalised
 from ghplan.writer.review.rules import review_data, review_rules, say
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"[，,、]")
 
@@ -35,7 +36,8 @@ def _finding(rule_id: str, text: str, start: int, end: int, message: tuple[str, 
 
 
 def cjk_length(text: str) -> int:
-    return len(_CJK.findall(text))
+    """How many CJK characters `text` holds (deleting the runs of others: no list of matches)."""
+    return len(_NOT_CJK.sub("", text))
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -103,7 +105,8 @@ def truncated(text: str) -> list[Finding]:
 def _children(headings: list[Heading], i: int) -> list[Heading]:
     """Headings directly under headings[i] (the next deeper level before a sibling or parent)."""
     h, out, child_level = headings[i], [], None
-    for nxt in headings[i + 1:]:
+    for j in range(i + 1, len(headings)):      # by index: a slice copied the rest of the list (quadratic)
+        nxt = headings[j]
         if nxt.level <= h.level or nxt.level == 0:
             break
         child_level = child_level or nxt.level

@@ -1,7 +1,9 @@
 """Copying: the longest runs a text shares verbatim with any corpus document.
 
 The index maps every k-gram of every corpus document (normalised, whitespace removed, so a
-reflowed copy is still a copy) to where it occurs; it is built once per process. A text is
+reflowed copy is still a copy) to where it occurs. The bundled corpus's index is built once and
+kept on disk ($XDG_CACHE_HOME/ghplan), keyed by a fingerprint of everything the corpus is made
+from, so a review neither rebuilds it nor imports the corpus pipeline. A text is
 probed only every `threshold - k + 1` characters: any shared run of `threshold` characters
 or more must contain a whole k-gram starting at a probed position, so nothing above the
 threshold is missed while probing costs a few dict look-ups per 40 characters. Each hit is
@@ -10,9 +12,14 @@ extended both ways with slice comparisons (galloping, then binary search).
 from __future__ import annotations
 
 import bisect
+import hashlib
+import marshal
+import os
 import re
-from pathlib import PurePath
+import sys
+from pathlib import Path, PurePath
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -113,6 +120,27 @@ def _backward(a: str, i: int, b: str, j: int) -> int:
     return lo
 
 
+def drop_contained(found: list[Run]) -> list[Run]:
+    """The runs, longest first (then by start), without those inside another run; of runs with
+    the same span, the first found is kept.
+
+    Sort and sweep, O(n log n): in (start, -end) order every run that contains a run comes
+    before it, so a run is inside another exactly when the furthest end seen so far reaches
+    its end. (This replaces a pairwise filter over the kept runs, quadratic on long texts;
+    tests/test_review_copy_sweep.py checks the two agree.)"""
+    ranked = sorted(found, key=lambda r: (-r.length, r.start))
+    order = sorted(range(len(ranked)), key=lambda i: (ranked[i].start, -ranked[i].end, i))
+    inside = [False] * len(ranked)
+    reach = -1
+    for i in order:
+        end = ranked[i].end
+        if reach >= end:
+            inside[i] = True
+        else:
+            reach = end
+    return [r for r, dropped in zip(ranked, inside) if not dropped]
+
+
 class CopyIndex:
     """k-gram index over corpus documents. Build once; `runs()` is then cheap per text."""
 
@@ -132,6 +160,20 @@ class CopyIndex:
                 post = grams.setdefault(t[i:i + k], [])
                 if len(post) <= cap:    # one past the cap marks a stock phrase (skipped when probing)
                     post.append((d, i))
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "CopyIndex":
+        """The index `state()` described, without re-indexing."""
+        k, cap, texts, sources, grams = state
+        index = cls.__new__(cls)
+        index.k, index.max_postings, index.texts, index.grams = k, cap, list(texts), grams
+        index.sources = [Source(*s) for s in sources]
+        return index
+
+    def state(self) -> tuple:
+        """Everything the index holds, as plain values (marshal-able)."""
+        return (self.k, self.max_postings, list(self.texts),
+                [(s.doc_id, s.title, s.source) for s in self.sources], self.grams)
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document], **kw) -> "CopyIndex":
@@ -168,12 +210,7 @@ class CopyIndex:
                 reach[diag] = e
                 if e - s >= threshold:
                     found.append(Run(s, e, d, q - back))
-        found.sort(key=lambda r: (-r.length, r.start))
-        kept: list[Run] = []
-        for r in found:
-            if not any(o.start <= r.start and r.end <= o.end for o in kept):
-                kept.append(r)
-        return kept
+        return drop_contained(found)
 
     def check(self, text: str, threshold: int, norm: Normalised | None = None) -> list[Finding]:
         """One error per shared run of `threshold`+ characters, naming its source document."""
@@ -200,10 +237,87 @@ class CopyIndex:
         return runs[0].length, self.sources[runs[0].doc]
 
 
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where the bundled corpus's copy index is kept: $XDG_CACHE_HOME/ghplan (~/.cache/ghplan), or
+    $GHPLAN_CACHE_DIR when set (the tests point it at a temporary folder)."""
+    if os.environ.get("GHPLAN_CACHE_DIR"):
+        return Path(os.environ["GHPLAN_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ghplan"
+
+
+def corpus_key() -> str:
+    """A fingerprint of everything the bundled corpus's copy index is made from, without building
+    it: every file of the corpus package (the seed pages, the cleaning code and its rule data),
+    this module, review.toml, the user's facts file, the default target year (the cleaning's
+    stale-reference year) and the Python version."""
+    from importlib import resources
+
+    from ghplan.corpus.rules.dated_table import facts_path
+
+    year = date.today().year + 1       # corpus.pipeline.default_year, without importing the pipeline
+    h = hashlib.sha256(f"copy-index {_CACHE_FORMAT} {sys.version_info[:2]} {year}".encode())
+    root = Path(str(resources.files("ghplan.corpus")))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    facts = facts_path()
+    extra = [Path(__file__), Path(str(resources.files("ghplan.writer").joinpath("data/review.toml")))]
+    for p in files + extra + ([facts] if facts else []):
+        h.update(str(p).encode("utf-8") + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"unreadable")
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _load(path: Path, key: str) -> CopyIndex | None:
+    try:
+        tag, stored_key, state = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if tag != ("ghplan-copy-index", _CACHE_FORMAT) or stored_key != key:
+        return None
+    try:
+        return CopyIndex.from_state(state)
+    except (TypeError, ValueError):
+        return None
+
+
+def _save(path: Path, key: str, index: CopyIndex) -> None:
+    """Write atomically (a temporary file, then a rename) and drop older copy indexes; a cache
+    that cannot be written is no error (the next review builds the index again)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((("ghplan-copy-index", _CACHE_FORMAT), key, index.state())))
+        os.replace(tmp, path)
+        for old in path.parent.glob("copy-index-*.marshal"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def default_index() -> CopyIndex:
-    """The bundled corpus (cleaned by corpus.pipeline), indexed once per process. Only the seeds:
-    the user's own plans in the retrieval index are never copy sources."""
+    """The bundled corpus (cleaned by corpus.pipeline), indexed once and then read from the
+    on-disk cache while its fingerprint (`corpus_key`) holds. Only the seeds: the user's own
+    plans in the retrieval index are never copy sources."""
+    key = corpus_key()
+    path = cache_dir() / f"copy-index-{key}.marshal"
+    index = _load(path, key)
+    if index is None:
+        index = build_default_index()
+        _save(path, key, index)
+    return index
+
+
+def build_default_index() -> CopyIndex:
+    """The bundled corpus's copy index, built from scratch (no cache)."""
     from ghplan.corpus.pipeline import build_corpus
 
     return CopyIndex.from_documents(build_corpus().documents)

@@ -18,8 +18,8 @@ from ghplan.writer.review.spans import overlap_test
 
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """The review-only pattern rules, compiled once."""
-    return Catalogue([r for r in review_rules().values() if r.pattern or r.words])
+    """The review-only pattern rules; each regex is compiled when its trigger is first seen."""
+    return Catalogue([r for r in review_rules().values() if r.pattern or r.words], lazy=True)
 
 
 def check(text: str, norm: Normalised | None = None, already: list[Finding] | None = None) -> list[Finding]:
