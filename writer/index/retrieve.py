@@ -237,17 +237,21 @@ class Retriever:
             self._emb = emb
         return self._emb
 
-    def lexical(self) -> tuple[list[str], list[str], list[dict], BM25]:
+    def lexical(self) -> tuple[list[str], list[str], list[dict], Any]:
+        """Ids, texts, metadata and the BM25 scorer: read from the lexical index on disk
+        (writer/index/lexstore.py); an index built before it had one gets it on first use."""
         if self._lex is None:
-            ids, texts, metas = [], [], []
-            for cid, doc, meta in iter_collection(self.col):
-                ids.append(cid)
-                texts.append(doc or "")
-                metas.append(meta or {})
-            # the lexical side sees the same heading context the dense side embedded
-            toks = [tokens(m.get("heading_path", "") + "\n" + t) for t, m in zip(texts, metas)]
-            self._lex = (ids, texts, metas, BM25(toks))
+            from ghplan.writer.index.lexstore import open_lexical
+            self._lex = open_lexical(self.loc, self.col) or self._memory_lexical()
         return self._lex
+
+    def _memory_lexical(self) -> tuple[list[str], list[str], list[dict], BM25]:
+        """BM25 rebuilt from every chunk (where the lexical file cannot be read or written)."""
+        rows = [(cid, doc or "", meta or {}) for cid, doc, meta in iter_collection(self.col)]
+        ids, texts, metas = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        # the lexical side sees the same heading context the dense side embedded
+        toks = [tokens(m.get("heading_path", "") + "\n" + t) for t, m in zip(texts, metas)]
+        return ids, texts, metas, BM25(toks)
 
     def available(self, types: Sequence[str], role: str | None, year: int | None) -> int:
         _, _, metas, _ = self.lexical()

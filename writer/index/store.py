@@ -335,9 +335,13 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
             "by_origin": json.dumps(by_origin, ensure_ascii=False), "seeds": bool(seeds),
         }
         col = _write_collection(client, name, meta, chunks, vec.vectors, progress)
+        from ghplan.writer.index.lexstore import lexical_path, remove_others, write_lexical
+        # the lexical index (writer/index/lexstore.py) is written before the swap, atomically
+        write_lexical(lexical_path(loc, name), ((c.id, c.text, c.metadata()) for c in chunks))
         seconds = time.perf_counter() - t0
         col.modify(metadata={**meta, "build_seconds": round(seconds, 3)})
         _swap(client, name, old_name)
+        remove_others(loc, keep={name})
     return BuildReport(
         location=loc.describe(), collection=name, model=model_name, dim=int(vec.dim),
         chunks=len(chunks), embedded=vec.embedded, reused=len(chunks) - vec.embedded,

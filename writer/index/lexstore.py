@@ -1,0 +1,183 @@
+"""The lexical index on disk: BM25 postings in one SQLite file beside the chroma store.
+
+Built once with the index (`store.build_index` writes it before the swap) instead of at every
+process start. One file per build collection, `lexical/<collection>.sqlite3`, written to a
+temporary name and renamed into place, so an interrupted build leaves the previous collection's
+file serving; the build that replaces a collection deletes the files of collections that are gone.
+
+Why plain SQLite tables with numpy postings rather than FTS5: FTS5's trigram tokenizer cannot
+match a two-character word (职工, 帮扶, 教代会's 教代), which is most of a plan's vocabulary, and
+FTS5's own bm25() clamps the idf of frequent terms to zero; storing our own character
+unigram/bigram postings (one row per term, the document positions and term frequencies as int32
+arrays) keeps exactly the scores of the in-memory BM25 it replaces (`lexical.BM25`), needs only the
+standard library and numpy, and scores a term's whole posting list in one vectorised step.
+
+An index built before this file existed has none: the first search builds it from the collection
+(or, where the store is read-only, keeps the in-memory BM25 and says so).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ghplan.writer.index.lexical import tokens
+
+FORMAT = 1
+
+
+def lexical_dir(loc: Any) -> Path:
+    """Where a location keeps its lexical files (a server's live beside its local lock file)."""
+    if loc.kind == "local":
+        return Path(loc.path) / "lexical"
+    tag = hashlib.sha256(loc.url.encode()).hexdigest()[:12]
+    return loc.lock_path.parent / f"lexical-{tag}"
+
+
+def lexical_path(loc: Any, collection: str) -> Path:
+    return lexical_dir(loc) / f"{collection}.sqlite3"
+
+
+def lexical_text(text: str, meta: dict) -> str:
+    """What the lexical side indexes: the heading context the dense side embedded, then the text."""
+    return (meta.get("heading_path", "") or "") + "\n" + (text or "")
+
+
+def write_lexical(path: Path, rows: Iterable[tuple[str, str, dict]], k1: float = 1.2,
+                  b: float = 0.75) -> int:
+    """Write (id, text, metadata) rows to `path` atomically; returns the row count."""
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    lengths: list[int] = []
+    con = sqlite3.connect(tmp)
+    try:
+        con.execute("CREATE TABLE docs (pos INTEGER PRIMARY KEY, id TEXT, text TEXT, meta TEXT)")
+        con.execute("CREATE TABLE postings (term TEXT PRIMARY KEY, docs BLOB, tfs BLOB)")
+        con.execute("CREATE TABLE info (key TEXT PRIMARY KEY, value)")
+        batch = []
+        for pos, (cid, text, meta) in enumerate(rows):
+            meta = meta or {}
+            toks = tokens(lexical_text(text, meta))
+            lengths.append(len(toks))
+            tf: dict[str, int] = {}
+            for t in toks:
+                tf[t] = tf.get(t, 0) + 1
+            for t, c in tf.items():
+                p = postings.get(t)
+                if p is None:
+                    p = postings[t] = ([], [])
+                p[0].append(pos)
+                p[1].append(c)
+            batch.append((pos, cid, text or "", json.dumps(meta, ensure_ascii=False)))
+            if len(batch) >= 1000:
+                con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
+                batch = []
+        con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
+        con.executemany("INSERT INTO postings VALUES (?,?,?)",
+                        ((t, np.asarray(d, dtype="<i4").tobytes(), np.asarray(c, dtype="<i4").tobytes())
+                         for t, (d, c) in postings.items()))
+        con.executemany("INSERT INTO info VALUES (?,?)", [
+            ("format", FORMAT), ("n", len(lengths)), ("k1", k1), ("b", b),
+            ("lengths", np.asarray(lengths, dtype="<i4").tobytes())])
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return len(lengths)
+
+
+def remove_others(loc: Any, keep: set[str]) -> None:
+    """Delete the lexical files of collections not in `keep` (replaced or interrupted builds)."""
+    d = lexical_dir(loc)
+    if not d.is_dir():
+        return
+    for f in d.iterdir():
+        name = f.name[:-len(".sqlite3")] if f.name.endswith(".sqlite3") else None
+        if (name is not None and name not in keep) or f.name.endswith(".tmp"):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+
+
+def open_lexical(loc: Any, col: Any) -> tuple[list[str], list[str], list[dict], "DiskBM25"] | None:
+    """(ids, texts, metadata, scorer) from the collection's lexical file, written first if an
+    index built before it has none; None (with a note) where it can be neither read nor written."""
+    import sys
+
+    from ghplan.writer.index.store import iter_collection
+
+    path = lexical_path(loc, col.name)
+    try:
+        if not path.is_file():
+            write_lexical(path, ((cid, doc or "", meta or {}) for cid, doc, meta in iter_collection(col)))
+            print(f"ghplan: note: the index predates its lexical file; built {path}", file=sys.stderr)
+        disk = DiskBM25(path)
+        ids, texts, metas = disk.rows()
+        return ids, texts, metas, disk
+    except (OSError, sqlite3.Error) as exc:
+        print(f"ghplan: note: no lexical index on disk at {path} ({exc}); BM25 built in memory",
+              file=sys.stderr)
+        return None
+
+
+class DiskBM25:
+    """BM25 over the postings on disk; the same scores as `lexical.BM25` over the same chunks."""
+
+    def __init__(self, path: Path):
+        import numpy as np
+
+        self.path = path
+        self.con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        info = dict(self.con.execute("SELECT key, value FROM info"))
+        if int(info.get("format", 0)) != FORMAT:
+            raise sqlite3.DatabaseError(f"{path}: unknown lexical format {info.get('format')}")
+        self.n = int(info["n"])
+        self.k1, self.b = float(info["k1"]), float(info["b"])
+        self.lengths = np.frombuffer(info["lengths"], dtype="<i4").astype("float64")
+        self.avgdl = float(self.lengths.mean()) if self.n else 0.0
+
+    def rows(self) -> tuple[list[str], list[str], list[dict]]:
+        ids, texts, metas = [], [], []
+        for cid, text, meta in self.con.execute("SELECT id, text, meta FROM docs ORDER BY pos"):
+            ids.append(cid)
+            texts.append(text)
+            metas.append(json.loads(meta))
+        return ids, texts, metas
+
+    def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
+        import numpy as np
+
+        total = np.zeros(self.n, dtype="float64")
+        hit = np.zeros(self.n, dtype=bool)
+        norm_all = None
+        for term in dict.fromkeys(query):
+            row = self.con.execute("SELECT docs, tfs FROM postings WHERE term = ?", (term,)).fetchone()
+            if row is None:
+                continue
+            docs = np.frombuffer(row[0], dtype="<i4")
+            tf = np.frombuffer(row[1], dtype="<i4").astype("float64")
+            df = len(docs)
+            idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+            if norm_all is None:
+                norm_all = self.k1 * (1 - self.b + self.b * self.lengths / (self.avgdl or 1))
+            total[docs] += idf * tf * (self.k1 + 1) / (tf + norm_all[docs])
+            hit[docs] = True
+        if allowed is not None:
+            mask = np.zeros(self.n, dtype=bool)
+            if allowed:
+                mask[np.fromiter(allowed, dtype="int64", count=len(allowed))] = True
+            hit &= mask
+        idx = np.nonzero(hit)[0]
+        return {int(i): float(total[i]) for i in idx}
+
+    def close(self) -> None:
+        self.con.close()
