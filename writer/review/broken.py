@@ -22,6 +22,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"[，,、]")
+_STOP = re.compile(r"[。；！？]")
+_KEY_DROP = re.compile(r"[\s，,、。！？!?；;：:“”\"'（）()]")
+_LINE = re.compile(r"[^\n]+")
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +46,7 @@ def cjk_length(text: str) -> int:
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-blank line, stripped."""
     out = []
-    for m in re.finditer(r"[^\n]+", text):
+    for m in _LINE.finditer(text):
         line = m.group()
         lead = len(line) - len(line.lstrip())
         if line.strip():
@@ -53,7 +56,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _is_heading_line(line: str) -> bool:
     m = ANY_MARKER.match(line)
-    return bool(m) and len(line) - m.end() <= 40 and not re.search(r"[。；！？]", line[m.end():])
+    return bool(m) and len(line) - m.end() <= 40 and not _STOP.search(line, m.end())
 
 
 def _is_sign_off(line: str) -> bool:
@@ -134,7 +137,7 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
 
 
 def _key(s: str) -> str:
-    return re.sub(r"[\s，,、。！？!?；;：:“”\"'（）()]", "", s)
+    return _KEY_DROP.sub("", s)
 
 
 def _line_numbers(text: str):
