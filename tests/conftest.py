@@ -12,8 +12,10 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ.pop("GHPLAN_CHROMA_URL", None)
 os.environ.pop("GHPLAN_EMBED_MODEL", None)
-# The on-disk caches (the copy index, writer/review/copycheck.py) go to a folder of this run's own.
+# The on-disk caches (the copy index, writer/review/copycheck.py) go to a folder of this run's own,
+# removed when the run ends.
 os.environ["GHPLAN_CACHE_DIR"] = __import__("tempfile").mkdtemp(prefix="ghplan-test-cache-")
+__import__("atexit").register(__import__("shutil").rmtree, os.environ["GHPLAN_CACHE_DIR"], True)
 
 import pytest  # noqa: E402
 
