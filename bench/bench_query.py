@@ -6,8 +6,10 @@ and the warm query-embedding p50 of the ONNX export next to sentence-transformer
 
 Without --store it builds the seeds index into a temporary store first (`ghplan index build`,
 which also exports the ONNX query model). "cold" is a fresh process each run (the OS file cache
-warm, as for a user's second command); the figure is the median of --runs. The fallback row is
-the same index without its ONNX export (an index built before it): what every query paid before.
+warm, as for a user's second command). Commands run round-robin, so a load change on a shared
+machine hits them alike; a time is the median of --runs, a ratio the median of per-round ratios.
+The fallback row is the same index without its ONNX export (an index built before it): what
+every query paid before.
 Targets: search <= 2.5x, draft <= 3x the chromadb import; warm query embedding p50 <= 10 ms.
 """
 from __future__ import annotations
@@ -31,15 +33,22 @@ QUERIES = ["困难职工帮扶", "工会会员服务", "劳动竞赛", "职工�
            "医院工会关爱医务人员", "乡镇工会组织建设", "女职工权益保护", "安全生产", "职工文体活动"]
 
 
-def cold(cmd: list[str], runs: int, env: dict) -> float:
-    times = []
+def _run(cmd: list[str], env: dict) -> float:
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    dt = time.perf_counter() - t
+    if p.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-500:]}")
+    return dt
+
+
+def cold(cmds: dict[str, tuple[list[str], dict]], runs: int) -> dict[str, list[float]]:
+    """Each command `runs` times, round-robin, so a load change on a shared machine hits all alike."""
+    out: dict[str, list[float]] = {k: [] for k in cmds}
     for _ in range(runs):
-        t = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        times.append(time.perf_counter() - t)
-        if p.returncode not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-500:]}")
-    return statistics.median(times)
+        for k, (cmd, env) in cmds.items():
+            out[k].append(_run(cmd, env))
+    return out
 
 
 def warm_p50(emb, n: int) -> tuple[float, float]:
@@ -82,15 +91,26 @@ def main() -> None:
         shutil.copytree(store, bare, ignore=shutil.ignore_patterns(DIRNAME, ".build.lock"))
 
         env_s = {**env, "GHPLAN_STORE": str(store)}
-        base = cold([sys.executable, "-c", "import chromadb"], a.runs, env)
-        search = cold([str(BIN), "search", QUERIES[0], "--store", str(store)], a.runs, env)
-        draft = cold([str(BIN), "draft", "--org", "某市第一人民医院工会", "--type", "hospital",
-                      "--backend", "offline", "--out", str(tmp / "plan.md")], a.runs, env_s)
-        fallback = cold([str(BIN), "search", QUERIES[0], "--store", str(bare)], max(1, a.runs // 2), env)
-        print(f"python -c 'import chromadb'          {base:6.2f} s  1.00x (baseline)")
-        print(f"ghplan search (ONNX query model)     {search:6.2f} s  {search / base:4.2f}x  (target <= 2.5x)")
-        print(f"ghplan draft --backend offline       {draft:6.2f} s  {draft / base:4.2f}x  (target <= 3x)")
-        print(f"ghplan search (no export: fallback)  {fallback:6.2f} s  {fallback / base:4.2f}x  (before)")
+        t = cold({
+            "base": ([sys.executable, "-c", "import chromadb"], env),
+            "search": ([str(BIN), "search", QUERIES[0], "--store", str(store)], env),
+            "draft": ([str(BIN), "draft", "--org", "某市第一人民医院工会", "--type", "hospital",
+                       "--backend", "offline", "--out", str(tmp / "plan.md")], env_s),
+        }, a.runs)
+        fb = cold({"base": ([sys.executable, "-c", "import chromadb"], env),
+                   "fallback": ([str(BIN), "search", QUERIES[0], "--store", str(bare)], env)},
+                  max(1, a.runs // 3))
+        med = statistics.median
+
+        def row(label: str, times: list[float], base: list[float], note: str) -> None:
+            ratio = med([x / b for x, b in zip(times, base)])     # per round, then the median
+            print(f"{label:<37}{med(times):6.2f} s  {ratio:4.2f}x  {note}")
+
+        label = "python -c 'import chromadb'"
+        print(f"{label:<37}{med(t['base']):6.2f} s  1.00x  (baseline, {a.runs} runs)")
+        row("ghplan search (ONNX query model)", t["search"], t["base"], "(target <= 2.5x)")
+        row("ghplan draft --backend offline", t["draft"], t["base"], "(target <= 3x)")
+        row("ghplan search (no export: fallback)", fb["fallback"], fb["base"], "(before)")
 
         emb = load_onnx_embedder(store / DIRNAME, model)
         p50, p95 = warm_p50(emb, a.queries)
