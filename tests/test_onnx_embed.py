@@ -164,3 +164,12 @@ def test_build_adds_the_export_without_reembedding_and_search_loads_no_torch(tmp
     got, err = _harness(["search", "工会会员服务", "--store", str(store), "--json"], env, tmp_path)
     assert got == {"code": 0, "heavy": [], "onnxruntime": True}, err[-2000:]
     assert "ghplan: note" not in err
+
+
+def test_a_model_that_fails_to_load_does_not_fail_the_build(tmp_path):
+    def factory():
+        raise embed.ModelError("cannot load embedding model (offline): boom")
+
+    loc = type("Loc", (), {"kind": "local", "path": tmp_path})()
+    note = onnx_embed.ensure_query_model(loc, DEFAULT_EMBED_MODEL, factory, ["工会"])
+    assert note.startswith("query model: no ONNX export (cannot load") and "boom" in note
