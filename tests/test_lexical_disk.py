@@ -74,7 +74,7 @@ def test_survives_a_rebuild_and_an_interrupted_build(tmp_path, mini_chunks, monk
     first = _build(mini_chunks[:12], loc)
     second = _build(mini_chunks, loc, rebuild=True)
     # the replaced collection's file is gone, the new one serves
-    assert sorted(p.name for p in lexical_dir(loc).iterdir()) == [f"{second.collection}.sqlite3"]
+    assert sorted(p.name for p in lexical_dir(loc).iterdir()) == [f"{second.collection}.sqlite3", f"{second.collection}.vectors.npy"]
     r = Retriever(loc, DEFAULT_EMBED_MODEL)
     assert len(r.lexical()[0]) == len(mini_chunks)
     before = r.search("召开代表大会 公开 民主管理", "enterprise", None, k=3, mode="lexical")
@@ -91,7 +91,7 @@ def test_survives_a_rebuild_and_an_interrupted_build(tmp_path, mini_chunks, monk
                                                        mode="lexical")
     assert [h.id for h in after.hits] == [h.id for h in before.hits]
     third = _build(mini_chunks[:12], loc)             # the next build clears the debris
-    assert sorted(p.name for p in lexical_dir(loc).iterdir()) == [f"{third.collection}.sqlite3"]
+    assert sorted(p.name for p in lexical_dir(loc).iterdir()) == [f"{third.collection}.sqlite3", f"{third.collection}.vectors.npy"]
     assert first.collection != third.collection
 
 
@@ -117,3 +117,38 @@ def test_an_unwritable_store_falls_back_to_bm25_in_memory(tmp_path, mini_chunks,
     r = Retriever(loc, DEFAULT_EMBED_MODEL)
     assert isinstance(r.lexical()[3], BM25) and len(r.lexical()[0]) == len(mini_chunks)
     assert "BM25 built in memory" in capsys.readouterr().err
+
+
+class FakeQueryEmbedder(FakeEmbedder):
+    def encode_one(self, text):
+        return self.encode([text])[0]
+
+
+def test_filtered_dense_from_the_vector_matrix_matches_chroma(lex_index, mini_chunks):
+    from ghplan.writer.index.lexstore import vectors_path
+    loc, report = lex_index
+    assert vectors_path(loc, report.collection).is_file()
+    r = Retriever(loc, DEFAULT_EMBED_MODEL)
+    r._emb = FakeQueryEmbedder()
+    assert r.matrix() is not None and r.matrix().shape == (len(mini_chunks), 512)
+    for q, t, role in (("工会", None, None), ("民主管理", "enterprise", None), ("工作目标", "school", "goals"),
+                       ("女职工", "women", "tasks")):
+        allowed = r._allowed([t] if t else None, role, None)
+        ours, vecs = r._dense(q, [t] if t else None, role, None, 5, (), allowed)
+        theirs, _ = r._dense(q, [t] if t else None, role, None, min(5, len(allowed)), ())   # chroma + where
+        assert ours == theirs and ours
+        assert all(r.lexical()[2][r.lexical()[0].index(c)].get("org_type") == t for c in ours if t)
+        assert all(np.allclose(vecs[c], FakeEmbedder().encode([mini_chunks[[x.id for x in mini_chunks].index(c)]
+                                                               .embed_text])[0], atol=1e-6) for c in ours)
+
+
+def test_an_index_without_the_matrix_queries_chroma(tmp_path, mini_chunks):
+    from ghplan.writer.index.lexstore import vectors_path
+    loc = Location("local", path=tmp_path / "idx")
+    report = _build(mini_chunks, loc)
+    vectors_path(loc, report.collection).unlink()
+    r = Retriever(loc, DEFAULT_EMBED_MODEL)
+    r._emb = FakeQueryEmbedder()
+    assert r.matrix() is None
+    res = r.search("召开代表大会 公开 民主管理", "enterprise", None, k=3)
+    assert len(res.hits) == 3 and all(h.org_type == "enterprise" for h in res.hits)

@@ -42,6 +42,51 @@ def lexical_path(loc: Any, collection: str) -> Path:
     return lexical_dir(loc) / f"{collection}.sqlite3"
 
 
+def vectors_path(loc: Any, collection: str) -> Path:
+    """The build's unit vectors, one row per chunk in the lexical file's order (a .npy, mapped)."""
+    return lexical_dir(loc) / f"{collection}.vectors.npy"
+
+
+def write_vectors(path: Path, vectors: Sequence[Any]) -> None:
+    """Write the vectors atomically (temporary name, then rename), float32."""
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.save(fh, np.asarray(vectors, dtype="float32"))
+    os.replace(tmp, path)
+
+
+def load_vectors(path: Path, n: int) -> Any:
+    """The memory-mapped vector matrix, or None when missing or not of the lexical file's length."""
+    import numpy as np
+
+    try:
+        m = np.load(path, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    return m if m.ndim == 2 and m.shape[0] == n else None
+
+
+def dense_top(matrix: Any, allowed: set[int], q: Any, n: int) -> list[tuple[int, float]]:
+    """Exact cosine top-n among the allowed rows (unit vectors: a dot product), best first."""
+    import numpy as np
+
+    pos = np.sort(np.fromiter(allowed, dtype="int64", count=len(allowed)))
+    if not len(pos) or n < 1:
+        return []
+    q = np.asarray(q, dtype="float32")
+    if 4 * len(pos) > len(matrix):
+        s = (matrix @ q)[pos]      # a large share: one pass over the matrix beats copying rows out
+    else:
+        s = np.asarray(matrix[pos], dtype="float32") @ q
+    n = min(n, len(pos))
+    top = np.argpartition(-s, n - 1)[:n]
+    top = top[np.lexsort((pos[top], -s[top]))]
+    return [(int(pos[i]), float(s[i])) for i in top]
+
+
 def lexical_text(text: str, meta: dict) -> str:
     """What the lexical side indexes: the heading context the dense side embedded, then the text."""
     return (meta.get("heading_path", "") or "") + "\n" + (text or "")
@@ -100,7 +145,7 @@ def remove_others(loc: Any, keep: set[str]) -> None:
     if not d.is_dir():
         return
     for f in d.iterdir():
-        name = f.name[:-len(".sqlite3")] if f.name.endswith(".sqlite3") else None
+        name = next((f.name[:-len(x)] for x in (".sqlite3", ".vectors.npy") if f.name.endswith(x)), None)
         if (name is not None and name not in keep) or f.name.endswith(".tmp"):
             try:
                 f.unlink()

@@ -31,6 +31,7 @@ from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.corpus.model import ORG_TYPES, ROLES
 
 from ghplan.writer.index.lexical import BM25, tokens
+from ghplan.writer.index.lexstore import dense_top
 from ghplan.writer.index.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
 
 RRF_K = 60            # the usual reciprocal-rank constant: damps the head so both lists count
@@ -223,6 +224,7 @@ class Retriever:
         self.col, self.info = open_index(loc, model_name, client=self.client)
         self._lex: tuple[list[str], list[str], list[dict], BM25] | None = None
         self._emb = None
+        self._matrix: Any = False
 
     @property
     def collection_name(self) -> str:
@@ -244,6 +246,15 @@ class Retriever:
             from ghplan.writer.index.lexstore import open_lexical
             self._lex = open_lexical(self.loc, self.col) or self._memory_lexical()
         return self._lex
+
+    def matrix(self) -> Any:
+        """The build's vector matrix (memory-mapped), None for an index built before it."""
+        if self._matrix is False:
+            from ghplan.writer.index.lexstore import DiskBM25, load_vectors, vectors_path
+            ids, _, _, scorer = self.lexical()
+            self._matrix = (load_vectors(vectors_path(self.loc, self.col.name), len(ids))
+                            if isinstance(scorer, DiskBM25) else None)
+        return self._matrix
 
     def _memory_lexical(self) -> tuple[list[str], list[str], list[dict], BM25]:
         """BM25 rebuilt from every chunk (where the lexical file cannot be read or written)."""
@@ -330,7 +341,7 @@ class Retriever:
         if not allowed:
             return result
         n_cand = min(len(allowed), candidates or max(50, 10 * k))
-        dense, vectors = (self._dense(query, types, role, year, n_cand, orgs)
+        dense, vectors = (self._dense(query, types, role, year, n_cand, orgs, allowed)
                           if mode in ("hybrid", "dense") else ([], {}))
         lexical = self._lexical_ranking(query, allowed, n_cand) if mode in ("hybrid", "lexical") else []
         ids, texts, metas, _ = self.lexical()
@@ -369,8 +380,15 @@ class Retriever:
                 and (role is None or m.get("role") == role)}
 
     def _dense(self, query: str, types: Sequence[str] | None, role: str | None, year: int | None,
-               n: int, orgs: Sequence[str] = ()) -> tuple[list[str], dict[str, Any]]:
-        """The dense ranking from chroma, and the vectors it returned."""
+               n: int, orgs: Sequence[str] = (), allowed: set[int] | None = None) -> tuple[list[str], dict[str, Any]]:
+        """The dense ranking and the vectors it used: exact, over the allowed rows of the build's
+        vector matrix (no scan of the other types); from chroma where the index has no matrix."""
+        matrix = self.matrix()
+        if matrix is not None and allowed is not None:
+            q = self.embedder().encode_one(query)
+            ids = self.lexical()[0]
+            top = dense_top(matrix, allowed, q, n)
+            return [ids[i] for i, _ in top], {ids[i]: matrix[i] for i, _ in top}
         q = self.embedder().encode_one(query)
         got = self.col.query(query_embeddings=[q.tolist()], n_results=n,
                              where=_where(types, role, year, orgs), include=["embeddings"])

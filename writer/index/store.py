@@ -335,8 +335,9 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
             "by_origin": json.dumps(by_origin, ensure_ascii=False), "seeds": bool(seeds),
         }
         col = _write_collection(client, name, meta, chunks, vec.vectors, progress)
-        from ghplan.writer.index.lexstore import lexical_path, remove_others, write_lexical
-        # the lexical index (writer/index/lexstore.py) is written before the swap, atomically
+        from ghplan.writer.index.lexstore import lexical_path, remove_others, write_lexical, write_vectors, vectors_path
+        # the lexical index and the vector matrix (writer/index/lexstore.py): before the swap, atomically
+        write_vectors(vectors_path(loc, name), [vec.vectors[c.id] for c in chunks])
         write_lexical(lexical_path(loc, name), ((c.id, c.text, c.metadata()) for c in chunks))
         seconds = time.perf_counter() - t0
         col.modify(metadata={**meta, "build_seconds": round(seconds, 3)})
