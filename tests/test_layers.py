@@ -102,3 +102,10 @@ def test_the_public_api_is_small_and_typed():
     for name in ("draft", "review", "search"):
         fn = getattr(ghplan, name)
         assert fn.__doc__ and fn.__annotations__.get("return"), name
+
+
+def test_no_source_module_over_500_lines():
+    """A module that outgrows 500 lines holds more than one job: split it by job."""
+    long = {name: n for name, path in MODULES.items()
+            if (n := path.read_text("utf-8").count("\n")) > 500}
+    assert not long, long

@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ghplan.writer.config import DEFAULT_EMBED_MODEL
-from ghplan.writer.index.retrieve import (BM25, Retriever, RetrievalError, default_query, fallback_table, mmr,
-                             retrieve, rrf, tokens)
+from ghplan.writer.index.fusion import mmr, rrf
+from ghplan.writer.index.lexical import BM25, tokens
+from ghplan.writer.index.retrieve import Retriever, RetrievalError, default_query, fallback_table, retrieve
 
 
 @pytest.fixture(scope="module")

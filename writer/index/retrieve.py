@@ -22,21 +22,20 @@ from __future__ import annotations
 
 import threading
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.corpus.model import ORG_TYPES, ROLES
 
+from ghplan.writer.index.fusion import MMR_LAMBDA, mmr, rrf
 from ghplan.writer.index.lexical import BM25, tokens
 from ghplan.writer.index.lexstore import dense_top
+from ghplan.writer.index.results import Hit, SearchResult
 from ghplan.writer.index.store import Location, check_dim, iter_collection, location_from, open_index, connect, active_name
 
-RRF_K = 60            # the usual reciprocal-rank constant: damps the head so both lists count
-MMR_LAMBDA = 0.7      # relevance vs novelty; 0.7 keeps relevance first
-NEAR_COPY = 0.95      # cosine above which a candidate is a near-copy of a chosen result
 MODES = ("hybrid", "dense", "lexical")
 TYPES = ORG_TYPES + ("other",)
 
@@ -98,92 +97,6 @@ def default_query(org_type: str | None, role: str | None, topics: Sequence[str] 
         parts.extend(vocab[org_type].get("belongs", [])[:4])
     parts.extend(topics)
     return " ".join(p for p in parts if p) or "工会工作计划"
-
-
-# ---------------------------------------------------------------- fusion and diversity
-
-def rrf(rankings: Iterable[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal-rank fusion: sum of 1/(k + rank) over the lists an id appears in."""
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, cid in enumerate(ranking, start=1):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
-    return fused
-
-
-def mmr(candidates: Sequence[str], relevance: dict[str, float], vectors: dict[str, Any], k: int,
-        lam: float = MMR_LAMBDA, near_copy: float = NEAR_COPY) -> list[str]:
-    """Maximal marginal relevance over unit vectors; near-copies are skipped while others remain."""
-    import numpy as np
-
-    if not candidates:
-        return []
-    top = max(relevance[c] for c in candidates) or 1.0
-    chosen: list[str] = []
-    pool = list(candidates)
-    sims_to_chosen = {c: -1.0 for c in pool}
-    while pool and len(chosen) < k:
-        def value(c: str) -> float:
-            return lam * relevance[c] / top - (1 - lam) * max(sims_to_chosen[c], 0.0)
-
-        fresh = [c for c in pool if sims_to_chosen[c] < near_copy]
-        best = max(fresh or pool, key=value)
-        chosen.append(best)
-        pool.remove(best)
-        vb = np.asarray(vectors[best])
-        for c in pool:
-            sims_to_chosen[c] = max(sims_to_chosen[c], float(np.dot(np.asarray(vectors[c]), vb)))
-    return chosen
-
-
-# ---------------------------------------------------------------- results
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    text: str
-    source: str
-    org_type: str
-    role: str
-    heading: str
-    heading_path: str
-    doc_id: str
-    title: str
-    score: float
-    fallback: bool = False          # from a stand-in type, not the requested one
-    dense_rank: int = 0             # 0: not in that list
-    lexical_rank: int = 0
-    origin: str = "seed"            # "user": from the user's own plans
-    org: str = ""                   # the organisation its plan names
-    own: bool = False               # the user's plan of the organisation asked for
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "source": self.source, "type": self.org_type,
-                "role": self.role, "heading": self.heading, "score": round(self.score, 6),
-                "origin": self.origin}
-
-
-@dataclass
-class SearchResult:
-    query: str
-    type: str | None
-    role: str | None
-    k: int
-    fallback_types: list[str] = field(default_factory=list)
-    fallback_reason: str = ""
-    hits: list[Hit] = field(default_factory=list)
-    mode: str = "hybrid"
-    available: int = 0              # eligible chunks of the requested type and role
-    short_note: str = ""            # fewer than k servable chunks even with every stand-in
-
-    def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "type": self.type, "role": self.role,
-                "fallback_types": self.fallback_types,
-                "results": [h.to_json() for h in self.hits]}
-
-    @property
-    def fell_back(self) -> bool:
-        return bool(self.fallback_types)
 
 
 # ---------------------------------------------------------------- the retriever
