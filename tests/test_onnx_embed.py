@@ -122,14 +122,17 @@ def test_a_model_that_cannot_be_exported_leaves_no_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_onnx_vectors_agree_with_sentence_transformers_on_real_chunks(tmp_path, embedder):
+def test_onnx_vectors_agree_with_sentence_transformers_on_real_chunks(tmp_path_factory, embedder):
+    """The export `ghplan index build` wrote for the session's index (one export per test run:
+    exporting costs ~10 s on 2 cores), against sentence-transformers on every seed chunk."""
     from ghplan.writer.index.chunk import corpus_chunks
 
     texts = [c.embed_text for c in corpus_chunks(None, 2027)]
     assert len(texts) >= 50
-    m = onnx_embed.export_query_model(embedder, tmp_path / "query-model", texts[:4])
+    exported = Path(session_index(tmp_path_factory)["store"]) / onnx_embed.DIRNAME
+    m = json.loads((exported / onnx_embed.MANIFEST).read_text("utf-8"))
     assert m["model"] == DEFAULT_EMBED_MODEL and m["dim"] == embedder.dim
-    onnx_emb = onnx_embed.load_onnx_embedder(tmp_path / "query-model", DEFAULT_EMBED_MODEL)
+    onnx_emb = onnx_embed.load_onnx_embedder(exported, DEFAULT_EMBED_MODEL)
     assert onnx_emb is not None
     texts += ["工会会员服务", "职工之家建设", "劳动竞赛", "a"]    # queries: short, one token
     a, b = embedder.encode(texts), onnx_emb.encode(texts)
