@@ -30,6 +30,23 @@ class ModelError(IndexUnavailable):
     """The embedding model cannot be found or loaded."""
 
 
+def encode_by_length(texts: Sequence[str], dim: int, batch_size: int,
+                     encode_batch: Callable[[list[str]], Any],
+                     progress: Callable[[int], None] | None = None):
+    """Vectors for `texts` in their order, encoded in batches of similar length: a batch is padded
+    to its longest text, and on CPU the padding is paid for in full. Shared by both embedders."""
+    import numpy as np
+
+    result = np.zeros((len(texts), dim), dtype="float32")
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        result[idx] = encode_batch([texts[j] for j in idx])
+        if progress:
+            progress(len(idx))
+    return result
+
+
 @dataclass
 class Embedder:
     name: str          # the configured name, recorded in the index
@@ -42,23 +59,11 @@ class Embedder:
     def encode(self, texts: Sequence[str], batch_size: int = 16,
                progress: Callable[[int], None] | None = None):
         """Unit-normalised float32 vectors (cosine = dot product). `progress(n)` after each batch."""
-        import numpy as np
+        def batch(chunk: list[str]):
+            return self.model.encode(chunk, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
 
-        if not texts:
-            return np.zeros((0, self.dim), dtype="float32")
-        # Batch texts of similar length together: a batch is padded to its longest text, and on
-        # CPU the padding is paid for in full. Results go back in the caller's order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        result = np.zeros((len(texts), self.dim), dtype="float32")
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            vecs = self.model.encode([texts[j] for j in idx], batch_size=batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)
-            result[idx] = vecs
-            if progress:
-                progress(len(idx))
-        return result
+        return encode_by_length(texts, self.dim, batch_size, batch, progress)
 
     def encode_one(self, text: str):
         return self.encode([text])[0]

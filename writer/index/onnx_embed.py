@@ -111,24 +111,21 @@ class OnnxEmbedder:
                progress: Callable[[int], None] | None = None):
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, self.dim), dtype="float32")
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        result = np.zeros((len(texts), self.dim), dtype="float32")
+        from ghplan.writer.index.embed import encode_by_length
+
         wanted = {i.name for i in self.session.get_inputs()}
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            encs = self.tokenizer.encode_batch([texts[j] for j in idx])
+
+        def batch(chunk: list[str]):
+            encs = self.tokenizer.encode_batch(chunk)
             feed = {
                 "input_ids": np.asarray([e.ids for e in encs], dtype="int64"),
                 "attention_mask": np.asarray([e.attention_mask for e in encs], dtype="int64"),
                 "token_type_ids": np.asarray([e.type_ids for e in encs], dtype="int64"),
             }
             hidden = self.session.run(None, {k: v for k, v in feed.items() if k in wanted})[0]
-            result[idx] = pool(hidden, feed["attention_mask"], self.pooling)
-            if progress:
-                progress(len(idx))
-        return result
+            return pool(hidden, feed["attention_mask"], self.pooling)
+
+        return encode_by_length(texts, self.dim, batch_size, batch, progress)
 
     def encode_one(self, text: str):
         return self.encode([text])[0]
