@@ -412,19 +412,11 @@ def _plan(name: str) -> str:
 STANDIN = textwrap.dedent(r"""
     # Indexes the pages at argv[1] into argv[2] with 8-dim vectors hashed from the text: a real
     # chromadb index in the real layout, without loading the embedding model.
-    import hashlib, json, sys
+    import json, sys
     from pathlib import Path
-    import numpy as np
     from ghplan.writer.index.chunk import corpus_chunks
     from ghplan.writer.index.store import Location, build_index
-
-    class StandIn:
-        dim = 8
-        def encode(self, texts, batch_size=16, progress=None):
-            v = np.array([list(hashlib.sha256(t.encode()).digest()[:8]) for t in texts], dtype="float32") + 1
-            if progress:
-                progress(len(texts))
-            return v / np.linalg.norm(v, axis=1, keepdims=True)
+    from tests.stand_in import StandIn
 
     rep = build_index(corpus_chunks(Path(sys.argv[1]), 2027, seeds=False), Location("local", path=Path(sys.argv[2])),
                       StandIn, "stand-in-sha256-8", year=2027, corpus=sys.argv[1])

@@ -9,12 +9,13 @@ the real model.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.stand_in import StandIn
 from typer.testing import CliRunner
 
 from ghplan.writer.config import DEFAULT_EMBED_MODEL
@@ -110,18 +111,6 @@ SCHOOL = """金穗实验学校工会2026年工作计划
 
 # ---------------------------------------------------------------------- fixtures
 
-class StandIn:
-    """8-dim unit vectors hashed from the text: a real chromadb index without the model."""
-    dim = 8
-
-    def encode(self, texts, batch_size=16, progress=None):
-        v = np.array([list(hashlib.sha256(t.encode()).digest()[:8]) for t in texts], dtype="float32") + 1
-        if progress:
-            progress(len(texts))
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-    def encode_one(self, text):
-        return self.encode([text])[0]
 
 
 def _docx_bytes(text: str) -> bytes | None:
