@@ -455,7 +455,7 @@ def world(tmp_path_factory, request):
 
     school, hospital, enterprise = _plan("school"), _plan("hospital"), _plan("enterprise")
     assert "\U00020000".encode("gb18030") and not _encodable("\U00020000", "gbk")
-    from ghplan.writer.export.document import to_docx_bytes
+    from ghplan.writer.export import to_docx_bytes
 
     kinds = {
         "empty": b"",
