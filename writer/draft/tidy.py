@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 
-from ghplan.corpus.markers import DATE_LINE, heading_words
+from ghplan.corpus.markers import DATE_LINE, LEVEL2, LEVEL3, heading_words
 
 _FENCE = re.compile(r"^\s*```.*$", re.MULTILINE)
+_ITEM_LEAD = re.compile(rf"^(?:{LEVEL3}|{LEVEL2})([^。；\n]{{2,40}})", re.MULTILINE)   # a numbered item's lead
 
 
 def tidy_body(text: str, heading: str = "") -> str:
@@ -32,7 +33,6 @@ def tidy_plan(text: str) -> str:
 
 def gist(body: str, limit: int = 60) -> str:
     """What a written section is about, in a line: its item leads, else its first sentence."""
-    leads = [m.group(1) for m in re.finditer(r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,3}[)）])([^。；\n]{2,40})",
-                                              body, re.MULTILINE)]
+    leads = [m.group(1) for m in _ITEM_LEAD.finditer(body)]
     text = "；".join(leads) if leads else re.split(r"[。；\n]", body.strip(), maxsplit=1)[0]
     return text[:limit] + ("……" if len(text) > limit else "")
