@@ -264,3 +264,20 @@ def test_streaming_delivers_the_plan_as_it_is_written():
     streamed = "".join(seen)
     assert len(seen) > 20
     assert [ln for ln in streamed.splitlines() if ln] == r.text.splitlines()
+
+
+def test_on_event_reports_stages_and_every_section_without_changing_the_draft():
+    from ghplan.writer.draft.pipeline import DraftEvent
+
+    p = minimal_profile("某厂工会", "enterprise")
+    events: list[DraftEvent] = []
+    heard = draft(p, backend=OfflineBackend(), year=2027, retrieve=False, on_event=events.append)
+    quiet = draft(p, backend=OfflineBackend(), year=2027, retrieve=False)
+    assert heard.text == quiet.text
+    stages = [e.stage for e in events if e.kind == "stage"]
+    assert stages[0] == "facts" and "outline" in stages and "review" in stages
+    sections = [e for e in events if e.kind == "section"]
+    assert [e.index for e in sections] == list(range(1, len(sections) + 1)) and len(sections) >= 5
+    for e in sections:                       # each section's body is in the plan as written
+        assert e.text and e.text in heard.text
+    assert events[-1].kind == "done"

@@ -37,6 +37,23 @@ CUT_OFF = ("length", "")   # finish reasons of an answer that did not finish
 StageFn = Callable[[str, str], None]      # (stage, detail) for progress display
 
 
+@dataclass(frozen=True)
+class DraftEvent:
+    """Progress of one draft, for a caller that shows it as it happens (the server's event
+    stream, the CLI's per-section progress). `kind` "stage": a stage begins (`stage`, `detail`);
+    "section": a section is written (`index` from 1, `heading`, `text` its tidied body);
+    "done": the draft is finished (before the result is returned)."""
+    kind: str
+    stage: str = ""
+    detail: str = ""
+    index: int = 0
+    heading: str = ""
+    text: str = ""
+
+
+EventFn = Callable[[DraftEvent], None]
+
+
 # ---------------------------------------------------------------------- result
 @dataclass
 class DraftResult:
@@ -71,14 +88,25 @@ class DraftResult:
 
 
 # ---------------------------------------------------------------------- one run
+def _stage_fn(on_stage: StageFn | None, on_event: EventFn | None) -> StageFn:
+    """One stage callback that tells both listeners (either may be absent)."""
+    def tell(stage: str, detail: str) -> None:
+        if on_stage:
+            on_stage(stage, detail)
+        if on_event:
+            on_event(DraftEvent("stage", stage, detail))
+    return tell
+
+
 class _Run:
     """One draft in progress: holds what every stage needs and times each stage."""
 
     def __init__(self, brief: Brief, backend: Backend, on_stage: StageFn | None,
-                 on_delta: OnDelta | None):
+                 on_delta: OnDelta | None, on_event: EventFn | None = None):
         self.brief, self.backend = brief, backend
         self.profile, self.year = brief.profile, brief.year
-        self.on_stage = on_stage or (lambda stage, detail: None)
+        self.on_stage = _stage_fn(on_stage, on_event)
+        self.on_event = on_event or (lambda event: None)
         self.on_delta = on_delta
         self.usage = Usage()
         self.timings: dict[str, float] = {}
@@ -190,6 +218,8 @@ class _Writer:
         run.timed("expand", t0)
         self.parts.append(body)
         self.written.append((topic or heading, gist(body)))
+        run.on_event(DraftEvent("section", "expand", topic or heading, index=len(self.written),
+                                heading=heading, text=body))
 
     def tasks(self, line: str, topics: list[Topic]) -> None:
         for j, t in enumerate(topics, 1):
@@ -288,15 +318,16 @@ def draft(profile: Profile, *, backend: Backend, year: int | None = None,
           settings: Any = None, retrieve: bool = True, repair_rounds: int = DEFAULT_REPAIR_ROUNDS,
           on_stage: StageFn | None = None, on_delta: OnDelta | None = None,
           facts: YearFacts | None = None, retriever: Callable[..., list] | None = None,
-          reviewer: Callable[..., Any] | None = None, today: Any = None) -> DraftResult:
-    """Draft a plan for `profile`. `year` defaults to the profile's, else next year."""
+          reviewer: Callable[..., Any] | None = None, today: Any = None,
+          on_event: EventFn | None = None) -> DraftResult:
+    """Draft a plan for `profile`. `year` defaults to the profile's, else next year.
+    `on_stage` hears (stage, detail); `on_event` hears typed DraftEvents, sections included."""
     started = time.perf_counter()
     year = year or profile.year or next_year(today)
     t0 = time.perf_counter()
-    if on_stage:
-        on_stage("facts", str(year))
+    _stage_fn(on_stage, on_event)("facts", str(year))
     brief = Brief(profile, year, facts or year_facts(year))
-    run = _Run(brief, backend, on_stage, on_delta)
+    run = _Run(brief, backend, on_stage, on_delta, on_event)
     run.timed("facts", t0)
     retrieval = Retrieval(profile, year, settings=settings, retriever=retriever, enabled=retrieve)
     outline = make_outline(run, retrieval)
@@ -304,6 +335,7 @@ def draft(profile: Profile, *, backend: Backend, year: int | None = None,
     text, review, rounds = review_and_repair(run, text, rounds=max(0, repair_rounds),
                                              reviewer=reviewer or _default_reviewer,
                                              settings=settings)
+    run.on_event(DraftEvent("done", "done", f"{len(text)} characters"))
     return DraftResult(
         text=text, backend=backend.name, model=backend.model, year=year, type=profile.type,
         retrieved=retrieval.refs, review=review, rounds=rounds, usage=run.usage,
