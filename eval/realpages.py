@@ -15,12 +15,14 @@ filled by eval/realpages_run.py) go in, numbers come out. The definitions follow
   occur in the cleaned text. The marker is the numbering and the Markdown around it: a bold
   heading's closing ** goes with its opening one (`1. **完善组织架构**` → 完善组织架构), `1、` is a
   marker even when a digit follows (`1、20…`), and an English page's `I.` / `(a)` are markers too;
-- headings damaged inside (pinyin mojibake 字(pīn), a placeholder 20__ / xx, a spun word) are
-  NOT repaired before the key is taken. The README's normalisation is NFKC and whitespace only,
-  for both sides; it names no other rewrite, so the scorer adds none: such a heading is kept only
-  if its damaged first characters survive cleaning. Cleaning that repairs the damage (which the
-  boilerplate measure asks for) therefore loses these headings here: the two measures disagree
-  on them by the README's own definitions, and the figure says so rather than hiding it;
+- a heading is keyed on its *real* text: the page's labelled boilerplate snippets that lie inside
+  it (pinyin mojibake 字(pīn), a placeholder 20__ / xx, a spun word) are dropped from it first,
+  longest first, as the label rules say those substrings are not part of the document. Keying on
+  the rot itself would make this measure demand the very characters the boilerplate measure asks
+  cleaning to remove (both cannot hold); the literal key (damage kept) is still reported beside it
+  as `literal_kept` so the two readings can be compared. A pinyin token 字(pīn) is the real
+  character plus its damage, so only the bracket goes; a heading that is nothing but labelled rot
+  has no real text and is left out, like a bare marker;
 - *content kept*: the characters outside every boilerplate snippet that still occur, in order,
   in the cleaned text (their longest common subsequence), as a share of all of them. Every page
   counts, whatever its language: a page the labels treat as content (an English translation of a
@@ -51,6 +53,7 @@ _MARKER = re.compile(
     rf"^(?:#+|\*+|第[{_CN_NUM}\d]+[、,.:]?|[{_CN_NUM}]+[、.]|\([{_CN_NUM}\d]+\)[、.]?|"
     rf"\d+(?:、|\.(?!\d)|\))|[①-⑳]|(?=[IVX]){_ROMAN}\.|\([a-z]\))")
 _CLOSING_BOLD = re.compile(r"\*+$")       # the other half of a **bold** heading
+_PINYIN_TOKEN = re.compile(r"([^\W\d_])\(([a-zü\u00e0-\u01dc]+)\)")   # 字(pīn), normalised
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,22 @@ def heading_key(heading: str) -> str:
     return h[:HEADING_KEY]
 
 
-def heading_kept(heading: str, cleaned_norm: str) -> bool | None:
-    """True/False; None when nothing is left of the heading once its marker is stripped."""
-    key = heading_key(heading)
+def without_rot(heading: str, rot: Iterable[str] = ()) -> str:
+    """The heading, normalised, with the labelled boilerplate snippets inside it dropped (longest
+    first). A pinyin-mojibake snippet 字(pīn) is the real character plus the damage, so only the
+    bracketed pinyin goes; a heading that is all rot comes back empty."""
+    real = norm(heading)
+    for snip in sorted({norm(r) for r in rot if r}, key=len, reverse=True):
+        if snip in real:
+            m = _PINYIN_TOKEN.fullmatch(snip)
+            real = real.replace(snip, m.group(1) if m else "")
+    return real
+
+
+def heading_kept(heading: str, cleaned_norm: str, rot: Iterable[str] = ()) -> bool | None:
+    """True/False; None when nothing is left of the heading once its marker is stripped.
+    `rot`: the page's boilerplate snippets, dropped from the heading before it is keyed."""
+    key = heading_key(without_rot(heading, rot))
     return (key in cleaned_norm) if key else None
 
 
@@ -217,6 +233,7 @@ class PageScore:
     content_chars: int
     content_kept: int
     errors: list[str] = field(default_factory=list)
+    headings_literal: int = 0            # headings kept by the literal key (labelled rot not dropped)
 
     @property
     def rejected(self) -> bool:
@@ -238,7 +255,9 @@ def score_page(page: LabelledPage, obs: Observed) -> PageScore:
         span = first_span(page.text, snip)
         stale.append(SnippetScore(snip, stale_family(snip), overlaps(spans, span),
                                   stale_reported(snip, span, obs.stale)))
-    headings = [(h, bool(k)) for h in page.sections if (k := heading_kept(h, cleaned)) is not None]
+    headings = [(h, bool(k)) for h in page.sections
+                if (k := heading_kept(h, cleaned, page.boilerplate)) is not None]
+    literal = sum(bool(heading_kept(h, cleaned)) for h, _ in headings)
     segments = content_segments(page.text, page.boilerplate)
     errors = [f"inspect: {obs.inspect_error}"] if obs.inspect_error else []
     errors += [f"review: {obs.review_error}"] if obs.review_error else []
@@ -247,7 +266,7 @@ def score_page(page: LabelledPage, obs: Observed) -> PageScore:
         doc_kind=(page.doc_kind, obs.doc_kind or "error"), documents=len(obs.documents),
         all_boilerplate=is_all_boilerplate(segments, page.text), boilerplate=boiler, stale=stale, headings=headings,
         content_chars=content_chars(segments), content_kept=0 if failed else kept_in_order(segments, cleaned),
-        errors=errors)
+        errors=errors, headings_literal=literal)
 
 
 # --- the whole set ---------------------------------------------------------------------------
@@ -312,6 +331,7 @@ def summarise(pages: Sequence[PageScore], *, worst: int = 5) -> dict[str, Any]:
     boiler = [s for p in pages for s in p.boilerplate]
     stale = [s for p in pages for s in p.stale]
     heads = [k for p in pages for _, k in p.headings]
+    literal = sum(p.headings_literal for p in pages)
     chars = sum(p.content_chars for p in pages)
     kept = sum(p.content_kept for p in pages)
     allb = [p for p in pages if p.all_boilerplate]
@@ -321,7 +341,8 @@ def summarise(pages: Sequence[PageScore], *, worst: int = 5) -> dict[str, Any]:
                         "by_category": by_family(boiler, "cleaning_removed")},
         "stale": {"overall": recall_table(stale, "cleaning_reported"),
                   "by_family": by_family(stale, "cleaning_reported")},
-        "headings": {"total": len(heads), "kept": sum(heads), "recall": ratio(sum(heads), len(heads))},
+        "headings": {"total": len(heads), "kept": sum(heads), "recall": ratio(sum(heads), len(heads)),
+                     "literal_kept": literal, "literal_recall": ratio(literal, len(heads))},
         "content": {"chars": chars, "kept": kept, "share": ratio(kept, chars)},
         "org_type": accuracy([p.org_type for p in pages]),
         "doc_kind": accuracy([p.doc_kind for p in pages]),

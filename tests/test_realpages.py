@@ -143,14 +143,26 @@ def test_an_english_page_has_english_markers():
     assert rp.heading_key("Internal audit") == "Internal"                # a word, not a numeral
 
 
-def test_damage_inside_a_heading_is_not_normalised_away():
-    # the README normalises with NFKC and whitespace only: pinyin mojibake and placeholders stay
-    # in the key, so a cleaning that repairs them does not keep the heading by this measure
+def test_labelled_rot_inside_a_heading_is_dropped_before_the_key_is_taken():
+    # the labels say rot is not part of the document: the heading's real text is keyed, so a
+    # cleaning that repairs the damage (as the boilerplate measure demands) keeps the heading
     damaged = "一、開(kāi)展職工技能培訓"
-    assert rp.heading_key(damaged) == "開(kāi)展職"
-    assert rp.heading_kept(damaged, rp.norm("開展職工技能培訓,提升素質")) is False
-    assert rp.heading_kept(damaged, rp.norm("開(kāi)展職工技能培訓")) is True
-    assert rp.heading_key("(二)做好20xx年送温暖") == "做好20xx年送"
+    rot = ("開(kāi)",)                                                   # 字(pīn): the bracket goes
+    assert rp.without_rot(damaged, rot) == "一、開展職工技能培訓"
+    assert rp.heading_kept(damaged, rp.norm("開展職工技能培訓,提升素質"), rot) is True
+    assert rp.heading_kept(damaged, rp.norm("開展職工技能培訓,提升素質")) is False   # the literal key
+    assert rp.heading_kept("(二)做好20xx年送温暖", rp.norm("做好20年送温暖慰问"), ("xx",)) is True
+    assert rp.heading_kept("(二)做好20xx年送温暖", rp.norm("做好送温暖慰问"), ("xx",)) is False
+    assert rp.heading_kept("#### 小结", rp.norm("全文完"), ("#### 小结",)) is None   # all rot: no heading
+
+
+def test_headings_report_the_literal_key_beside_the_real_text_key():
+    page = _page(text="一、加(jiā)强教职工队伍建设\n组织政治学习和业务培训,每月一次。", sections=("一、加(jiā)强教职工队伍建设",),
+                 boilerplate=("加(jiā)",), stale=())
+    s = rp.score_page(page, rp.Observed(documents=["一、加强教职工队伍建设\n组织政治学习和业务培训,每月一次。"]))
+    assert s.headings == [("一、加(jiā)强教职工队伍建设", True)] and s.headings_literal == 0
+    assert rp.summarise([s])["headings"] == {"total": 1, "kept": 1, "recall": 1.0,
+                                             "literal_kept": 0, "literal_recall": 0.0}
 
 
 def test_an_english_page_that_cleaning_drops_still_counts_as_content():
