@@ -63,6 +63,8 @@ def _summary(data: dict[str, Any]) -> Table:
         ("stale found by review", _pct(s["review_recall"]), f"{s['review_found']}/{s['snippets']}"),
         ("stale reported by cleaning", _pct(s["cleaning_recall"]), f"{s['cleaning_reported']}/{s['cleaning_scored']}"),
         ("headings kept", _pct(data["headings"]["recall"]), f"{data['headings']['kept']}/{data['headings']['total']}"),
+        ("headings kept, literal key (rot kept)", _pct(data["headings"].get("literal_recall")),
+         f"{data['headings'].get('literal_kept', '—')}/{data['headings']['total']}"),
         ("content kept (characters)", _pct(data["content"]["share"]), f"{data['content']['kept']}/{data['content']['chars']}"),
         ("org type accuracy", _pct(data["org_type"]["accuracy"]), f"{data['org_type']['correct']}/{data['org_type']['total']}"),
         ("doc kind accuracy", _pct(data["doc_kind"]["accuracy"]), f"{data['doc_kind']['correct']}/{data['doc_kind']['total']}"),
