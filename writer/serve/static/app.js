@@ -1,0 +1,587 @@
+// ghplan's local page: three tabs over the JSON API (起草, 审校, 更新去年计划).
+// Hand-written, no libraries. User text only ever reaches the page through textContent
+// (never innerHTML), so a plan containing markup is shown as text.
+"use strict";
+
+const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
+const SEVERITY_ZH = { error: "错误", warning: "警告", info: "提示", confirm: "待确认" };
+const STAGE_ORDER = ["outline", "section", "review", "repair", "done"];
+
+// ------------------------------------------------------------------ API access
+// A token in the page address (#token=…) is sent with every call: a server bound beyond
+// 127.0.0.1 requires it.
+function tokenFromHash() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+function authHeaders(extra) {
+  const h = Object.assign({}, extra || {});
+  const token = tokenFromHash();
+  if (token) h["Authorization"] = "Bearer " + token;
+  return h;
+}
+
+class ApiError extends Error {}
+
+// The API's errors are {"error": "<中文>", "error_en": …}; anything else gets a Chinese line too.
+async function errorFrom(res) {
+  let body = null;
+  try { body = await res.json(); } catch (e) { body = null; }
+  if (body && typeof body.error === "string" && body.error) return new ApiError(body.error);
+  if (res.status === 401) return new ApiError("访问令牌缺失或不正确（请在网址后加 #token=…）。");
+  if (res.status === 413) return new ApiError("文件太大：上传内容不能超过 20 MB。");
+  return new ApiError("服务器返回了错误（HTTP " + res.status + "），请稍后再试。");
+}
+
+async function call(path, options) {
+  const opts = Object.assign({}, options || {});
+  opts.headers = authHeaders(opts.headers);
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch (e) {
+    throw new ApiError("无法连接 ghplan 服务器，请确认 ghplan serve 仍在运行。");
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res;
+}
+
+async function callJson(path, payload) {
+  const res = await call(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Accept": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  return res.json();
+}
+
+async function callForm(path, form) {
+  const res = await call(path, { method: "POST", body: form });
+  return res;
+}
+
+// ------------------------------------------------------------------ small DOM helpers
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else node.setAttribute(k, v);
+  }
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+function showError(prefix, err) {
+  const box = $(prefix + "-error");
+  const msg = err instanceof ApiError ? err.message : "页面出错：" + (err && err.message ? err.message : String(err));
+  box.textContent = msg;
+  box.hidden = false;
+}
+
+function hideError(prefix) { $(prefix + "-error").hidden = true; }
+
+// Runs an action with its button disabled and any failure shown in Chinese on the tab.
+async function guarded(prefix, button, action) {
+  hideError(prefix);
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = "处理中…";
+  try { await action(); } catch (err) { showError(prefix, err); }
+  finally { button.disabled = false; button.textContent = label; }
+}
+
+function nextYear() { return new Date().getFullYear() + 1; }
+
+function intOrNull(value) {
+  const n = parseInt(value, 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+// ------------------------------------------------------------------ downloads
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: filename });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// The file name the server proposes (RFC 5987 filename* first), else `fallback`.
+function attachmentName(res, fallback) {
+  const cd = res.headers.get("Content-Disposition") || "";
+  const star = /filename\*=(?:UTF-8'')?([^;]+)/i.exec(cd);
+  if (star) { try { return decodeURIComponent(star[1].replace(/"/g, "")); } catch (e) { /* plain name below */ } }
+  const plain = /filename="?([^";]+)"?/i.exec(cd);
+  return plain ? plain[1] : fallback;
+}
+
+async function downloadResponse(res, fallback) {
+  const blob = await res.blob();
+  saveBlob(blob, attachmentName(res, fallback));
+}
+
+function stem(name) { return name.replace(/\.[^.]+$/, ""); }
+
+// ------------------------------------------------------------------ highlighting findings
+// Findings may overlap: the text is cut at every start/end, and each piece is marked with the
+// findings covering it, coloured by the most severe one.
+function segments(text, findings) {
+  const cuts = new Set([0, text.length]);
+  for (const f of findings) {
+    if (f.start >= 0 && f.end <= text.length && f.end > f.start) { cuts.add(f.start); cuts.add(f.end); }
+  }
+  const points = Array.from(cuts).sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i], b = points[i + 1];
+    const covering = [];
+    findings.forEach((f, idx) => { if (f.start <= a && f.end >= b && f.end > f.start) covering.push(idx); });
+    out.push({ start: a, end: b, covering });
+  }
+  return out;
+}
+
+function worstSeverity(list) {
+  return list.reduce((w, f) => (SEVERITY_RANK[f.severity] || 0) > (SEVERITY_RANK[w] || 0) ? f.severity : w, "info");
+}
+
+function findingLine(f) {
+  const parts = ["[" + (SEVERITY_ZH[f.severity] || f.severity) + "] " + f.rule, f.message_zh || f.message || ""];
+  if (f.suggestion) parts.push("建议：" + f.suggestion);
+  return parts.join(" · ");
+}
+
+function renderDetail(panel, list) {
+  clear(panel);
+  for (const f of list) {
+    const box = el("div", { class: "detail-item sev-" + f.severity });
+    box.appendChild(el("div", { class: "detail-rule" }, (SEVERITY_ZH[f.severity] || f.severity) + " · " + f.rule));
+    box.appendChild(el("div", { class: "detail-text" }, "原文：" + f.text));
+    box.appendChild(el("div", { class: "detail-message" }, "原因：" + (f.message_zh || f.message || "")));
+    if (f.suggestion) box.appendChild(el("div", { class: "detail-suggestion" }, "建议：" + f.suggestion));
+    if (f.fixable) box.appendChild(el("div", { class: "detail-fixable" }, "可自动修改"));
+    panel.appendChild(box);
+  }
+}
+
+function renderHighlighted(docNode, detailNode, text, findings) {
+  clear(docNode);
+  const firstMark = new Map();
+  for (const seg of segments(text, findings)) {
+    const piece = text.slice(seg.start, seg.end);
+    if (!seg.covering.length) { docNode.appendChild(document.createTextNode(piece)); continue; }
+    const list = seg.covering.map((i) => findings[i]);
+    const mark = el("mark", {
+      class: "finding sev-" + worstSeverity(list) + (list.length > 1 ? " overlap" : ""),
+      title: list.map(findingLine).join("\n"),
+      tabindex: "0",
+      dataset: { findings: seg.covering.join(" ") },
+    }, piece);
+    mark.addEventListener("click", () => selectMark(docNode, detailNode, mark, list));
+    docNode.appendChild(mark);
+    for (const i of seg.covering) if (!firstMark.has(i)) firstMark.set(i, mark);
+  }
+  return firstMark;
+}
+
+function selectMark(docNode, detailNode, mark, list) {
+  for (const m of docNode.querySelectorAll("mark.selected")) m.classList.remove("selected");
+  mark.classList.add("selected");
+  renderDetail(detailNode, list);
+}
+
+function renderFindingList(listNode, findings, firstMark, docNode, detailNode) {
+  clear(listNode);
+  if (!findings.length) { listNode.appendChild(el("li", { class: "clean" }, "没有发现问题。")); return; }
+  findings.forEach((f, i) => {
+    const li = el("li", { class: "sev-" + f.severity });
+    const where = f.paragraph ? "第" + f.paragraph + "段" : "第" + f.line + "行";
+    li.appendChild(el("span", { class: "badge" }, SEVERITY_ZH[f.severity] || f.severity));
+    li.appendChild(el("span", { class: "where" }, where));
+    li.appendChild(el("q", {}, f.text));
+    li.appendChild(el("span", { class: "msg" }, f.message_zh || f.message || ""));
+    if (f.suggestion) li.appendChild(el("span", { class: "sugg" }, "→ " + f.suggestion));
+    li.appendChild(el("code", {}, f.rule));
+    li.addEventListener("click", () => {
+      const mark = firstMark.get(i);
+      if (mark) { mark.scrollIntoView({ block: "center" }); selectMark(docNode, detailNode, mark, [f]); }
+    });
+    listNode.appendChild(li);
+  });
+}
+
+function summaryLine(review) {
+  const s = review.summary || {};
+  const typeZh = typeName(review.type);
+  return "类型：" + typeZh + "　年度：" + review.year + "　错误 " + (s.errors || 0) + " 处，警告 " +
+    (s.warnings || 0) + " 处，提示 " + (s.infos || 0) + " 处。";
+}
+
+// ------------------------------------------------------------------ types
+let TYPES = [];
+
+function typeName(id) {
+  const t = TYPES.find((x) => x.id === id);
+  return t ? t.zh : (id || "未识别");
+}
+
+function fillTypeSelect(select, withAuto) {
+  clear(select);
+  if (withAuto) select.appendChild(el("option", { value: "" }, "自动识别"));
+  for (const t of TYPES) select.appendChild(el("option", { value: t.id }, t.zh));
+}
+
+async function loadTypes() {
+  try {
+    const res = await call("/api/types");
+    TYPES = await res.json();
+  } catch (err) {
+    showError("draft", err);
+    TYPES = [];
+  }
+  fillTypeSelect($("draft-type"), false);
+  fillTypeSelect($("review-type"), true);
+  fillTypeSelect($("refresh-type"), true);
+}
+
+async function loadHealth() {
+  try {
+    const h = await (await call("/api/health")).json();
+    const backend = h.backend === "openai" ? "模型接口（文本会发送到该接口）" : "离线（不联网）";
+    const index = h.index && h.index.exists ? "检索库 " + h.index.chunks + " 段" : "未建检索库";
+    $("health").textContent = "版本 " + h.version + " · 起草方式：" + backend + " · " + index;
+  } catch (err) {
+    $("health").textContent = "服务器状态未知";
+  }
+}
+
+// ------------------------------------------------------------------ tabs
+function showTab(name) {
+  for (const b of document.querySelectorAll(".tab")) b.classList.toggle("active", b.dataset.tab === name);
+  for (const p of document.querySelectorAll(".panel")) {
+    const on = p.id === "panel-" + name;
+    p.hidden = !on;
+    p.classList.toggle("active", on);
+  }
+}
+
+// ------------------------------------------------------------------ 起草
+function splitList(value) {
+  return value.split(/[\n、，,；;]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+// "5月 护士节表彰" → {month: 5, name: "护士节表彰"}; a line without a month keeps only the name.
+function parseEvent(line) {
+  const m = /^\s*(\d{1,2})\s*月[\s:：，,、]*(.+)$/.exec(line);
+  if (m && +m[1] >= 1 && +m[1] <= 12) return { month: +m[1], name: m[2].trim() };
+  return { name: line.trim() };
+}
+
+function draftPayload() {
+  const profile = {};
+  const members = intOrNull($("draft-members").value);
+  if (members !== null) profile.member_count = members;
+  const deps = splitList($("draft-departments").value);
+  if (deps.length) profile.departments = deps;
+  const pri = $("draft-priorities").value.split("\n").map((s) => s.trim()).filter(Boolean);
+  if (pri.length) profile.priorities = pri;
+  const events = $("draft-events").value.split("\n").filter((s) => s.trim()).map(parseEvent);
+  if (events.length) profile.events = events;
+  const body = { org: $("draft-org").value.trim(), type: $("draft-type").value, profile };
+  const year = intOrNull($("draft-year").value);
+  if (year !== null) body.year = year;
+  return body;
+}
+
+// Server-Sent Events over a POST: EventSource can only GET, so the stream is read by hand.
+async function readEvents(res, onEvent) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder("utf-8");
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
+    buffer = buffer.replace(/\r\n?/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      dispatchEvent(buffer.slice(0, cut), onEvent);
+      buffer = buffer.slice(cut + 2);
+    }
+    if (done) break;
+  }
+  if (buffer.trim()) dispatchEvent(buffer, onEvent);
+}
+
+function dispatchEvent(block, onEvent) {
+  let name = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) continue;                 // a comment / keep-alive
+    const i = line.indexOf(":");
+    const field = i < 0 ? line : line.slice(0, i);
+    const value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
+    if (field === "event") name = value;
+    else if (field === "data") data.push(value);
+  }
+  if (!data.length) return;
+  let parsed;
+  try { parsed = JSON.parse(data.join("\n")); } catch (e) { return; }
+  onEvent(name, parsed);
+}
+
+function markStage(stage) {
+  const at = STAGE_ORDER.indexOf(stage);
+  if (at < 0) return;
+  for (const li of $("draft-stages").children) {
+    const i = STAGE_ORDER.indexOf(li.dataset.stage);
+    li.classList.toggle("done", i < at || stage === "done");
+    li.classList.toggle("current", i === at && stage !== "done");
+  }
+}
+
+function addSection(data) {
+  const box = el("div", { class: "section", dataset: { index: String(data.index) } });
+  box.appendChild(el("h3", {}, data.heading || ("第" + (data.index + 1) + "节")));
+  box.appendChild(el("div", { class: "section-text" }, data.text || ""));
+  $("draft-sections").appendChild(box);
+}
+
+let lastDraft = null;
+
+function showDraftResult(result) {
+  lastDraft = result;
+  markStage("done");
+  const review = result.review || { findings: [], summary: {} };
+  $("draft-summary").textContent = summaryLine(Object.assign({ type: result.type, year: result.year }, review)) +
+    (result.seconds !== undefined ? "　用时 " + Number(result.seconds).toFixed(1) + " 秒。" : "");
+  const findings = review.findings || [];
+  const marks = renderHighlighted($("draft-doc"), $("draft-detail"), result.text, findings);
+  renderFindingList($("draft-findings"), findings, marks, $("draft-doc"), $("draft-detail"));
+  $("draft-result").hidden = false;
+}
+
+async function runDraft() {
+  const payload = draftPayload();
+  if (!payload.org) throw new ApiError("请填写单位名称。");
+  clear($("draft-sections"));
+  $("draft-result").hidden = true;
+  $("draft-stages").hidden = false;
+  markStage("outline");
+  const res = await call("/api/draft", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+    body: JSON.stringify(payload),
+  });
+  if (!(res.headers.get("Content-Type") || "").includes("text/event-stream")) {
+    showDraftResult(await res.json());                   // a server that answered without streaming
+    return;
+  }
+  let failure = null, got = false;
+  await readEvents(res, (name, data) => {
+    if (name === "stage") markStage(data.stage);
+    else if (name === "section") addSection(data);
+    else if (name === "result") { got = true; showDraftResult(data); }
+    else if (name === "error") failure = new ApiError(data.error || "起草失败。");
+  });
+  if (failure) throw failure;
+  if (!got) throw new ApiError("起草中断：服务器没有返回完整结果，请重试。");
+}
+
+function draftFileStem() {
+  const org = (lastDraft && $("draft-org").value.trim()) || "工作计划";
+  return org + (lastDraft ? lastDraft.year + "年工作计划" : "");
+}
+
+async function downloadDraftDocx() {
+  if (!lastDraft) return;
+  const res = await call("/api/export", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ text: lastDraft.text, format: "docx", title: draftFileStem() }),
+  });
+  await downloadResponse(res, draftFileStem() + ".docx");
+}
+
+function downloadDraftMd() {
+  if (!lastDraft) return;
+  saveBlob(new Blob([lastDraft.text], { type: "text/markdown;charset=utf-8" }), draftFileStem() + ".md");
+}
+
+// ------------------------------------------------------------------ 审校
+let lastReview = null;   // {text, type, year, file (a File when a .docx was uploaded), review}
+
+function reviewOptions() {
+  const opts = {};
+  const type = $("review-type").value;
+  if (type) opts.type = type;
+  const year = intOrNull($("review-year").value);
+  if (year !== null) opts.year = year;
+  return opts;
+}
+
+function showReview(review, note) {
+  const findings = review.findings || [];
+  $("review-summary").textContent = summaryLine(review);
+  const marks = renderHighlighted($("review-doc"), $("review-detail"), review.text || "", findings);
+  renderFindingList($("review-findings"), findings, marks, $("review-doc"), $("review-detail"));
+  renderDetail($("review-detail"), []);
+  $("review-detail").appendChild(el("p", { class: "hint" }, "点击标出的文字查看问题和建议。"));
+  const fixedNote = $("review-fixed-note");
+  fixedNote.hidden = !note;
+  fixedNote.textContent = note || "";
+  $("review-result").hidden = false;
+}
+
+async function runReview() {
+  const file = $("review-file").files[0];
+  const opts = reviewOptions();
+  let review;
+  if (file) {
+    const form = new FormData();
+    form.append("file", file);
+    for (const [k, v] of Object.entries(opts)) form.append(k, String(v));
+    review = await (await callForm("/api/review", form)).json();
+  } else {
+    const text = $("review-text").value;
+    if (!text.trim()) throw new ApiError("请粘贴计划全文，或上传一个文件。");
+    review = await callJson("/api/review", Object.assign({ text }, opts));
+  }
+  const isDocx = !!file && /\.docx$/i.test(file.name);
+  lastReview = { text: review.text, type: review.type, year: review.year, file: isDocx ? file : null, review };
+  $("review-fix-docx").hidden = !isDocx;
+  showReview(review, "");
+}
+
+async function applyFixes() {
+  if (!lastReview) return;
+  const fixed = await callJson("/api/fix", { text: lastReview.text, type: lastReview.type, year: lastReview.year });
+  const review = Object.assign({}, fixed.review, { text: fixed.text });
+  const applied = fixed.applied || [];
+  lastReview = Object.assign({}, lastReview, { text: fixed.text, review });
+  const note = applied.length ? "已应用 " + applied.length + " 处确定的修改；其余问题需要人工处理。"
+                              : "没有可以自动确定的修改，请按提示人工修改。";
+  showReview(review, note);
+}
+
+async function downloadFixedDocx() {
+  if (!lastReview || !lastReview.file) return;
+  const form = new FormData();
+  form.append("file", lastReview.file);
+  if (lastReview.type) form.append("type", lastReview.type);
+  if (lastReview.year) form.append("year", String(lastReview.year));
+  const res = await callForm("/api/fix", form);
+  await downloadResponse(res, stem(lastReview.file.name) + "（已修改）.docx");
+}
+
+// ------------------------------------------------------------------ 更新去年计划
+let lastRefresh = null;
+
+function refreshForm(extra) {
+  const file = $("refresh-file").files[0];
+  if (!file) throw new ApiError("请先选择去年的计划文件。");
+  const year = intOrNull($("refresh-year").value);
+  if (year === null) throw new ApiError("请填写新计划的年度。");
+  const form = new FormData();
+  form.append("file", file);
+  form.append("year", String(year));
+  const org = $("refresh-org").value.trim();
+  if (org) form.append("org", org);
+  if ($("refresh-type").value) form.append("type", $("refresh-type").value);
+  for (const [k, v] of Object.entries(extra || {})) form.append(k, v);
+  return { form, file, year };
+}
+
+// The old text with each change shown in place: struck-out before, inserted after, reason on hover.
+function renderDiff(node, oldText, changes) {
+  clear(node);
+  const placed = changes.filter((c) => c.start >= 0 && c.end >= c.start).sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const c of placed) {
+    if (c.start < at) continue;                         // overlapping change: listed in the table only
+    node.appendChild(document.createTextNode(oldText.slice(at, c.start)));
+    const span = el("span", { class: "change", title: (c.reason_zh || c.reason || "") + "（" + c.rule + "）" });
+    if (c.before) span.appendChild(el("del", {}, c.before));
+    if (c.after) span.appendChild(el("ins", {}, c.after));
+    node.appendChild(span);
+    at = c.end;
+  }
+  node.appendChild(document.createTextNode(oldText.slice(at)));
+}
+
+function renderChanges(tbody, changes) {
+  clear(tbody);
+  if (!changes.length) {
+    const tr = el("tr");
+    tr.appendChild(el("td", { colspan: "4" }, "没有需要改动的地方。"));
+    tbody.appendChild(tr);
+  }
+  for (const c of changes) {
+    const tr = el("tr");
+    tr.appendChild(el("td", {}, c.paragraph || ""));
+    tr.appendChild(el("td", { class: "before" }, c.before || "（无）"));
+    tr.appendChild(el("td", { class: "after" }, c.after || "（删除）"));
+    tr.appendChild(el("td", {}, c.reason_zh || c.reason || ""));
+    tbody.appendChild(tr);
+  }
+}
+
+function renderLeft(listNode, left) {
+  clear(listNode);
+  if (!left.length) { listNode.appendChild(el("li", { class: "clean" }, "没有需要人工确认的地方。")); return; }
+  for (const item of left) {
+    const li = el("li", { class: "sev-" + (item.severity === "error" ? "error" : "warning") });
+    li.appendChild(el("span", { class: "where" }, item.paragraph ? "第" + item.paragraph + "段" : ""));
+    li.appendChild(el("q", {}, item.text));
+    li.appendChild(el("span", { class: "msg" }, item.reason_zh || item.reason || ""));
+    li.appendChild(el("code", {}, item.rule));
+    listNode.appendChild(li);
+  }
+}
+
+async function runRefresh() {
+  const { form, year } = refreshForm();
+  const data = await (await callForm("/api/refresh", form)).json();
+  lastRefresh = data;
+  const changes = data.changes || [];
+  const left = data.left_for_person || [];
+  const survival = data.survival && data.survival.facts ? "；原计划中的本单位事实保留 " + data.survival.kept + "/" + data.survival.facts + " 项" : "";
+  $("refresh-summary").textContent = "已更新为 " + (data.year || year) + " 年计划：改动 " + changes.length +
+    " 处，留待人工确认 " + left.length + " 处" + survival + "。";
+  renderDiff($("refresh-diff"), data.old_text || "", changes);
+  renderChanges($("refresh-changes"), changes);
+  renderLeft($("refresh-left"), left);
+  $("refresh-result").hidden = false;
+}
+
+async function downloadRefreshDocx() {
+  const { form, file, year } = refreshForm({ format: "docx" });
+  const res = await callForm("/api/refresh", form);
+  await downloadResponse(res, stem(file.name).replace(/20\d\d/, String(year)) + "（" + year + "年更新）.docx");
+}
+
+// ------------------------------------------------------------------ wiring
+function wire() {
+  for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  $("draft-year").value = nextYear();
+  $("refresh-year").value = nextYear();
+  $("draft-form").addEventListener("submit", (e) => { e.preventDefault(); guarded("draft", $("draft-run"), runDraft); });
+  $("draft-docx").addEventListener("click", () => guarded("draft", $("draft-docx"), downloadDraftDocx));
+  $("draft-md").addEventListener("click", () => guarded("draft", $("draft-md"), async () => downloadDraftMd()));
+  $("review-form").addEventListener("submit", (e) => { e.preventDefault(); guarded("review", $("review-run"), runReview); });
+  $("review-fix").addEventListener("click", () => guarded("review", $("review-fix"), applyFixes));
+  $("review-fix-docx").addEventListener("click", () => guarded("review", $("review-fix-docx"), downloadFixedDocx));
+  $("review-text").addEventListener("input", () => { if ($("review-text").value) $("review-file").value = ""; });
+  $("refresh-form").addEventListener("submit", (e) => { e.preventDefault(); guarded("refresh", $("refresh-run"), runRefresh); });
+  $("refresh-docx").addEventListener("click", () => guarded("refresh", $("refresh-docx"), downloadRefreshDocx));
+  loadTypes();
+  loadHealth();
+}
+
+document.addEventListener("DOMContentLoaded", wire);
