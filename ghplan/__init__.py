@@ -46,34 +46,54 @@ __all__ = ["__version__", "draft", "review", "search", "refresh",
 
 def draft(org: str, type: str, *, year: int | None = None, profile: "Profile | str | None" = None,
           backend: str | None = None, model: str | None = None, retrieve: bool = True,
-          repair_rounds: int = 2) -> "DraftResult":
+          repair_rounds: int = 2, lang: str | None = None) -> "DraftResult":
     """Draft a plan for organisation `org` of `type` (English or Chinese type name).
 
     `profile` is a Profile or the path of a profile TOML file (its org and type win over the
     arguments); `backend` is "offline", "openai" or "mock", by default openai when an API key is
-    configured, else offline. The result has `.text`, `.review`, `.errors` and `.to_json()`."""
+    configured, else offline. The result has `.text`, `.review`, `.errors` and `.to_json()`; the
+    review's messages are in `lang` (see `review`)."""
     from ghplan.writer.config import load_settings
     from ghplan.writer.draft import backends, pipeline
     from ghplan.writer.draft.profile import load_profile, minimal_profile
+    from ghplan.writer.lang import resolve_lang
 
     settings = load_settings()
     if isinstance(profile, (str, _Path)):
         profile = load_profile(profile)
     prof = profile or minimal_profile(org, type, year=year)
     chosen = backend or backends.default_backend_name(settings)
-    return pipeline.draft(prof, backend=backends.make_backend(chosen, settings=settings, model=model),
-                          year=year, settings=settings, retrieve=retrieve, repair_rounds=repair_rounds)
+    language = resolve_lang(lang)
+    result = pipeline.draft(prof, backend=backends.make_backend(chosen, settings=settings, model=model),
+                            year=year, settings=settings, retrieve=retrieve, repair_rounds=repair_rounds)
+    result.review.lang = language
+    return result
 
 
 def review(text: str, *, type: str | None = None, year: int | None = None,
-           copy: bool = True) -> "ReviewResult":
+           copy: bool = True, lang: str | None = None) -> "ReviewResult":
     """Review a plan's text: rot, staleness for `year`, wrong-organisation words, numbering,
-    copying. `type` and `year` are inferred from the text when not given. The result has
-    `.findings` (each with rule, severity, start, end, text, message, suggestion) and `.to_json()`."""
+    copying. `type` (English id or Chinese name) and `year` are inferred from the text when not
+    given. The result has `.findings` (each with rule, severity, start, end, text, message,
+    message_zh, suggestion) and `.to_json()`, whose `message` is in `lang` ("zh" or "en"; by
+    default GHPLAN_LANG, else the locale: writer/lang.py resolve_lang)."""
     from ghplan.writer.config import load_settings
+    from ghplan.writer.lang import resolve_lang
     from ghplan.writer.review.reviewer import review_text
 
-    return review_text(text, org_type=type, year=year, settings=load_settings(), copy=copy)
+    chosen = resolve_lang(lang)
+    result = review_text(text, org_type=_org_type(type), year=year, settings=load_settings(), copy=copy)
+    result.lang = chosen
+    return result
+
+
+def _org_type(name: str | None) -> str | None:
+    """A type as users write it (hospital, 医院, 县总工会) → its id; UsageError naming the valid ones."""
+    if name is None:
+        return None
+    from ghplan.writer.org_types import resolve_type
+
+    return resolve_type(name, allow_other=True)
 
 
 def search(query: str, *, type: str | None = None, role: str | None = None, k: int = 5,
@@ -88,14 +108,19 @@ def search(query: str, *, type: str | None = None, role: str | None = None, k: i
 
 def refresh(path: "str | _Path", year: int, *, org: str | None = None, type: str | None = None,
             out: "str | _Path | None" = None, backend: str | None = None, model: str | None = None,
-            profile: "Profile | str | None" = None) -> "RefreshResult":
+            profile: "Profile | str | None" = None, lang: str | None = None) -> "RefreshResult":
     """Refresh last year's plan at `path` (.docx, .pdf, .txt, .md) for `year`: year references
     rewritten from the year facts, rot removed, the organisation's own facts kept, the rest listed
     for a person. `out` (.docx with tracked changes from a .docx, .md, .txt) is written
     atomically. `backend` "offline" (default without an API key) uses rules only; a model backend
     also rewrites the paragraphs that need more, its answers reviewed before they are accepted.
-    The result has `.text`, `.changes`, `.left_for_person`, `.review`, `.survival`, `.to_json()`."""
+    The result has `.text`, `.changes`, `.left_for_person`, `.review`, `.survival`, `.to_json()`;
+    the review's messages are in `lang` (see `review`)."""
+    from ghplan.writer.lang import resolve_lang
     from ghplan.writer.refresh.document import refresh_file
 
-    return refresh_file(path, year, org=org, org_type=type, out=out, backend=backend, model=model,
-                        profile=profile)
+    language = resolve_lang(lang)
+    result = refresh_file(path, year, org=org, org_type=type, out=out, backend=backend, model=model,
+                          profile=profile)
+    result.review.lang = language
+    return result

@@ -27,7 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ghplan.corpus.model import ORG_TYPES, REQUIRED_ROLES
+from ghplan.corpus.model import REQUIRED_ROLES
+from ghplan.writer.org_types import UnknownType, resolve_type, valid_names
 
 TONES = ("standard", "concise", "detailed")
 SECTION_ROLES = ("guiding", "goals", "tasks", "safeguards", "schedule", "closing")
@@ -111,6 +112,16 @@ def _events(value: Any) -> list[Event]:
     return sorted(out, key=lambda e: e.month)
 
 
+def _org_type(name: Any) -> str:
+    """The profile's `type` as a cadre writes it (hospital, 医院, 县总工会 …) → its id."""
+    if not isinstance(name, str) or not name.strip():
+        raise ProfileError(f"'type' (the organisation type) is required: one of {valid_names()}")
+    try:
+        return resolve_type(name, what="org type")
+    except UnknownType as exc:
+        raise ProfileError(str(exc)) from None
+
+
 def profile_from_dict(data: dict[str, Any], *, source: str = "") -> Profile:
     unknown = sorted(set(data) - _KEYS)
     if unknown:
@@ -118,9 +129,7 @@ def profile_from_dict(data: dict[str, Any], *, source: str = "") -> Profile:
     org = data.get("org", "")
     if not isinstance(org, str) or not org.strip():
         raise ProfileError("'org' (the union's full name) is required")
-    otype = data.get("type", "")
-    if otype not in ORG_TYPES:
-        raise ProfileError(f"unknown org type {otype!r}; use one of: {', '.join(ORG_TYPES)}")
+    otype = _org_type(data.get("type", ""))
     year = data.get("year")
     if year is not None:
         year = _int(year, "year", MIN_YEAR, MAX_YEAR)
@@ -164,8 +173,7 @@ def load_profile(path: str | Path) -> Profile:
 
 def example_profile(org_type: str) -> Profile:
     """The shipped example profile for an org type."""
-    if org_type not in ORG_TYPES:
-        raise ProfileError(f"unknown org type {org_type!r}; use one of: {', '.join(ORG_TYPES)}")
+    org_type = _org_type(org_type)
     ref = resources.files("ghplan.writer").joinpath("data", "profiles", f"{org_type}.toml")
     data = tomllib.loads(ref.read_text("utf-8"))
     return profile_from_dict(data, source=f"writer/data/profiles/{org_type}.toml")

@@ -29,6 +29,7 @@ from typing import Any, Sequence
 
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.corpus.model import ORG_TYPES, ROLES
+from ghplan.writer.org_types import resolve_optional
 
 from ghplan.writer.index.fusion import MMR_LAMBDA, mmr, rrf
 from ghplan.writer.index.lexical import BM25, tokens
@@ -401,6 +402,8 @@ def get_retriever(settings: Any = None, location: Location | None = None) -> Ret
 def search(query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
            year: int | None = None, mode: str = "hybrid", settings: Any = None,
            location: Location | None = None, org: str | None = None) -> SearchResult:
+    """`org_type` as users write it (hospital, 医院, 卫生院 …: writer/org_types.py)."""
+    org_type = resolve_optional(org_type, allow_other=True)
     return get_retriever(settings, location).search(query, org_type, role, k, year=year, mode=mode, org=org)
 
 

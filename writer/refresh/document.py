@@ -95,7 +95,10 @@ def refresh_file(path: str | Path, year: int, *, org: str | None = None, org_typ
     from ghplan.writer.draft.profile import load_profile
     from ghplan.writer.refresh.pipeline import refresh_text
 
+    from ghplan.writer.org_types import resolve_optional
+
     check_year(year)
+    org_type = resolve_optional(org_type)   # 医院, 县总工会 … as well as the ids
     old = read_old(path)
     target = check_out(out, old) if out is not None else None
     settings = settings or load_settings()

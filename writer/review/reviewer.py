@@ -12,6 +12,8 @@ JSON contract of `ReviewResult.to_json()` (one object per reviewed file):
                    "message", "suggestion"}],                                # line/col 1-based
      "summary": {"errors", "warnings", "infos"},
      "declared_type", "declared_from", "body_type"}    # added fields: what the plan names, what its body reads as
+`message` is in the result's language, named by the added field "lang" ("en" unless a caller chose:
+`to_json(lang=)`, `ReviewResult.lang`; writer/lang.py).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review.spans import overlap_test
 from ghplan.writer.review import broken, generated, numbering, orgcheck, structure
 from ghplan.writer.config import Settings
+from ghplan.writer.lang import check_lang, pick
 from ghplan.writer.review.rules import all_rules, review_data, review_rules
 
 if TYPE_CHECKING:
@@ -65,6 +68,7 @@ class ReviewResult:
     body_type: str = "other"          # the type the body's vocabulary reads as
     # how the file was read (corpus.read.ReadResult): a Word or PDF file adds `paragraph` per finding
     read: Any = field(default=None, repr=False, compare=False)
+    lang: str = "en"                  # the language of `message` in to_json (writer/lang.py)
 
     def counts(self) -> dict[str, int]:
         c = {"errors": 0, "warnings": 0, "infos": 0}
@@ -83,21 +87,24 @@ class ReviewResult:
     def line_col(self, offset: int) -> tuple[int, int]:
         return self.lines.line_col(offset)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """The JSON contract above; `message` in `lang` (zh or en, default the result's own
+        `lang`), the English one where a finding has no Chinese."""
+        lang = check_lang(lang) if lang else self.lang
         idx = self.lines
         findings = []
         for f in self.findings:
             line, col = idx.line_col(f.start)
             row = {"rule": f.rule, "category": f.category, "severity": f.severity,
                    "line": line, "col": col, "start": f.start, "end": f.end, "text": f.text,
-                   "message": f.message, "suggestion": f.suggestion}
+                   "message": pick(lang, f.message, f.message_zh), "suggestion": f.suggestion}
             if self.read is not None and self.read.format != "text":
                 row["paragraph"] = self.read.paragraph_at(f.start)    # added field: where in the document
             findings.append(row)
         return {"file": self.file, "type": self.org_type, "year": self.year,
                 "sections": dict(self.sections), "findings": findings, "summary": self.counts(),
                 "declared_type": self.declared_type, "declared_from": self.declared_from,
-                "body_type": self.body_type}
+                "body_type": self.body_type, "lang": lang}
 
 
 class LineIndex:
