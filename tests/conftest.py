@@ -12,6 +12,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ.pop("GHPLAN_CHROMA_URL", None)
 os.environ.pop("GHPLAN_EMBED_MODEL", None)
+# Messages in English whatever the developer's locale (tests of the language choice set their own).
+os.environ["GHPLAN_LANG"] = "en"
 # The on-disk caches (the copy index, writer/review/copycheck.py) go to a folder of this run's own,
 # removed when the run ends.
 os.environ["GHPLAN_CACHE_DIR"] = __import__("tempfile").mkdtemp(prefix="ghplan-test-cache-")

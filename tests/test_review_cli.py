@@ -143,7 +143,7 @@ def test_rules_lists_every_family_with_reasons_and_examples():
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids))
     for row in rows:
-        assert list(row) == ["id", "category", "severity", "reason", "example"] and row["reason"]
+        assert list(row) == ["id", "category", "severity", "reason", "example", "reason_zh"] and row["reason"]
     cats = {row["category"] for row in rows}
     assert {"structure", "stale", "organisation", "numbering", "copy", "chatter", "placeholder"} <= cats
     text = run("rules")

@@ -24,7 +24,7 @@ def result(text: str = TEXT, **kw):
 def test_json_contract_has_exactly_the_documented_keys():
     obj = result(org_type="enterprise").to_json()
     assert list(obj) == ["file", "type", "year", "sections", "findings", "summary",
-                         "declared_type", "declared_from", "body_type"]      # the documented order, added fields last
+                         "declared_type", "declared_from", "body_type", "lang"]   # the documented order, added fields last
     assert obj["file"] == "plan.txt" and obj["type"] == "enterprise" and obj["year"] == 2027
     assert list(obj["sections"]) == ["guiding", "goals", "tasks", "safeguards", "schedule"]
     assert all(isinstance(v, bool) for v in obj["sections"].values())

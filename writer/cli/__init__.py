@@ -6,6 +6,8 @@ and `ghplan review` have to start fast.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from ghplan.writer.errors import GhplanError
@@ -32,8 +34,15 @@ def _version(value: bool) -> None:
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", metavar="zh|en",
+        help="Language of findings and reports (中文 zh / English en); before the command: "
+             "ghplan --lang zh review plan.docx. Default: GHPLAN_LANG, else the locale (zh_* → zh, else en)."),
 ) -> None:
     """Draft and review Chinese trade-union work plans (工会工作计划)."""
+    from ghplan.writer.cli.common import choose_lang
+
+    choose_lang(lang)
 
 
 for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd, facts_cmd, refresh_cmd):

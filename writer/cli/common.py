@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Optional
 
 import typer
 
@@ -34,3 +34,43 @@ def fail_on(exc: GhplanError) -> NoReturn:
 
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+# `ghplan --lang zh|en COMMAND`: the root callback records the choice for the command it runs
+# (set on every invocation, so in-process runs never inherit an earlier one).
+_CHOSEN: dict[str, Optional[str]] = {"lang": None}
+
+
+def choose_lang(value: Optional[str]) -> None:
+    """The root callback's --lang, checked at once (a bad value is bad usage, exit 2)."""
+    from ghplan.writer.lang import check_lang
+
+    try:
+        _CHOSEN["lang"] = check_lang(value) if value is not None else None
+    except UsageError as exc:
+        fail(str(exc), 2)
+
+
+def lang() -> str:
+    """The language of this run: --lang, else GHPLAN_LANG, else the locale (writer/lang.py)."""
+    from ghplan.writer.lang import resolve_lang
+
+    try:
+        return resolve_lang(_CHOSEN["lang"])
+    except UsageError as exc:
+        fail(f"GHPLAN_LANG: {exc}", 2)
+
+
+def org_type(name: Optional[str], *, allow_other: bool = False, what: str = "type") -> Optional[str]:
+    """--type as users write it (hospital, 医院, 县总工会 …) → the id; one line and exit 2 else."""
+    from ghplan.writer.org_types import resolve_optional
+
+    try:
+        return resolve_optional(name, allow_other=allow_other, what=what)
+    except UsageError as exc:
+        fail(str(exc), 2)
+
+
+TYPE_HELP = ("Organisation type, in English or Chinese: school 学校 (小学, 中学, 高校), hospital 医院 (卫生院), "
+             "enterprise 企业 (公司), township 乡镇街道 (乡镇, 街道), federation 县区市总工会 (县总工会, 市总工会), "
+             "government 机关事业单位 (机关, 事业单位), women 女职工委员会 (女工委).")

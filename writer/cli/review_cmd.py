@@ -14,7 +14,7 @@ from typing import Any, Optional
 import typer
 
 from ghplan.writer.io import write_atomic
-from ghplan.writer.cli.common import fail
+from ghplan.writer.cli.common import TYPE_HELP, fail, lang, org_type as resolve_org_type
 
 FORMATS = ("text", "json", "sarif")
 STDIN = "-"
@@ -116,16 +116,6 @@ def _parse_year(year: Optional[str]) -> int | None:
         fail(f"--year must be a year like 2027, not {year!r}", 2)
 
 
-def _type_name(org_type: Optional[str]) -> Optional[str]:
-    """Accept the Chinese names too (--type 医院 is hospital)."""
-    if org_type is None:
-        return None
-    from ghplan.writer.review.orgcheck import type_names
-
-    by_name = {name: t for t, name in type_names().items()}
-    return by_name.get(org_type, org_type)
-
-
 def _use_color(color: Optional[bool]) -> bool:
     if color is not None:
         return color
@@ -134,10 +124,11 @@ def _use_color(color: Optional[bool]) -> bool:
 
 def review(
     paths: list[str] = typer.Argument(..., help="Plans to review: files (.txt/.md in UTF-8 or GBK, .docx, .pdf with text), folders (every such file under them), or - for stdin."),
-    org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Org type: school, hospital, enterprise, township, federation, government, women (default: inferred from the text)."),
+    org_type: Optional[str] = typer.Option(None, "--type", "-t", help=TYPE_HELP + " Default: inferred from the text."),
     year: Optional[str] = typer.Option(None, "--year", "-y", help="Plan year (default: the year in the title, else next year)."),
     org: Optional[str] = typer.Option(None, "--org", help="The union's name (某市第一人民医院工会): the organisation it names sets the type, over the body's vocabulary."),
     fmt: str = typer.Option("text", "--format", "-f", help="Output: text, json (one object per file, one per line) or sarif."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml or \\[tool.ghplan] in ./pyproject.toml)."),
     fix: bool = typer.Option(False, "--fix", help="Apply the certain fixes, then review the result (a .docx: as Word tracked changes with comments)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="With --fix: write the result here (.docx: tracked changes; .txt/.md: the fixed text; - : the text to stdout)."),
@@ -158,7 +149,8 @@ def review(
     Silence one line with <!-- ghplan-disable-line --> or "ghplan: ignore RULE-ID" on it.
     """
     plan_year = _parse_year(year)
-    org_type = _type_name(org_type)
+    org_type = resolve_org_type(org_type, what="--type")
+    fmt = _json_format(fmt, as_json)
     paths, dir_notes, dir_errors = expand_paths(paths)
     _check_options(paths, org_type, plan_year, fmt, fix, out, in_place, annotate, out_encoding)
     settings = _settings(config, no_copy)
@@ -187,6 +179,13 @@ def review(
     if bad:
         raise typer.Exit(2)
     raise typer.Exit(1 if any(r.errors for r in results) else 0)
+
+
+def _json_format(fmt: str, as_json: bool) -> str:
+    """--json is --format json; with another --format it is a contradiction, not a guess."""
+    if as_json and fmt not in ("text", "json"):
+        fail(f"use either --json or --format {fmt}, not both", 2)
+    return "json" if as_json else fmt
 
 
 def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | None, fmt: str,
@@ -266,6 +265,9 @@ def _render(results: list, extras: list, fmt: str, color: Optional[bool], to_std
     from ghplan.writer.review.report import render_json, render_sarif, render_text
 
     file = sys.stderr if to_stderr else None      # --out -: stdout carries the fixed text
+    language = lang()
+    for r in results:           # messages, severity words and the summary in the user's language
+        r.lang = language
     if fmt == "json":
         render_json(results, file=file)
     elif fmt == "sarif":
@@ -392,10 +394,12 @@ def rules(
 
         sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
         return
+    zh = lang() == "zh"         # the text list speaks Chinese where a rule has its Chinese message
     for row in table:
-        example = f"  e.g. {row['example']}" if row["example"] else ""
-        typer.echo(f"{row['id']}  {row['severity']}  {row['category']}  {row['reason']}{example}")
-    typer.echo(f"{len(table)} rules")
+        example = f"  {'例' if zh else 'e.g.'} {row['example']}" if row["example"] else ""
+        reason = row["reason_zh"] or row["reason"] if zh else row["reason"]
+        typer.echo(f"{row['id']}  {row['severity']}  {row['category']}  {reason}{example}")
+    typer.echo(f"共 {len(table)} 条规则" if zh else f"{len(table)} rules")
 
 
 def register(app: typer.Typer) -> None:

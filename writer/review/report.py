@@ -11,6 +11,7 @@ from typing import Iterable
 
 from ghplan.corpus.rules.model import Rule
 from ghplan.writer import __version__
+from ghplan.writer.lang import pick
 from ghplan.writer.review.reviewer import LineIndex, ReviewResult
 from ghplan.writer.review.rules import all_rules
 
@@ -19,6 +20,9 @@ FAMILY_ORDER = ("structure", "boilerplate", "stale", "organisation", "numbering"
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# The words of the text report in Chinese (a result's `lang` is "zh"); English is the code's own.
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+QUOTES = {"en": ("“", "”"), "zh": ("「", "」")}
 
 
 @dataclass
@@ -41,8 +45,32 @@ def _family_rank(category: str) -> int:
 _DECLARED_BY = {"type": "--type", "org": "--org", "profile": "the profile", "title": "the title"}
 
 
+_DECLARED_BY_ZH = {"type": "--type", "org": "--org", "profile": "画像文件", "title": "标题"}
+_YEAR_ZH = {"given": "", "title": "（取自标题）", "default": "（标题无年份：按明年）"}
+
+
+def header_zh(r: ReviewResult) -> str:
+    """The header line in Chinese: type (and where it came from), plan year, how the file was read."""
+    from ghplan.writer.org_types import chinese_names
+
+    names = chinese_names()
+    t = names.get(r.org_type, r.org_type)
+    declared_by = _DECLARED_BY_ZH.get(r.declared_from or "", "")
+    if declared_by and r.declared_type == r.org_type:
+        t += f"（由 {declared_by} 指明）"
+    elif r.org_type_inferred:
+        t += "（从正文推断，可用 --type 指定）"
+    if r.body_type not in (r.org_type, "other"):
+        t += f"，正文读作{names.get(r.body_type, r.body_type)}"
+    enc = f"，读自 {r.encoding.upper()}（行 = 段落）" if r.encoding in ("docx", "pdf") else (
+        f"，按 {r.encoding.upper()} 解码" if r.encoding not in ("utf-8", "utf-8-sig") else "")
+    return f"{r.file}：类型 {t}，计划年度 {r.year}{_YEAR_ZH[r.year_source]}{enc}"
+
+
 def header(r: ReviewResult) -> str:
     """One line saying how the file was read: type, year, and where each came from."""
+    if getattr(r, "lang", "en") == "zh":
+        return header_zh(r)
     t = f"{r.org_type} (inferred from the text; --type sets it)" if r.org_type_inferred else r.org_type
     declared_by = _DECLARED_BY.get(r.declared_from or "", "")
     if declared_by and r.declared_type == r.org_type:
@@ -59,14 +87,28 @@ def header(r: ReviewResult) -> str:
     return f"{r.file}: type {t}, plan year {r.year}{y}{enc}"
 
 
-def _shown(text: str, width: int = 24) -> str:
+def _shown(text: str, width: int = 24, lang: str = "en") -> str:
     """The matched text, quoted on one line (shortened in the middle when long), before the message."""
     one = " ".join(text.split())
     if not one:
         return ""
     if len(one) > width:
         one = one[:width // 2] + "…" + one[-(width // 2 - 1):]
-    return f"“{one}”  "
+    left, right = QUOTES.get(lang, QUOTES["en"])
+    return f"{left}{one}{right}  "
+
+
+def _message(f, lang: str) -> str:
+    """The finding's message in `lang`, with what --fix would do."""
+    if lang != "zh":
+        msg = f.message
+        if f.suggestion:
+            return msg + f" → {f.suggestion}" + (" (--fix)" if f.fixable else "")
+        return msg + (" (--fix deletes it)" if f.fixable else "")
+    msg = pick(lang, f.message, f.message_zh)
+    if f.suggestion:
+        return msg + f" → {f.suggestion}" + ("（--fix 可改）" if f.fixable else "")
+    return msg + ("（--fix 可删）" if f.fixable else "")
 
 
 def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
@@ -79,23 +121,25 @@ def finding_lines(r: ReviewResult) -> list[tuple[str, str, str]]:
         if read is not None and read.format != "text" and read.blocks:
             line = read.paragraph_at(f.start)           # a Word/PDF file: the paragraph, and the column in it
             col = f.start - read.starts[line - 1] + 1
-        msg = f.message
-        if f.suggestion:
-            msg += f" → {f.suggestion}" + (" (--fix)" if f.fixable else "")
-        elif f.fixable:
-            msg += " (--fix deletes it)"
-        shown = _shown(f.text)
+        lang = getattr(r, "lang", "en")
+        sev = SEVERITY_ZH.get(f.severity, f.severity) if lang == "zh" else f.severity
         rows.append((family(f.category), f.severity,
-                     f"{r.file}:{line}:{col}  {f.severity}  {f.rule}  {shown}{msg}"))
+                     f"{r.file}:{line}:{col}  {sev}  {f.rule}  {_shown(f.text, lang=lang)}{_message(f, lang)}"))
     return rows
 
 
-def summary_line(results: Iterable[ReviewResult], fixed: int = -1) -> str:
+def summary_line(results: Iterable[ReviewResult], fixed: int = -1, lang: str | None = None) -> str:
+    """The last line of the report, in `lang` (default the first result's)."""
     results = list(results)
     totals = {"errors": 0, "warnings": 0, "infos": 0}
     for r in results:
         for k, v in r.counts().items():
             totals[k] += v
+    lang = lang or (getattr(results[0], "lang", "en") if results else "en")
+    if lang == "zh":
+        line = (f"{len(results)} 个文件：{totals['errors']} 个错误，{totals['warnings']} 个警告，"
+                f"{totals['infos']} 个提示")
+        return f"已修正 {fixed} 处；留待人工：" + line if fixed >= 0 else line
     files = f"{len(results)} file" + ("s" if len(results) != 1 else "")
     line = f"{totals['errors']} errors, {totals['warnings']} warnings, {totals['infos']} infos in {files}"
     if fixed >= 0:
@@ -121,7 +165,9 @@ def render_text(results: list[ReviewResult], extras: list[Extra] | None = None, 
             console.print(Text(note, style="dim" if color else ""))
         if x.fixed >= 0:
             fixed_total = max(fixed_total, 0) + x.fixed
-            console.print(f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
+            console.print(f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
+                          if r.lang == "zh" else
+                          f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
         current = None
         for fam, sev, line in finding_lines(r):
             if color and fam != current:
@@ -169,7 +215,7 @@ def sarif(results: list[ReviewResult]) -> dict:
             res = {
                 "ruleId": f.rule, "ruleIndex": index[f.rule],
                 "level": _SARIF_LEVEL.get(f.severity, "warning"),
-                "message": {"text": f.message},
+                "message": {"text": pick(getattr(r, "lang", "en"), f.message, f.message_zh)},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": r.file},
                     "region": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
@@ -208,6 +254,6 @@ def render_sarif(results: list[ReviewResult], file=None) -> None:
 
 
 def rules_table(rules: Iterable[Rule]) -> list[dict]:
-    """`ghplan rules --json`: one entry per rule."""
+    """`ghplan rules --json`: one entry per rule (reason_zh: an added field, the Chinese message)."""
     return [{"id": r.id, "category": r.category, "severity": r.severity, "reason": r.reason,
-             "example": r.example} for r in rules]
+             "example": r.example, "reason_zh": r.message_zh} for r in rules]
