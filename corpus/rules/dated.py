@@ -181,14 +181,26 @@ def _campaign_hit(norm: str, m: Match, year: int) -> Hit | None:
         return None
     results_until = int(r.extra.get("results_until", r.until + 1))
     tail = after(norm, m.end, 12)
-    if year <= results_until and any(w in tail[:8] for w in table().meta.get("results_after", ())):
+    results = any(w in tail[:8] for w in table().meta.get("results_after", ()))
+    if results and year <= results_until:
         return None   # 巩固…成果: consolidating last year's campaign is current talk
     name = r.extra.get("name", norm[m.start:m.end])
     span = f"{r.dated}" if r.dated == r.until else f"{r.dated}–{r.until}"
-    severity = "warning" if year == r.until + 1 else r.severity
-    en, zh = say("campaign", name=name, span=span, year=year)
+    # an error only when the plan certainly runs it again; the year after, it may be wrapping up
+    key = "campaign_results" if results else "campaign" if _running(norm, m.start) else "campaign_named"
+    severity = r.severity if key == "campaign" and year > r.until + 1 else \
+        ("info" if r.severity == "info" else "warning")
+    en, zh = say(key, name=name, span=span, year=year)
     return Hit(r, m.start, m.end, severity, en, r.successor,
                 bool(r.successor) and r.extra.get("fixable", True), zh)
+
+
+def _running(norm: str, start: int) -> bool:
+    """A running verb (开展, 推进, …) in the clause right before a campaign's name."""
+    meta = table().meta
+    before = norm[max(0, start - int(meta.get("running_window", 10))):start]
+    before = before[max(before.rfind(c) for c in _CLAUSE_END) + 1:]
+    return any(v in before for v in meta.get("running_before", ()))
 
 
 def _plenum_hit(norm: str, m: Match, year: int) -> Hit | None:

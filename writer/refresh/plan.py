@@ -8,7 +8,7 @@ from typing import Callable
 
 from ghplan.corpus.rules.model import Finding
 from ghplan.writer.draft.facts import YearFacts
-from ghplan.writer.refresh import rules
+from ghplan.writer.refresh import campaigns, rules
 from ghplan.writer.refresh.changes import Change, apply, compose, drop_overlaps
 from ghplan.writer.review import numbering
 from ghplan.writer.review.fix import certain_edits
@@ -62,6 +62,8 @@ def round_changes(text: str, result: ReviewResult, facts: YearFacts) -> tuple[li
     stale = [f for f in result.findings if f.category == "stale"]
     claims, kept = rules.claim_changes(text, facts.year, stale)
     own += claims
+    runs, _ = campaigns.campaign_changes(text, facts.year, stale)
+    own += runs
     chosen = drop_overlaps(deletions + own + [c for c in fixes if c.after])
     confirm = []
     if sig is not None and sig in chosen:
@@ -70,6 +72,7 @@ def round_changes(text: str, result: ReviewResult, facts: YearFacts) -> tuple[li
         if any(c.start == s and c.rule == "GH-REFRESH-YEAR-CLAIM" for c in chosen):
             en, zh = rules.say("claim_clause", clause=clause, year=facts.year)
             confirm.append(Confirm(s, e, "GH-REFRESH-YEAR-CLAIM", en, zh))
+    confirm += [Confirm(c.start, c.end, c.rule, c.reason, c.reason_zh) for c in runs if c in chosen]
     return chosen, confirm
 
 
