@@ -13,7 +13,7 @@ import typer
 from ghplan.writer.errors import GhplanError
 from ghplan.writer import __version__
 from ghplan.writer.cli import (corpus_cmd, draft_cmd, eval_cmd, facts_cmd, index_cmd, refresh_cmd,
-                               review_cmd)
+                               review_cmd, serve_cmd)
 
 app = typer.Typer(
     name="ghplan",
@@ -45,7 +45,7 @@ def main(
     choose_lang(lang)
 
 
-for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd, facts_cmd, refresh_cmd):
+for module in (draft_cmd, review_cmd, corpus_cmd, index_cmd, eval_cmd, facts_cmd, refresh_cmd, serve_cmd):
     module.register(app)
 
 

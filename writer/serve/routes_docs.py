@@ -1,0 +1,178 @@
+"""POST /api/fix, /api/refresh and /api/export: the routes that hand back a changed document,
+as JSON or as a file (a .docx with tracked changes, or laid out as a 公文)."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ghplan.writer.serve import inputs
+from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.routes_review import review_doc
+from ghplan.writer.serve.shapes import MD_TYPE, attachment, out_name, review_json
+
+router = APIRouter(prefix="/api")
+FIX_ROUNDS = 3          # as `ghplan review --fix`: a deletion can uncover a hit it overlapped
+
+
+# ---------------------------------------------------------------------- fix
+def _rules(value: Any) -> frozenset[str] | None:
+    """The rule ids to fix: a JSON list, or a comma-separated form field; None = every certain fix."""
+    if value in (None, "", []):
+        return None
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(r, str) for r in items):
+        raise ApiError(422, "“rules”应为规则编号列表", "'rules' must be a list of rule ids")
+    return frozenset(r.strip() for r in items if r.strip())
+
+
+def _again(first: Any, settings: Any, only: frozenset[str] | None) -> Callable[[str], Any]:
+    """Reviews of fixed texts with the first review's type and year; with `only`, the findings of
+    other rules are hidden so no fix acts on them."""
+    from ghplan.writer.review.reviewer import review_text
+
+    def again(text: str) -> Any:
+        r = review_text(text, org_type=first.org_type, year=first.year, settings=settings, file=first.file)
+        return r if only is None else dataclasses.replace(r, findings=[f for f in r.findings if f.rule in only])
+    return again
+
+
+def fix_plain(text: str, first: Any, settings: Any, only: frozenset[str] | None) -> tuple[str, list[dict], Any]:
+    """Certain fixes until none is left (fix_until_stable's rounds, keeping what each applied);
+    a round that would leave more errors is retried without renumbering, else not made."""
+    from ghplan.writer.review.fix import fix_text
+
+    again = _again(first, settings, only)
+    result = again(text) if only is not None else first
+    applied: list[dict] = []
+    for _ in range(FIX_ROUNDS):
+        todo = [f for f in result.findings if f.fixable]
+        if not todo:
+            break
+        for renumber in (True, False):
+            fixed = fix_text(text, todo, renumber=renumber)
+            new = again(fixed.text) if fixed.text != text else None
+            if new is not None and new.errors <= result.errors:
+                break
+        if new is None or new.errors > result.errors:
+            break
+        applied += [{"rule": f.rule, "text": f.text, "suggestion": f.suggestion} for f in fixed.applied]
+        text, result = fixed.text, new
+    return text, applied, result
+
+
+@router.post("/fix")
+async def fix(request: Request) -> Any:
+    """JSON {"text", "type"?, "year"?, "rules"?, "lang"?} → {"text", "applied", "review"};
+    multipart with a .docx `file` → the .docx with each fix a tracked change with a comment."""
+    body = await inputs.read_body(request)
+    if body.doc is None:
+        raise ApiError(422, "请粘贴文本（text）或上传 .docx 文件（file）", "give 'text' or upload a .docx 'file'")
+    f = body.fields
+    org_type, year, lang = inputs.org_type(f.get("type")), inputs.year(f.get("year")), inputs.lang(f.get("lang"))
+    only, doc = _rules(f.get("rules")), body.doc
+    settings = request.app.state.ghplan.settings
+
+    def run() -> Any:
+        first = review_doc(doc, org_type, year, settings)
+        if doc.format == "docx":
+            return _fix_docx(doc, first, settings, only)
+        text, applied, _ = fix_plain(first.text, first, settings, only)
+        final = _again(first, settings, None)(text)
+        return {"text": text, "applied": applied, "review": review_json(final, lang)}
+
+    return await run_in_threadpool(run)
+
+
+def _fix_docx(doc: inputs.Doc, first: Any, settings: Any, only: frozenset[str] | None) -> Response:
+    from ghplan.corpus.decode import DecodeError
+    from ghplan.writer.review.docx_fix import fix_docx
+
+    try:
+        done = fix_docx(doc.data, doc.name, _again(first, settings, only))
+    except (DecodeError, ValueError) as exc:
+        raise ApiError(422, "无法在该 Word 文件中写入修订", f"cannot write tracked changes: {exc}") from None
+    response = attachment(done.data, out_name(doc.name, "-修订"))
+    response.headers["X-Ghplan-Fixes"] = str(done.fixes)
+    return response
+
+
+# ---------------------------------------------------------------------- refresh
+def _old_plan(doc: inputs.Doc) -> Any:
+    from ghplan.writer.refresh.document import OldPlan
+
+    starts = tuple(doc.read.starts) if doc.read is not None else ()
+    return OldPlan(doc.text, starts, doc.format, doc.data, doc.read, doc.name)
+
+
+def _refresh_backend(settings: Any) -> Any:
+    """The model that rewrites what rules cannot (None: rules only, as offline)."""
+    from ghplan.writer.draft import backends
+
+    name = backends.default_backend_name(settings)
+    return None if name == "offline" else backends.make_backend(name, settings=settings)
+
+
+@router.post("/refresh")
+async def refresh(request: Request) -> Any:
+    """Multipart `file` (last year's plan) + `year`, `org`?, `type`?, `format`? (json | docx | md)
+    → the `ghplan refresh --json` change log with `old_text` and `new_text`, or the new plan as a
+    file (a .docx upload: its own file with tracked changes)."""
+    body = await inputs.read_body(request)
+    if body.doc is None:
+        raise ApiError(422, "请上传去年的计划（file）", "upload last year's plan as 'file'")
+    f = body.fields
+    year = inputs.year(f.get("year"), required=True)
+    org_type, org, lang = inputs.org_type(f.get("type")), inputs.text_field(f, "org"), inputs.lang(f.get("lang"))
+    fmt = (inputs.text_field(f, "format") or "json").lower()
+    if fmt not in ("json", "docx", "md"):
+        raise ApiError(422, "“format”应为 json、docx 或 md", "'format' must be json, docx or md")
+    settings, doc = request.app.state.ghplan.settings, body.doc
+
+    def run() -> Any:
+        from ghplan.writer.refresh.pipeline import refresh_text
+
+        old = _old_plan(doc)
+        result = refresh_text(old.text, year, org=org, org_type=org_type, backend=_refresh_backend(settings),
+                              settings=settings, paragraph_starts=old.starts or None)
+        if fmt == "json":
+            return {**result.to_json(), "review": review_json(result.review, lang),
+                    "old_text": result.old, "new_text": result.text}
+        return _refreshed_file(old, result, fmt)
+
+    return await run_in_threadpool(run)
+
+
+def _refreshed_file(old: Any, result: Any, fmt: str) -> Response:
+    from ghplan.writer.export import to_docx_bytes, to_markdown
+    from ghplan.writer.refresh.document import tracked_bytes
+
+    name = out_name(old.source, f"-{result.year}", ".md" if fmt == "md" else ".docx")
+    if fmt == "md":
+        return attachment(to_markdown(result.text).encode("utf-8"), name, MD_TYPE)
+    data = tracked_bytes(old, result) if old.format == "docx" else to_docx_bytes(result.text)
+    return attachment(data, name)
+
+
+# ---------------------------------------------------------------------- export
+@router.post("/export")
+async def export(request: Request) -> Response:
+    """JSON {"text", "format": "docx" | "md", "title"?} → the plan as a file (.docx in the 公文
+    layout of `ghplan draft --out X.docx`)."""
+    from ghplan.writer.export import to_docx_bytes, to_markdown
+
+    body = await inputs.read_body(request)
+    if body.doc is None:
+        raise ApiError(422, "缺少要导出的文本（text）", "'text' is required")
+    fmt = (inputs.text_field(body.fields, "format") or "docx").lower()
+    if fmt not in ("docx", "md"):
+        raise ApiError(422, "“format”应为 docx 或 md", "'format' must be docx or md")
+    title = inputs.text_field(body.fields, "title") or body.doc.text.strip().split("\n", 1)[0][:60]
+    name = out_name(title.replace("/", "-") + ".x", "", f".{fmt}")
+    if fmt == "md":
+        return attachment(to_markdown(body.doc.text).encode("utf-8"), name, MD_TYPE)
+    return attachment(await run_in_threadpool(to_docx_bytes, body.doc.text), name)

@@ -1,0 +1,126 @@
+"""POST /api/draft: a plan for one organisation, as the `ghplan draft --json` object, or streamed
+as Server-Sent Events when the request accepts text/event-stream:
+
+    event: stage    data: {"stage": "outline" | "section" | "review" | "repair" | "done", "detail"}
+    event: section  data: {"index", "heading", "text"}          (each section as it is written)
+    event: result   data: the draft --json object
+    event: error    data: {"error", "error_en"}
+
+The pipeline runs in a worker thread (a slow model never blocks other requests); its events
+cross to the event loop through a queue.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, AsyncIterator
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from ghplan.writer.errors import GhplanError
+from ghplan.writer.serve import inputs
+from ghplan.writer.serve.errors import ApiError, INTERNAL, error_body, from_library
+from ghplan.writer.serve.shapes import review_json
+
+router = APIRouter(prefix="/api")
+log = logging.getLogger("ghplan.serve")
+_RUNNING: set[asyncio.Task] = set()
+BACKENDS = ("offline", "mock", "openai")
+# the pipeline's stage names → the stream's (retrieval and facts are part of outlining)
+STAGE = {"facts": "outline", "retrieve": "outline", "outline": "outline", "expand": "section",
+         "review": "review", "repair": "repair", "retry": "section", "done": "done"}
+
+
+def _profile(fields: dict[str, Any]) -> Any:
+    """The profile: `profile` fields (as in a profile TOML) under `org`, `type`, `year`."""
+    from ghplan.writer.draft.profile import ProfileError, profile_from_dict
+
+    extra = fields.get("profile") or {}
+    if not isinstance(extra, dict):
+        raise ApiError(422, "“profile”应为对象（与单位档案 TOML 的字段相同）", "'profile' must be an object")
+    org = inputs.text_field(fields, "org") or extra.get("org")
+    org_type = inputs.org_type(fields.get("type") or extra.get("type"))
+    year = inputs.year(fields.get("year", extra.get("year")))
+    if not org or not org_type:
+        raise ApiError(422, "请填写单位名称（org）和类型（type）", "'org' and 'type' are required")
+    data = {**extra, "org": org, "type": org_type, **({"year": year} if year else {})}
+    try:
+        return profile_from_dict(data, source="api")
+    except ProfileError as exc:
+        raise ApiError(422, "单位档案字段有误", str(exc)) from None
+
+
+def _backend(name: Any, settings: Any) -> Any:
+    from ghplan.writer.draft.backends import default_backend_name, make_backend
+
+    name = name or default_backend_name(settings)
+    if name not in BACKENDS:
+        raise ApiError(422, "“backend”应为 offline、mock 或 openai", "'backend' must be offline, mock or openai")
+    return make_backend(name, settings=settings)
+
+
+def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None) -> dict[str, Any]:
+    """The draft --json object, review messages in Chinese, with the warm index."""
+    from ghplan.writer.draft.pipeline import draft
+
+    result = draft(profile, backend=backend, year=profile.year, settings=state.settings, on_event=on_event)
+    return {**result.to_json(), "review": review_json(result.review, "zh"), "notes": result.notes}
+
+
+@router.post("/draft")
+async def draft(request: Request) -> Any:
+    """JSON {"org", "type", "year"?, "profile"?, "backend"?} → the draft --json object."""
+    body = await inputs.read_body(request, text_field=None)
+    state = request.app.state.ghplan
+    profile = _profile(body.fields)
+    backend = _backend(body.fields.get("backend"), state.settings)
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(_stream(profile, backend, state), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return await run_in_threadpool(run_draft, profile, backend, state)
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _event_message(event: Any) -> str:
+    if event.kind == "section":
+        return sse("section", {"index": event.index, "heading": event.heading, "text": event.text})
+    return sse("stage", {"stage": STAGE.get(event.stage, event.stage), "detail": event.detail,
+                         "step": event.stage})
+
+
+async def _stream(profile: Any, backend: Any, state: Any) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+
+    def on_event(event: Any) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, _event_message(event))
+
+    async def work() -> None:
+        try:
+            result = await run_in_threadpool(run_draft, profile, backend, state, on_event)
+            message = sse("result", result)
+        except ApiError as exc:
+            message = sse("error", error_body(exc.zh, exc.en, state.api_key))
+        except GhplanError as exc:
+            err = from_library(exc)
+            message = sse("error", error_body(err.zh, err.en, state.api_key))
+        except Exception as exc:  # noqa: BLE001 - the stream must end with an error event, not a cut
+            log.error("ghplan serve: draft stream failed: %s", type(exc).__name__)
+            message = sse("error", error_body(INTERNAL.zh, INTERNAL.en))
+        loop.call_soon_threadsafe(queue.put_nowait, message)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    # a client that goes away leaves the worker thread to finish on its own (it cannot be
+    # stopped); the task is held so it is not collected before then
+    task = asyncio.create_task(work())
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    while (message := await queue.get()) is not None:
+        yield message

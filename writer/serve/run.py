@@ -1,0 +1,62 @@
+"""Running the app: the bind check, then uvicorn until Ctrl-C."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from ghplan.writer.errors import UsageError
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Beyond this machine only with a token: anyone on the network could otherwise use it."""
+    if not is_loopback(host) and not token:
+        raise UsageError(f"refusing to listen on {host} without --token: other machines could use the "
+                         f"server (拒绝在 {host} 上无令牌监听：请加 --token)")
+
+
+def page_url(host: str, port: int, token: str | None) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"#token={token}" if token else "")
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | None = None,
+          store: Path | None = None, announce=print) -> None:
+    """Warm the state, print where the page is, serve until Ctrl-C (uvicorn stops cleanly)."""
+    import uvicorn
+
+    from ghplan.writer.serve.app import create_app
+    from ghplan.writer.serve.state import make_state
+
+    check_bind(host, token)
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be 1-65535, not {port}")
+    app = create_app(make_state(token=token, store=store))
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            server_header=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    url = page_url(host, port, token)
+    _announce_when_started(server, announce, url)
+    server.run()
+
+
+def _announce_when_started(server, announce, url: str) -> None:
+    """Print the address once the socket is listening (a port in use fails before this)."""
+    startup = server.startup
+
+    async def started(sockets=None) -> None:
+        await startup(sockets=sockets)
+        if server.started:
+            announce(f"ghplan 服务已启动: {url}")
+            announce(f"ghplan serve: listening on {url} (Ctrl-C stops)")
+    server.startup = started
