@@ -150,12 +150,11 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
 
     runner, update = _progress_runner(not as_json and sys.stderr.isatty())
     with runner:
+        # the library keeps the ONNX query model beside the index too (writer/index/build.py)
         report = _guard(lambda: build_index(chunks, loc, factory, settings.embed_model,
                                             rebuild=rebuild, progress=update, year=year,
                                             corpus=str(corpus.resolve()) if corpus else "",
                                             seeds=seeds))
-        report.note = "; ".join(filter(None, [report.note, _guard(lambda: _query_model(
-            loc, settings.embed_model, factory, chunks, rebuild))]))
     servable = sum(1 for c in chunks if c.plan and not c.stale)
     table = _cross(chunks)
     if as_json:
@@ -164,17 +163,6 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
     else:
         _print_files(files)
         _print_build(report, table, servable)
-
-
-def _query_model(loc, model: str, factory, chunks, rebuild: bool) -> str:
-    """The ONNX export queries use (writer/index/onnx_embed.py), added or refreshed after the swap."""
-    from ghplan.writer.index.onnx_embed import ensure_query_model
-    from ghplan.writer.index.store import build_lock
-
-    step = max(1, len(chunks) // 16)      # a spread of real chunks checks the export
-    with build_lock(loc):
-        return ensure_query_model(loc, model, factory, [c.embed_text for c in chunks[::step]][:16],
-                                  force=rebuild)
 
 
 def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
@@ -208,8 +196,20 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     verdict = {None: "unknown (the corpus cannot be read)", True: "STALE: the corpus changed; run ghplan index build",
                False: "up to date with the corpus"}[st.stale]
     typer.echo(f"state: {verdict}")
+    typer.echo(_query_model_line(st.query_model))
     if st.debris:
         typer.echo(f"debris of {len(st.debris)} interrupted build(s): the next build removes it")
+
+
+def _query_model_line(q: dict) -> str:
+    """The ONNX export's line in `index status` (writer/index/onnx_embed.py export_status)."""
+    if not q.get("present"):
+        return (f"query model: no ONNX export at {q.get('path')}: queries load sentence-transformers "
+                "(ghplan index build adds it)")
+    why = [] if q["used"] else ["not used: queries load sentence-transformers"]
+    if q["hash"] != "ok":
+        why.append("the files changed since the export: ghplan index build re-exports")
+    return f"query model: ONNX at {q['path']} ({q['model']}, hash {q['hash']})" + "".join(f"; {w}" for w in why)
 
 
 def _current_fingerprint(year: int, corpus: str, seeds: bool = True) -> str | None:

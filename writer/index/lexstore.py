@@ -22,6 +22,7 @@ import json
 import math
 import os
 import sqlite3
+from array import array
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -58,6 +59,37 @@ def write_vectors(path: Path, vectors: Sequence[Any]) -> None:
     os.replace(tmp, path)
 
 
+class VectorWriter:
+    """The vector matrix written row by row as a build streams (a memory-mapped .npy of known
+    shape under a temporary name, renamed by `close()`): no list of every vector is ever held."""
+
+    def __init__(self, path: Path, n: int, dim: int):
+        import numpy as np
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.tmp, self.done = path, path.with_name(f".{path.name}.{os.getpid()}.tmp"), 0
+        self.m = (np.lib.format.open_memmap(self.tmp, mode="w+", dtype="float32", shape=(n, dim))
+                  if n else None)      # an empty file cannot be mapped
+        if self.m is None:
+            with open(self.tmp, "wb") as fh:
+                np.save(fh, np.zeros((0, dim), dtype="float32"))
+
+    def add(self, rows: Any) -> None:
+        if len(rows):
+            self.m[self.done:self.done + len(rows)] = rows
+            self.done += len(rows)
+
+    def close(self) -> None:
+        if self.m is not None:
+            self.m.flush()
+            del self.m
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.m = None
+        self.tmp.unlink(missing_ok=True)
+
+
 def load_vectors(path: Path, n: int) -> Any:
     """The memory-mapped vector matrix, or None when missing or not of the lexical file's length."""
     import numpy as np
@@ -92,51 +124,78 @@ def lexical_text(text: str, meta: dict) -> str:
     return (meta.get("heading_path", "") or "") + "\n" + (text or "")
 
 
-def write_lexical(path: Path, rows: Iterable[tuple[str, str, dict]], k1: float = 1.2,
-                  b: float = 0.75) -> int:
-    """Write (id, text, metadata) rows to `path` atomically; returns the row count."""
-    import numpy as np
+class LexicalWriter:
+    """The lexical file, written as a build streams its batches: rows go to a temporary file,
+    `close()` renames it into place, `abort()` removes it. Postings accumulate as int32 arrays
+    (4 bytes an entry, not a Python int each), so memory grows with the corpus's postings only."""
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    postings: dict[str, tuple[list[int], list[int]]] = {}
-    lengths: list[int] = []
-    con = sqlite3.connect(tmp)
-    try:
-        con.execute("CREATE TABLE docs (pos INTEGER PRIMARY KEY, id TEXT, text TEXT, meta TEXT)")
-        con.execute("CREATE TABLE postings (term TEXT PRIMARY KEY, docs BLOB, tfs BLOB)")
-        con.execute("CREATE TABLE info (key TEXT PRIMARY KEY, value)")
+    def __init__(self, path: Path, k1: float = 1.2, b: float = 0.75):
+        self.path, self.k1, self.b = path, k1, b
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.tmp.unlink(missing_ok=True)
+        self.postings: dict[str, tuple[array, array]] = {}
+        self.lengths = array("i")
+        self.con = sqlite3.connect(self.tmp)
+        self.con.execute("CREATE TABLE docs (pos INTEGER PRIMARY KEY, id TEXT, text TEXT, meta TEXT)")
+        self.con.execute("CREATE TABLE postings (term TEXT PRIMARY KEY, docs BLOB, tfs BLOB)")
+        self.con.execute("CREATE TABLE info (key TEXT PRIMARY KEY, value)")
+
+    def add(self, rows: Iterable[tuple[str, str, dict]]) -> None:
+        """Append (id, text, metadata) rows, in the order the build writes them."""
         batch = []
-        for pos, (cid, text, meta) in enumerate(rows):
-            meta = meta or {}
+        for cid, text, meta in rows:
+            pos, meta = len(self.lengths), meta or {}
             toks = tokens(lexical_text(text, meta))
-            lengths.append(len(toks))
+            self.lengths.append(len(toks))
             tf: dict[str, int] = {}
             for t in toks:
                 tf[t] = tf.get(t, 0) + 1
             for t, c in tf.items():
-                p = postings.get(t)
+                p = self.postings.get(t)
                 if p is None:
-                    p = postings[t] = ([], [])
+                    p = self.postings[t] = (array("i"), array("i"))
                 p[0].append(pos)
                 p[1].append(c)
             batch.append((pos, cid, text or "", json.dumps(meta, ensure_ascii=False)))
-            if len(batch) >= 1000:
-                con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
-                batch = []
-        con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
-        con.executemany("INSERT INTO postings VALUES (?,?,?)",
-                        ((t, np.asarray(d, dtype="<i4").tobytes(), np.asarray(c, dtype="<i4").tobytes())
-                         for t, (d, c) in postings.items()))
-        con.executemany("INSERT INTO info VALUES (?,?)", [
-            ("format", FORMAT), ("n", len(lengths)), ("k1", k1), ("b", b),
-            ("lengths", np.asarray(lengths, dtype="<i4").tobytes())])
-        con.commit()
-    finally:
-        con.close()
-    os.replace(tmp, path)
-    return len(lengths)
+        self.con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
+
+    def close(self) -> int:
+        """Write the postings, commit, and rename into place; returns the row count."""
+        import numpy as np
+
+        try:
+            self.con.executemany("INSERT INTO postings VALUES (?,?,?)",
+                                 ((t, np.asarray(d, dtype="<i4").tobytes(), np.asarray(c, dtype="<i4").tobytes())
+                                  for t, (d, c) in self.postings.items()))
+            self.con.executemany("INSERT INTO info VALUES (?,?)", [
+                ("format", FORMAT), ("n", len(self.lengths)), ("k1", self.k1), ("b", self.b),
+                ("lengths", np.asarray(self.lengths, dtype="<i4").tobytes())])
+            self.con.commit()
+        finally:
+            self.con.close()
+        os.replace(self.tmp, self.path)
+        return len(self.lengths)
+
+    def abort(self) -> None:
+        self.con.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def write_lexical(path: Path, rows: Iterable[tuple[str, str, dict]], k1: float = 1.2,
+                  b: float = 0.75) -> int:
+    """Write (id, text, metadata) rows to `path` atomically; returns the row count."""
+    from itertools import islice
+
+    w = LexicalWriter(path, k1, b)
+    it = iter(rows)
+    try:
+        while part := list(islice(it, 1000)):
+            w.add(part)
+    except BaseException:
+        w.abort()
+        raise
+    return w.close()
 
 
 def remove_others(loc: Any, keep: set[str]) -> None:

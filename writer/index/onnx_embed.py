@@ -94,6 +94,26 @@ def usable(dest: Path, model_name: str, full: bool = False) -> dict | None:
     return m
 
 
+def export_status(loc: Any, index_model: str = "") -> dict:
+    """What `index status` says about the ONNX query model: present, its model, whether both
+    files still hash as the manifest says, and whether queries use it (`used`: the index's model,
+    files of the recorded sizes, the check queries make)."""
+    dest = query_model_dir(loc)
+    m = read_manifest(dest)
+    if m is None:
+        return {"present": False, "path": str(dest), "used": False}
+    ok = True
+    for key, fname in (("onnx", MODEL_FILE), ("tokenizer", TOKENIZER_FILE)):
+        try:
+            ok = ok and _sha256(dest / fname) == m[key]["sha256"]
+        except (OSError, KeyError, TypeError):
+            ok = False
+    model = str(m.get("model", ""))
+    return {"present": True, "path": str(dest), "model": model, "dim": m.get("dim"),
+            "hash": "ok" if ok else "mismatch", "exported_at": m.get("exported_at", ""),
+            "used": usable(dest, index_model or model) is not None}
+
+
 # ---------------------------------------------------------------- query time (no torch)
 
 @dataclass
@@ -274,10 +294,75 @@ def export_query_model(embedder: Any, dest: Path, samples: Sequence[str]) -> dic
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def cache_root() -> Path:
+    """Where exports are kept per machine: $XDG_CACHE_HOME/ghplan (~/.cache/ghplan), or
+    $GHPLAN_CACHE_DIR when set (the tests point it at a temporary folder)."""
+    if os.environ.get("GHPLAN_CACHE_DIR"):
+        return Path(os.environ["GHPLAN_CACHE_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ghplan"
+
+
+def _cache_dir(model_name: str, fingerprint: str) -> Path:
+    tag = hashlib.sha256(f"{model_name}\n{fingerprint}".encode()).hexdigest()[:16]
+    return cache_root() / f"{DIRNAME}-{tag}"
+
+
+def _place(src: Path, dest: Path) -> None:
+    """Put the export at `src` at `dest` atomically: hard links (an export is never changed in
+    place, only replaced), a copy where links cannot be made (another file system)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    tmp.chmod(0o755)
+    try:
+        for name in (MODEL_FILE, TOKENIZER_FILE, MANIFEST):
+            try:
+                os.link(src / name, tmp / name)
+            except OSError:
+                shutil.copy2(src / name, tmp / name)
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _exportable(emb: Any) -> bool:
+    """A sentence-transformers model of a shape we export (a stand-in embedder is not)."""
+    try:
+        _pooling_of(emb.model)
+        return bool(getattr(emb, "path", ""))
+    except Exception:
+        return False
+
+
+def _from_cache(emb: Any, model_name: str, dest: Path) -> dict | None:
+    """This machine's earlier export of the same model files, placed at `dest`: one export per
+    model, not one per store (tests, benches and evaluations build many stores)."""
+    if not _exportable(emb):
+        return None
+    cached = _cache_dir(model_name, source_fingerprint(str(emb.path)))
+    m = usable(cached, model_name, full=True)
+    if m is None or m.get("source_fingerprint") != source_fingerprint(str(emb.path)):
+        return None
+    try:
+        _place(cached, dest)
+    except OSError:
+        return None
+    return m
+
+
+def _to_cache(model_name: str, dest: Path, m: dict) -> None:
+    try:
+        _place(dest, _cache_dir(model_name, str(m.get("source_fingerprint", ""))))
+    except OSError:
+        pass            # a cache that cannot be written only costs the next store an export
+
+
 def ensure_query_model(loc: Any, model_name: str, embedder_factory: Callable[[], Any],
                        samples: Sequence[str] = (), force: bool = False) -> str:
     """At index build: keep an up-to-date ONNX export beside the index (adding one to an index
-    built without it, no re-embedding). Returns a one-line note for the build report."""
+    built without it, no re-embedding; from this machine's cache when the same model was exported
+    before, unless `force`). Returns a one-line note for the build report."""
     from ghplan.writer.index.embed import resolve_model_path
 
     dest = query_model_dir(loc)
@@ -291,7 +376,11 @@ def ensure_query_model(loc: Any, model_name: str, embedder_factory: Callable[[],
             return f"query model: ONNX at {dest} (kept)"
     try:
         emb = embedder_factory()
+        m = None if force else _from_cache(emb, model_name, dest)
+        if m is not None:
+            return f"query model: ONNX at {dest} (this machine's export of {model_name})"
         m = export_query_model(emb, dest, samples)
+        _to_cache(model_name, dest, m)
     except ExportError as exc:
         shutil.rmtree(dest, ignore_errors=True)     # never leave another model's export behind
         return f"query model: no ONNX export ({exc}); queries load sentence-transformers"

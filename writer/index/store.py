@@ -21,8 +21,6 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,52 +233,13 @@ def build_lock(loc: Location) -> Iterator[None]:
         os.close(fd)   # closing drops the flock
 
 
-@dataclass
-class BuildReport:
-    location: str
-    collection: str
-    model: str
-    dim: int
-    chunks: int
-    embedded: int
-    reused: int
-    seconds: float
-    embed_seconds: float
-    by_type: dict[str, int]
-    by_role: dict[str, int]
-    corpus_fingerprint: str
-    previous: str = ""          # the collection this build replaced
-    note: str = ""
-    year: int = 0
-    by_origin: dict[str, int] = field(default_factory=dict)
+def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callable[[], Any],
+                model_name: str, **kw: Any):
+    """Build a new collection aside (streamed in batches), then swap it in: see
+    writer/index/build.py, kept apart so opening an index never loads the build's code."""
+    from ghplan.writer.index.build import build_index as build
 
-    @property
-    def chunks_per_second(self) -> float:
-        return self.chunks / self.seconds if self.seconds > 0 else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        d = dict(self.__dict__)
-        d["seconds"] = round(self.seconds, 3)
-        d["embed_seconds"] = round(self.embed_seconds, 3)
-        d["chunks_per_second"] = round(self.chunks_per_second, 1)
-        return d
-
-
-def counts(chunks: Sequence[Chunk], key: Callable[[Chunk], str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for c in chunks:
-        out[key(c)] = out.get(key(c), 0) + 1
-    return dict(sorted(out.items()))
-
-
-def _reusable_vectors(old_col, ids: list[str]) -> dict[str, Any]:
-    """Vectors of `ids` already in the previous collection (content-hash ids: same id, same text)."""
-    found: dict[str, Any] = {}
-    for i in range(0, len(ids), GET_PAGE):
-        got = old_col.get(ids=ids[i:i + GET_PAGE], include=["embeddings"])
-        for cid, vec in zip(got["ids"], got["embeddings"]):
-            found[cid] = vec
-    return found
+    return build(chunks, loc, embedder_factory, model_name, **kw)
 
 
 def _collect_garbage(client, keep: set[str]) -> list[str]:
@@ -304,135 +263,6 @@ def _set_active(client, name: str) -> None:
     ptr.modify(metadata={"active": name, "schema": SCHEMA})
 
 
-def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callable[[], Any],
-                model_name: str, rebuild: bool = False,
-                progress: Callable[[str, int, int], None] | None = None,
-                client=None, year: int = 0, corpus: str = "", seeds: bool = True) -> BuildReport:
-    """Build a new collection aside, then swap it in.
-
-    `embedder_factory()` returns an Embedder; it is called only if something needs embedding,
-    so a warm rebuild of an unchanged corpus never loads the model.
-    `progress(stage, done, total)` is called as chunks are embedded and written.
-    """
-    from ghplan.writer.index.chunk import corpus_fingerprint
-
-    t0 = time.perf_counter()
-    with build_lock(loc):
-        client = client or connect(loc, create=True)
-        old_name, old_col, old_info = _previous(client, loc)
-        vec = _vectors_for(chunks, old_col, old_info, model_name, rebuild, embedder_factory, progress)
-
-        fp = corpus_fingerprint(chunks)
-        by_type, by_role = counts(chunks, lambda c: c.org_type), counts(chunks, lambda c: c.role)
-        by_origin = counts(chunks, lambda c: getattr(c, "origin", "seed") or "seed")
-        name = f"{PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
-        meta = {
-            "model": model_name, "dim": int(vec.dim), "schema": SCHEMA,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "corpus_fingerprint": fp, "by_type": json.dumps(by_type, ensure_ascii=False),
-            "by_role": json.dumps(by_role, ensure_ascii=False), "build_seconds": 0.0,
-            "year": int(year), "corpus": corpus,
-            "by_origin": json.dumps(by_origin, ensure_ascii=False), "seeds": bool(seeds),
-        }
-        col = _write_collection(client, name, meta, chunks, vec.vectors, progress)
-        from ghplan.writer.index.lexstore import lexical_path, remove_others, write_lexical, write_vectors, vectors_path
-        # the lexical index and the vector matrix (writer/index/lexstore.py): before the swap, atomically
-        write_vectors(vectors_path(loc, name), [vec.vectors[c.id] for c in chunks])
-        write_lexical(lexical_path(loc, name), ((c.id, c.text, c.metadata()) for c in chunks))
-        seconds = time.perf_counter() - t0
-        col.modify(metadata={**meta, "build_seconds": round(seconds, 3)})
-        _swap(client, name, old_name)
-        remove_others(loc, keep={name})
-    return BuildReport(
-        location=loc.describe(), collection=name, model=model_name, dim=int(vec.dim),
-        chunks=len(chunks), embedded=vec.embedded, reused=len(chunks) - vec.embedded,
-        seconds=seconds, embed_seconds=vec.seconds, by_type=by_type, by_role=by_role,
-        corpus_fingerprint=fp, previous=old_name or "", note=vec.note, year=int(year),
-        by_origin=by_origin,
-    )
-
-
-def _previous(client, loc: Location) -> tuple[str | None, Any, IndexInfo | None]:
-    """The active collection a build replaces (name, collection, info), after clearing debris."""
-    old_name = active_name(client)
-    _collect_garbage(client, keep={old_name} if old_name else set())
-    if not old_name:
-        return None, None, None
-    try:
-        old_col = _get_collection(client, old_name)
-        return old_name, old_col, _info(loc, old_col)
-    except Exception:
-        return old_name, None, None
-
-
-@dataclass
-class _Vectors:
-    vectors: dict[str, Any]
-    dim: int
-    embedded: int       # how many chunks were embedded (the rest were reused)
-    note: str
-    seconds: float      # loading the model and embedding
-
-
-def _vectors_for(chunks: Sequence[Chunk], old_col, old_info: IndexInfo | None, model_name: str,
-                 rebuild: bool, embedder_factory: Callable[[], Any],
-                 progress: Callable[[str, int, int], None] | None) -> _Vectors:
-    """A vector for every chunk: reused from the previous build where the model and text are the
-    same, embedded otherwise (the model loads only if something needs embedding)."""
-    note = ""
-    reuse = old_col is not None and not rebuild and old_info is not None and old_info.model == model_name
-    if old_info is not None and old_info.model != model_name:
-        note = f"model changed from {old_info.model} to {model_name}: every chunk re-embedded"
-    vectors: dict[str, Any] = _reusable_vectors(old_col, [c.id for c in chunks]) if reuse else {}
-    todo = [c for c in chunks if c.id not in vectors]
-    dim = old_info.dim if (reuse and old_info) else 0
-    t0 = time.perf_counter()
-    if not (todo or not dim):
-        return _Vectors(vectors, dim, 0, note, time.perf_counter() - t0)
-    if progress:
-        progress("model", 0, 1)     # loading takes seconds: show that something happens
-    emb = embedder_factory()
-    if progress:
-        progress("model", 1, 1)
-    dim = emb.dim
-    if reuse and old_info and old_info.dim != emb.dim:
-        # same name, different weights: the old vectors are worthless
-        vectors, todo = {}, list(chunks)
-        note = f"model {model_name} now gives {emb.dim} dims (was {old_info.dim}): every chunk re-embedded"
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress("embed", done, len(todo))
-
-    if progress:
-        progress("embed", 0, len(todo))
-    new_vecs = emb.encode([c.embed_text for c in todo], progress=tick)
-    for c, v in zip(todo, new_vecs):
-        vectors[c.id] = v
-    return _Vectors(vectors, dim, len(todo), note, time.perf_counter() - t0)
-
-
-def _write_collection(client, name: str, meta: dict, chunks: Sequence[Chunk], vectors: dict[str, Any],
-                      progress: Callable[[str, int, int], None] | None):
-    """The new build collection, filled in batches (not yet active)."""
-    import numpy as np
-
-    col = client.create_collection(name, embedding_function=None, metadata=meta,
-                                   configuration={"hnsw": {"space": "cosine"}})
-    batch = max(1, min(client.get_max_batch_size(), 2000))
-    for i in range(0, len(chunks), batch):
-        part = chunks[i:i + batch]
-        col.add(ids=[c.id for c in part],
-                embeddings=np.asarray([vectors[c.id] for c in part], dtype="float32"),
-                documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
-        if progress:
-            progress("write", min(i + batch, len(chunks)), len(chunks))
-    return col
-
-
 def _swap(client, name: str, old_name: str | None) -> None:
     """Point readers at the new collection, then drop the one it replaced."""
     _set_active(client, name)          # the swap: from here on readers see the new index
@@ -452,10 +282,11 @@ class Status:
     stale: bool | None = None       # against the current corpus; None when not checked
     current_fingerprint: str = ""
     debris: list[str] = field(default_factory=list)   # collections of interrupted builds
+    query_model: dict[str, Any] = field(default_factory=dict)   # the ONNX export (onnx_embed.export_status)
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"location": self.location, "kind": self.kind, "exists": self.exists,
-                             "stale": self.stale, "debris": self.debris}
+                             "stale": self.stale, "debris": self.debris, "query_model": self.query_model}
         if self.info:
             d.update({"collection": self.info.collection, "model": self.info.model,
                       "dim": self.info.dim, "chunks": self.info.count, "built_at": self.info.built_at,
@@ -477,8 +308,10 @@ def index_status(loc: Location, current_fingerprint: str | None = None) -> Statu
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     debris = sorted(n for n in names if n.startswith(PREFIX) and n != info.collection)
     stale = None if current_fingerprint is None else current_fingerprint != info.corpus_fingerprint
+    from ghplan.writer.index.onnx_embed import export_status
     return Status(location=loc.describe(), kind=loc.kind, exists=True, info=info, stale=stale,
-                  current_fingerprint=current_fingerprint or "", debris=debris)
+                  current_fingerprint=current_fingerprint or "", debris=debris,
+                  query_model=export_status(loc, info.model))
 
 
 def iter_collection(col, include: Sequence[str] = ("documents", "metadatas"),
