@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
+from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.model import Finding, Rule
 from ghplan.corpus.rules.normalize import Normalised, normalise
 
@@ -94,6 +95,7 @@ class Catalogue:
             dup = [r.id for r in self.rules if r.id in seen or seen.add(r.id)]
             raise ValueError(f"duplicate rule ids: {dup}")
         self._compiled: dict[str, re.Pattern] = {}
+        self._starts: dict[str, re.Pattern | None] = {}    # per rule: prefilter.starts_regex
         if not lazy:
             self.compile_all()
         self._automaton = self._build_automaton()
@@ -117,19 +119,20 @@ class Catalogue:
     def _build_automaton(self):
         import ahocorasick
 
-        table: dict[str, list[tuple[str, Rule]]] = {}
+        # per literal: (length, word rules it is a hit of, ids of the regex rules it triggers)
+        table: dict[str, tuple[list[Rule], list[str]]] = {}
         for r in self.rules:
             for w in r.words:
                 if w:
-                    table.setdefault(w, []).append(("word", r))
+                    table.setdefault(w, ([], []))[0].append(r)
             if r.pattern:
                 for t in r.extra.get("triggers", ()):
-                    table.setdefault(normalise(t).text, []).append(("trigger", r))
+                    table.setdefault(normalise(t).text, ([], []))[1].append(r.id)
         if not table:
             return None
         automaton = ahocorasick.Automaton()
-        for w, entries in table.items():
-            automaton.add_word(w, (len(w), tuple(entries)))
+        for w, (words, triggers) in table.items():
+            automaton.add_word(w, (len(w), tuple(words), tuple(triggers)))
         automaton.make_automaton()
         return automaton
 
@@ -149,17 +152,9 @@ class Catalogue:
     def match(self, norm: str) -> list[Match]:
         """Every hit on normalised text, sorted by position. Hits of different rules may overlap."""
         hits: list[Match] = []
-        triggered: dict[str, list[tuple[int, int]]] = {}
-        if self._automaton is not None:
-            for end_idx, (length, entries) in self._automaton.iter(norm):
-                start = end_idx - length + 1
-                for kind, r in entries:
-                    if kind == "word":
-                        hits.append(Match(r, start, end_idx + 1))
-                    else:
-                        triggered.setdefault(r.id, []).append((start, end_idx + 1))
-        for rule_id, spots in triggered.items():
-            hits.extend(self._verify(self.by_id[rule_id], norm, spots))
+        windows = self._literal_pass(norm, hits)
+        for rule_id, spans in windows.items():
+            hits.extend(self._verify(self.by_id[rule_id], norm, spans))
         if self._regex is not None:
             reach: dict[str, int] = {}   # per rule: end of its last hit, to drop nested re-hits
             for m in self._regex.finditer(norm):
@@ -173,24 +168,51 @@ class Catalogue:
         hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))
         return hits
 
-    def _verify(self, rule: Rule, norm: str, spots: list[tuple[int, int]]) -> list[Match]:
-        """Run one rule's regex only in merged windows around its trigger spots."""
+    def _literal_pass(self, norm: str, hits: list[Match]) -> dict[str, list[list[int]]]:
+        """The Aho-Corasick pass: word hits go into `hits`; returns, per triggered regex rule, the
+        merged windows around its trigger spots ([start, end), in the order the spots come).
+
+        Windows are merged as the spots arrive (a spot inside the rule's open window only
+        stretches it), not collected first: a text full of one trigger (digits) makes tens of
+        thousands of spots, and this loop is the per-spot Python cost."""
+        windows: dict[str, list[list[int]]] = {}
+        if self._automaton is None:
+            return windows
+        n = len(norm)
+        for end_idx, (length, words, triggers) in self._automaton.iter(norm):
+            end = end_idx + 1
+            start = end - length
+            for r in words:
+                hits.append(Match(r, start, end))
+            if not triggers:
+                continue
+            ws = start - _WINDOW if start > _WINDOW else 0
+            we = end + _WINDOW if end + _WINDOW < n else n
+            for rule_id in triggers:
+                spans = windows.get(rule_id)
+                if spans is None:
+                    windows[rule_id] = [[ws, we]]
+                elif ws <= spans[-1][1]:
+                    if we > spans[-1][1]:
+                        spans[-1][1] = we
+                else:
+                    spans.append([ws, we])
+        return windows
+
+    def _verify(self, rule: Rule, norm: str, windows: list[list[int]]) -> list[Match]:
+        """Run one rule's regex only in its merged windows (see `_literal_pass`)."""
         rx = self._pattern(rule)
+        starts = self._starts.get(rule.id, False)
+        if starts is False:
+            starts = self._starts[rule.id] = prefilter.starts_regex(rule.pattern, re.MULTILINE)
         anchored_end = "$" in rule.pattern
         out: list[Match] = []
         reach = -1
         n = len(norm)
-        windows: list[list[int]] = []
-        for s, e in spots:
-            ws, we = max(0, s - _WINDOW), min(n, e + _WINDOW)
-            if windows and ws <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], we)
-            else:
-                windows.append([ws, we])
         for ws, we in windows:
             pos = max(ws, reach)
             while pos < we:
-                m = rx.search(norm, pos, we)
+                m = prefilter.search(rx, starts, norm, pos, we)
                 if m is None:
                     break
                 if m.end() == m.start():

@@ -1,0 +1,125 @@
+"""Where a rule's regex can start: the characters its first consumed character may be.
+
+Python's `re` skips ahead to a pattern's possible first characters only when the pattern opens
+with a literal or a character class. Most catalogue rules open with a lookbehind
+(`(?<![\\d一二三])第(?=次|届)`) or an alternation of such branches, so `re` tries every position of
+a window with the whole pattern (~40 ns a character). Reading the parsed pattern gives the set of
+characters a non-empty match must start with; a search then jumps between those characters (one
+C scan of a character class) and tries the pattern only there, with the same result as
+`rx.search` by construction: every match starts at one of them.
+
+Patterns this cannot bound (a match may start anywhere: `.`, negated classes, categories such as
+`\\d`, wide ranges, case-insensitive flags, or a pattern that can match the empty string) get
+None and are searched as before.
+"""
+from __future__ import annotations
+
+import re
+
+try:                      # the parser moved from sre_parse (deprecated) to re._parser in 3.11
+    import re._constants as _C
+    import re._parser as _P
+except ImportError:       # pragma: no cover - another interpreter: no prefilter, same findings
+    _C = _P = None
+
+MAX_RANGE = 32            # a class range wider than this ([\u4e00-\u9fff]) is as good as "anything"
+MAX_CHARS = 40            # more start characters than this: the plain search is as fast
+# a dense spot for the start characters: after this many misses at under this many characters
+# apart, the rest of the window goes to the plain search (a Python step per miss costs more)
+DENSE_MISSES = 8
+DENSE_SPACING = 32
+
+
+class _Unbounded(Exception):
+    """The pattern's first character is not a small known set."""
+
+
+def _item(op, av) -> tuple[set[str], bool]:
+    """(characters this item can start with, whether it can match empty)."""
+    if op is _C.LITERAL:
+        return {chr(av)}, False
+    if op in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):      # zero-width: consumes nothing
+        return set(), True
+    if op is _C.IN:
+        chars: set[str] = set()
+        for o, a in av:
+            if o is _C.LITERAL:
+                chars.add(chr(a))
+            elif o is _C.RANGE and a[1] - a[0] < MAX_RANGE:
+                chars.update(map(chr, range(a[0], a[1] + 1)))
+            else:                                     # NEGATE, CATEGORY, a wide RANGE
+                raise _Unbounded
+        return chars, False
+    if op is _C.SUBPATTERN:
+        _, add_flags, _, sub = av
+        if add_flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE | _C.SRE_FLAG_DOTALL):
+            raise _Unbounded
+        return _sequence(sub)
+    if op is getattr(_C, "ATOMIC_GROUP", None):
+        return _sequence(av)
+    if op is _C.BRANCH:
+        chars, empty = set(), False
+        for sub in av[1]:
+            c, e = _sequence(sub)
+            chars |= c
+            empty = empty or e
+        return chars, empty
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None)):
+        low, _, sub = av
+        c, e = _sequence(sub)
+        return c, e or low == 0
+    raise _Unbounded                                  # ANY, NOT_LITERAL, back-references, …
+
+
+def _sequence(items) -> tuple[set[str], bool]:
+    chars: set[str] = set()
+    for op, av in items:
+        c, empty = _item(op, av)
+        chars |= c
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def start_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters every non-empty match of `pattern` starts with; None when unbounded."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(pattern, flags)
+        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
+            return None
+        chars, empty = _sequence(parsed)
+    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
+        return None
+    if empty or not chars or len(chars) > MAX_CHARS:
+        return None
+    return frozenset(chars)
+
+
+def starts_regex(pattern: str, flags: int = 0) -> re.Pattern | None:
+    """One character class of `start_chars`, or None."""
+    chars = start_chars(pattern, flags)
+    if chars is None:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+def search(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int, end: int) -> re.Match | None:
+    """`rx.search(text, pos, end)`, trying `rx` only where `starts` (see `starts_regex`) finds
+    a character a match can start with."""
+    if starts is None:
+        return rx.search(text, pos, end)
+    first, misses = pos, 0
+    while True:
+        c = starts.search(text, pos, end)
+        if c is None:
+            return None
+        p = c.start()
+        m = rx.match(text, p, end)
+        if m is not None:
+            return m
+        pos = p + 1
+        misses += 1
+        if misses >= DENSE_MISSES and pos - first < misses * DENSE_SPACING:
+            return rx.search(text, pos, end)
