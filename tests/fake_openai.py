@@ -8,7 +8,9 @@ None sends none), usage. A `responder` computes the reply instead:
 
 `plan_writer(plan)` is a responder that plays a model writing a given plan. It routes by the
 request kind the OpenAI backend sends in the `X-Ghplan-Request` header (outline, opening,
-section, repair), never by the prompt's wording, so editing a template cannot break it.
+section, repair, rewrite), never by the prompt's wording, so editing a template cannot break it.
+A rewrite (refresh's one paragraph) is answered from `rewrites`: the first answer whose key
+occurs in the request's user message (the paragraph is in it, whatever the template says).
 """
 from __future__ import annotations
 
@@ -28,16 +30,18 @@ def completion(text: str, usage: dict | None = None, model: str = "fake-model") 
 
 
 REQUEST_HEADER = "x-ghplan-request"         # the backend's X-Ghplan-Request, as the server sees it
-KINDS = ("outline", "opening", "section", "repair")
+KINDS = ("outline", "opening", "section", "repair", "rewrite")
 
 
-def plan_writer(plan: str, *, chunk: int = 40) -> Callable[[dict, dict], dict]:
+def plan_writer(plan: str, *, chunk: int = 40,
+                rewrites: dict[str, str] | None = None) -> Callable[[dict, dict], dict]:
     """A fake model that writes `plan`: the outline request gets its headings, the opening
     request its opening paragraph, the section requests the bodies of its sections in plan order
-    (the pipeline writes top-down; the outline request starts over), a repair request the plan.
+    (the pipeline writes top-down; the outline request starts over), a repair request the plan,
+    a rewrite request the answer in `rewrites` whose key its user message contains.
 
-    A chat request without a known X-Ghplan-Request kind gets HTTP 400 naming the header, so the
-    draft fails (exit 3) and the test says why."""
+    A chat request without a known X-Ghplan-Request kind, or a rewrite no key matches, gets HTTP
+    400 saying so, so the command fails (exit 3) and the test says why."""
     from ghplan.writer.draft.backends.mock import split_plan
 
     _title, opening, sections = split_plan(plan)
@@ -49,7 +53,13 @@ def plan_writer(plan: str, *, chunk: int = 40) -> Callable[[dict, dict], dict]:
         kind = headers.get(REQUEST_HEADER, "")
         if kind not in KINDS:
             return {"status": 400, "body": {"error": {"message": f"no X-Ghplan-Request kind: {kind!r}"}}}
-        if kind == "outline":
+        user = body["messages"][-1]["content"]
+        if kind == "rewrite":
+            answer = next((a for key, a in (rewrites or {}).items() if key in user), None)
+            if answer is None:
+                return {"status": 400, "body": {"error": {"message": "no rewrite scripted for this paragraph"}}}
+            text = answer
+        elif kind == "outline":
             state["next"] = 0
             text = headings
         elif kind == "opening":
@@ -60,7 +70,6 @@ def plan_writer(plan: str, *, chunk: int = 40) -> Callable[[dict, dict], dict]:
             i = state["next"]
             state["next"] += 1
             text = bodies[i] if i < len(bodies) else "加强组织领导，确保落实。"
-        user = body["messages"][-1]["content"]
         usage = {"prompt_tokens": len(user), "completion_tokens": len(text),
                  "total_tokens": len(user) + len(text)}
         if body.get("stream"):
