@@ -42,13 +42,16 @@ class DraftEvent:
     """Progress of one draft, for a caller that shows it as it happens (the server's event
     stream, the CLI's per-section progress). `kind` "stage": a stage begins (`stage`, `detail`);
     "section": a section is written (`index` from 1, `heading`, `text` its tidied body);
-    "done": the draft is finished (before the result is returned)."""
+    "done": the draft is finished (before the result is returned). The "expand" stage event of
+    a section carries its `index`, `heading` and the `total` number of sections too (`[2/7]`
+    progress)."""
     kind: str
     stage: str = ""
     detail: str = ""
     index: int = 0
     heading: str = ""
     text: str = ""
+    total: int = 0
 
 
 EventFn = Callable[[DraftEvent], None]
@@ -90,11 +93,11 @@ class DraftResult:
 # ---------------------------------------------------------------------- one run
 def _stage_fn(on_stage: StageFn | None, on_event: EventFn | None) -> StageFn:
     """One stage callback that tells both listeners (either may be absent)."""
-    def tell(stage: str, detail: str) -> None:
+    def tell(stage: str, detail: str, **extra: Any) -> None:
         if on_stage:
             on_stage(stage, detail)
         if on_event:
-            on_event(DraftEvent("stage", stage, detail))
+            on_event(DraftEvent("stage", stage, detail, **extra))
     return tell
 
 
@@ -189,6 +192,9 @@ class _Writer:
         self.run, self.outline, self.retrieval = run, outline, retrieval
         self.parts: list[str] = [run.title]
         self.written: list[tuple[str, str]] = []
+        # sections to write: the opening, each numbered section, a task section per topic
+        self.total = 1 + sum(len(s.topics) if s.role == "tasks" and s.topics else 1
+                             for _, s in outline.numbered())
         run.emit(run.title + "\n")
 
     def line(self, text: str) -> None:
@@ -208,7 +214,8 @@ class _Writer:
                 refs: tuple[Ref, ...] = (), topic: str = "") -> None:
         run = self.run
         t0 = time.perf_counter()
-        run.on_stage("expand", topic or heading)
+        run.on_stage("expand", topic or heading, index=len(self.written) + 1, total=self.total,
+                     heading=heading)
         request = SectionRequest(run.brief, role=role, heading=heading, where=where, budget=budget_,
                                  outline=self.outline, references=refs, written=tuple(self.written),
                                  topic=topic)
