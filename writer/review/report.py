@@ -201,6 +201,18 @@ def _sarif_rule(rule: Rule) -> dict:
     }
 
 
+def _add_paragraph(res: dict, r: ReviewResult, start: int) -> None:
+    """A Word or PDF file: where the finding is in the document, as the JSON's `paragraph` (in
+    the result's properties) and a logical location an editor can show (paragraph N)."""
+    read = getattr(r, "read", None)
+    if read is None or read.format == "text" or not read.blocks:
+        return
+    n = read.paragraph_at(start)
+    res["properties"]["paragraph"] = n
+    res["locations"][0]["logicalLocations"] = [
+        {"name": f"paragraph {n}", "fullyQualifiedName": f"{r.file}#paragraph-{n}", "kind": "element"}]
+
+
 def sarif(results: list[ReviewResult]) -> dict:
     """One SARIF 2.1.0 log, one run, results across all files."""
     rules = all_rules()
@@ -224,6 +236,7 @@ def sarif(results: list[ReviewResult]) -> dict:
                 }}],
                 "properties": {"category": f.category},
             }
+            _add_paragraph(res, r, f.start)
             if f.fixable:
                 res["fixes"] = [{
                     "description": {"text": f"replace with {f.suggestion!r}" if f.suggestion else "delete"},
