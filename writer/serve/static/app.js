@@ -358,6 +358,10 @@ let lastDraft = null;
 function showDraftResult(result) {
   lastDraft = result;
   markStage("done");
+  // the finished plan below replaces the sections streamed while writing (kept, folded)
+  const written = $("draft-sections").children.length;
+  $("draft-progress").open = false;
+  $("draft-progress-title").textContent = "逐节写作过程（" + written + " 节，点击展开）";
   const review = result.review || { findings: [], summary: {} };
   $("draft-summary").textContent = summaryLine(Object.assign({ type: result.type, year: result.year }, review)) +
     (result.seconds !== undefined ? "　用时 " + Number(result.seconds).toFixed(1) + " 秒。" : "");
@@ -371,6 +375,9 @@ async function runDraft() {
   const payload = draftPayload();
   if (!payload.org) throw new ApiError("请填写单位名称。");
   clear($("draft-sections"));
+  $("draft-progress").hidden = false;
+  $("draft-progress").open = true;
+  $("draft-progress-title").textContent = "逐节写作中…";
   $("draft-result").hidden = true;
   $("draft-stages").hidden = false;
   markStage("outline");
@@ -566,6 +573,12 @@ async function downloadRefreshDocx() {
   await downloadResponse(res, stem(file.name).replace(/20\d\d/, String(year)) + "（" + year + "年更新）.docx");
 }
 
+// The browser's own file button speaks the browser's language; ours says 选择文件 and the file's name.
+function showFileName(prefix) {
+  const file = $(prefix + "-file").files[0];
+  $(prefix + "-file-name").textContent = file ? file.name : "未选择文件";
+}
+
 // ------------------------------------------------------------------ wiring
 function wire() {
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => showTab(b.dataset.tab));
@@ -577,7 +590,10 @@ function wire() {
   $("review-form").addEventListener("submit", (e) => { e.preventDefault(); guarded("review", $("review-run"), runReview); });
   $("review-fix").addEventListener("click", () => guarded("review", $("review-fix"), applyFixes));
   $("review-fix-docx").addEventListener("click", () => guarded("review", $("review-fix-docx"), downloadFixedDocx));
-  $("review-text").addEventListener("input", () => { if ($("review-text").value) $("review-file").value = ""; });
+  $("review-text").addEventListener("input", () => {
+    if ($("review-text").value && $("review-file").value) { $("review-file").value = ""; showFileName("review"); }
+  });
+  for (const prefix of ["review", "refresh"]) $(prefix + "-file").addEventListener("change", () => showFileName(prefix));
   $("refresh-form").addEventListener("submit", (e) => { e.preventDefault(); guarded("refresh", $("refresh-run"), runRefresh); });
   $("refresh-docx").addEventListener("click", () => guarded("refresh", $("refresh-docx"), downloadRefreshDocx));
   loadTypes();
