@@ -109,17 +109,20 @@ def _old_plan(doc: inputs.Doc) -> Any:
     return OldPlan(doc.text, starts, doc.format, doc.data, doc.read, doc.name)
 
 
-def _refresh_backend(settings: Any) -> Any:
-    """The model that rewrites what rules cannot (None: rules only, as offline)."""
+def _refresh_backend(name: str | None, settings: Any) -> Any:
+    """The model that rewrites what rules cannot (None: rules only, as offline); by default as
+    `ghplan refresh`: openai when a key is configured."""
     from ghplan.writer.draft import backends
 
-    name = backends.default_backend_name(settings)
+    name = name or backends.default_backend_name(settings)
+    if name not in backends.BACKENDS:
+        raise ApiError(422, "“backend”应为 offline、mock 或 openai", "'backend' must be offline, mock or openai")
     return None if name == "offline" else backends.make_backend(name, settings=settings)
 
 
 @router.post("/refresh")
 async def refresh(request: Request) -> Any:
-    """Multipart `file` (last year's plan) + `year`, `org`?, `type`?, `format`? (json | docx | md)
+    """Multipart `file` (last year's plan) + `year`, `org`?, `type`?, `format`? (json | docx | md), `backend`?
     → the `ghplan refresh --json` change log with `old_text` and `new_text`, or the new plan as a
     file (a .docx upload: its own file with tracked changes)."""
     body = await inputs.read_body(request)
@@ -132,12 +135,13 @@ async def refresh(request: Request) -> Any:
     if fmt not in ("json", "docx", "md"):
         raise ApiError(422, "“format”应为 json、docx 或 md", "'format' must be json, docx or md")
     settings, doc = request.app.state.ghplan.settings, body.doc
+    backend = _refresh_backend(inputs.text_field(f, "backend"), settings)
 
     def run() -> Any:
         from ghplan.writer.refresh.pipeline import refresh_text
 
         old = _old_plan(doc)
-        result = refresh_text(old.text, year, org=org, org_type=org_type, backend=_refresh_backend(settings),
+        result = refresh_text(old.text, year, org=org, org_type=org_type, backend=backend,
                               settings=settings, paragraph_starts=old.starts or None)
         if fmt == "json":
             return {**result.to_json(), "review": review_json(result.review, lang),

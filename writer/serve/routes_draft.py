@@ -63,25 +63,26 @@ def _backend(name: Any, settings: Any) -> Any:
     return make_backend(name, settings=settings)
 
 
-def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None) -> dict[str, Any]:
-    """The draft --json object, review messages in Chinese, with the warm index."""
+def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None, lang: str = "zh") -> dict[str, Any]:
+    """The draft --json object (review messages in `lang`) and its notes, with the warm index."""
     from ghplan.writer.draft.pipeline import draft
 
     result = draft(profile, backend=backend, year=profile.year, settings=state.settings, on_event=on_event)
-    return {**result.to_json(), "review": review_json(result.review, "zh"), "notes": result.notes}
+    return {**result.to_json(), "review": review_json(result.review, lang), "notes": result.notes}
 
 
 @router.post("/draft")
 async def draft(request: Request) -> Any:
-    """JSON {"org", "type", "year"?, "profile"?, "backend"?} → the draft --json object."""
+    """JSON {"org", "type", "year"?, "profile"?, "backend"?, "lang"?} → the draft --json object."""
     body = await inputs.read_body(request, text_field=None)
     state = request.app.state.ghplan
     profile = _profile(body.fields)
     backend = _backend(body.fields.get("backend"), state.settings)
+    lang = inputs.lang(body.fields.get("lang"))
     if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(_stream(profile, backend, state), media_type="text/event-stream",
+        return StreamingResponse(_stream(profile, backend, state, lang), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return await run_in_threadpool(run_draft, profile, backend, state)
+    return await run_in_threadpool(run_draft, profile, backend, state, None, lang)
 
 
 def sse(event: str, data: Any) -> str:
@@ -95,7 +96,7 @@ def _event_message(event: Any) -> str:
                          "step": event.stage})
 
 
-async def _stream(profile: Any, backend: Any, state: Any) -> AsyncIterator[str]:
+async def _stream(profile: Any, backend: Any, state: Any, lang: str) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
 
@@ -104,7 +105,7 @@ async def _stream(profile: Any, backend: Any, state: Any) -> AsyncIterator[str]:
 
     async def work() -> None:
         try:
-            result = await run_in_threadpool(run_draft, profile, backend, state, on_event)
+            result = await run_in_threadpool(run_draft, profile, backend, state, on_event, lang)
             message = sse("result", result)
         except ApiError as exc:
             message = sse("error", error_body(exc.zh, exc.en, state.api_key))

@@ -15,9 +15,8 @@ def review_json(result: Any, lang: str) -> dict[str, Any]:
     """`ghplan review --format json` for one result, messages in `lang` (zh falls back to the
     English where a finding has no Chinese), each finding marked `fixable` (a certain fix exists:
     /api/fix applies it)."""
-    data = result.to_json()
+    data = result.to_json(lang=lang)
     for row, f in zip(data["findings"], result.findings):
-        row["message"] = (f.message_zh or f.message) if lang == "zh" else f.message
         row["fixable"] = bool(f.fixable)
     return data
 
