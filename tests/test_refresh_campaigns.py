@@ -6,26 +6,15 @@ its results late or naming it without running it is a dated warning listed for a
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ghplan.corpus.rules import dated
 from ghplan.writer.refresh.changes import apply
 from ghplan.writer.refresh.pipeline import refresh_text
 
-PLAN = """某县供电公司工会2025年工作计划
-
-一、思想引领
-组织开展深入贯彻中央八项规定精神学习教育，由工会副主席刘志强同志牵头，办公室配合，4月15日前完成。
-扎实开展党纪学习教育、“安康杯”竞赛，覆盖全体386名职工。
-以党史学习教育为契机，举办第四届“光明杯”青工演讲比赛。
-在学习贯彻习近平新时代中国特色社会主义思想主题教育中形成的“一线工作法”继续坚持。
-深入开展“两学一做”学习教育，做好调度班组结对。
-二、服务职工
-为困难职工发放慰问金6.8万元，职工体检覆盖率保持100%。
-
-某县供电公司工会
-2025年1月10日
-"""
+PLAN = (Path(__file__).parent / "fixtures" / "refresh" / "power_2025.txt").read_text("utf-8")
 REWRITTEN = {
     4: "巩固拓展深入贯彻中央八项规定精神学习教育成果，由工会副主席刘志强同志牵头，办公室配合，4月15日前完成。",
     5: "巩固拓展党纪学习教育成果，扎实开展“安康杯”竞赛，覆盖全体386名职工。",       # a list: verb carried

@@ -10,29 +10,14 @@ import contextlib
 import io
 import json
 
+from pathlib import Path
+
 import pytest
 
 from ghplan.writer.refresh.pipeline import refresh_text
 from tests.fake_openai import REQUEST_HEADER, FakeOpenAI, plan_writer
 
-OLD = """某市自来水公司工会2025年工作计划
-
-一、指导思想
-以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大和二十届二中、三中全会精神。
-二、工作目标
-2024年全公司新发展会员42名，职工满意度达到96%。
-三、主要任务
-开展党纪学习教育等系列活动，由工会主席赵立新同志牵头，供水调度中心配合。
-通过党纪学习教育，职工纪律意识明显增强，全年违纪人数保持为0人。
-举办第二届“清源杯”水质检测技能竞赛，参赛职工不少于120人。
-开展20xx年度职工疗休养，覆盖386名一线职工。
-围绕“十四五”规划目标，推进智慧水务班组建设。
-四、保障措施
-落实《工会经费收支管理办法》，按月公示经费使用情况。
-
-某市自来水公司工会
-2025年1月6日
-"""
+OLD = (Path(__file__).parent / "fixtures" / "refresh" / "water_2025.txt").read_text("utf-8")
 GOOD = "2027年全公司力争新发展会员42名，职工满意度达到96%。"
 DROPS = "巩固拓展党纪学习教育成果，由供水调度中心配合。"                     # 赵立新 is gone
 STALE = "围绕“十四五”规划，职工纪律意识明显增强，全年违纪人数保持为0人。"     # adds 十四五
