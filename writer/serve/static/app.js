@@ -577,6 +577,11 @@ async function downloadRefreshDocx() {
 function showFileName(prefix) {
   const file = $(prefix + "-file").files[0];
   $(prefix + "-file-name").textContent = file ? file.name : "未选择文件";
+  if (prefix === "review") {           // a chosen file is what gets reviewed: the paste box steps back
+    $("review-text").rows = file ? 2 : 5;
+    $("review-text").placeholder = file ? "将审校上传的文件“" + file.name + "”；在这里粘贴文字则改为审校粘贴的文字"
+                                        : "把工作计划粘贴到这里，或在下面上传文件";
+  }
 }
 
 // ------------------------------------------------------------------ wiring
