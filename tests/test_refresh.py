@@ -226,3 +226,25 @@ def test_compose_equals_applying_rounds_in_turn(data):
     second = edits_on(current)
     composed = compose(old, changes, current, second)
     assert apply(old, composed) == apply(current, second)
+
+
+# ---------------------------------------------------------------------------- after the 二十一大
+@pytest.mark.parametrize("year", [2028, 2030])
+def test_after_the_next_congress_the_claim_clause_and_a_lone_plenum_follow_the_facts(year):
+    from ghplan.writer.draft.facts import year_facts
+
+    r = refresh_text(_old("hospital"), year, org_type="hospital")
+    spirit = year_facts(year).party_spirit            # 党的二十一大精神 (expected congress, from the facts)
+    assert f"也是深入贯彻{spirit}的关键之年" in r.text          # the kept clause's congress moved on
+    assert f"深入学习贯彻{spirit}，围绕医院中心工作" in r.text     # the plenum cited alone
+    assert not [f for f in r.review.findings if f.category == "stale" and f.severity == "error"]
+    assert r.survival.figure == 1.0 and apply(r.old, r.changes) == r.text
+    assert any(p.rule == "GH-REFRESH-YEAR-CLAIM" and p.kind == "confirm" and spirit in p.reason_zh
+               for p in r.left_for_person)
+
+
+def test_a_claim_clause_that_is_itself_a_stage_claim_is_left_for_a_person():
+    old = "某区总工会2025年工作计划\n2025年是“十四五”规划的收官之年，也是“十四五”规划承上启下之年。\n"
+    r = refresh_text(old, 2028, org_type="enterprise")
+    assert "承上启下之年" in r.text and "十五五”规划承上启下" not in r.text
+    assert any(p.rule == "GH-STALE-YEAR-CLAIM" for p in r.left_for_person)

@@ -60,6 +60,7 @@ def round_changes(text: str, result: ReviewResult, facts: YearFacts) -> tuple[li
     own += rules.year_placeholder_changes(text, facts.year, result.findings)
     own += rules.party_line_changes(text, facts)
     stale = [f for f in result.findings if f.category == "stale"]
+    own += rules.lone_plenum_changes(text, facts, stale)
     claims, kept = rules.claim_changes(text, facts.year, stale)
     own += claims
     runs, _ = campaigns.campaign_changes(text, facts.year, stale)

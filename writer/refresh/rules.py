@@ -32,6 +32,7 @@ _PARTY_LINE = re.compile(
     r"(?:党的)?(?:十[六七八九]|二十一?)大(?:和|以及|及|、)(?:党的)?"
     r"(?:(?:十[六七八九]|二十一?)届)?(?:[一二三四五六七八九]中(?:全会)?[、和及]?(?:(?:十[六七八九]|二十一?)届)?)+"
     r"全会(?:精神)?")
+_LONE_PLENUM = re.compile(r"(党的)?(?:十[六七八九]|二十一?)届[一二三四五六七八九]中全会精神")
 _CLAUSE_SPLIT = re.compile(r"(\s*[,，、]\s*)(?=(?:也是|又是|更是|还是|同时也是|同时是))")
 _LEAD_YEAR = re.compile(r"\s*(?:(?:19|20)\d\d\s*年度?|[一二][〇零○一二三四五六七八九]{3}\s*年)")
 
@@ -110,6 +111,23 @@ def party_line_changes(text: str, facts: YearFacts) -> list[Change]:
     return out
 
 
+def lone_plenum_changes(text: str, facts: YearFacts, stale: list[Finding]) -> list[Change]:
+    """A plenum cited alone as the line to study (深入学习贯彻党的二十届三中全会精神) that review
+    reports stale → Y's Party line from the facts; outside the full Party line, which the rule
+    above rebuilds."""
+    lines = [m.span() for m in _PARTY_LINE.finditer(text)]
+    out = []
+    for m in _LONE_PLENUM.finditer(text):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in lines) or \
+                not any(f.rule.startswith("GH-STALE-PLENUM") and s <= f.start < e for f in stale):
+            continue
+        after = facts.party_spirit if m.group(1) else facts.party_spirit.removeprefix("党的")
+        en, zh = say("party_spirit", old=m.group(), new=after, year=facts.year)
+        out.append(Change(s, e, after, "GH-REFRESH-PARTY-LINE", en, zh))
+    return out
+
+
 def _plenum_set(s: str) -> set[str]:
     return set(re.findall(r"[一二三四五六七八九]中", s))
 
@@ -149,11 +167,32 @@ def _rebuild(phrase: str, year: int, stale_inside: list[Finding], at: int) -> tu
             return None
         out = [f"{year}年" + head[m.end():]]
         kept.append((at + m.end(), at + len(head), out[0]))
+    if kept and any(kept[0][0] <= f.start < kept[0][1] for f in stale_inside):
+        return None
     pos = len(head)
     for sep, clause in zip(parts[1::2], parts[2::2]):
+        s, e = at + pos + len(sep), at + pos + len(sep) + len(clause)
+        if any(s <= f.start < e for f in stale_inside):
+            clause = _fresh_clause(clause, year)
+            if clause is None:
+                return None
         out += [sep, clause]
-        kept.append((at + pos + len(sep), at + pos + len(sep) + len(clause), clause))
-        pos += len(sep) + len(clause)
-    if any(s <= f.start < e for f in stale_inside for s, e, _ in kept):
-        return None
+        kept.append((s, e, clause))
+        pos = e - at
     return "".join(out), [c for _, _, c in kept]
+
+
+def _fresh_clause(clause: str, year: int) -> str | None:
+    """A kept clause with its stale congress replaced by the current one (深入贯彻党的二十大精神
+    → 二十一大), when review would fix each of its stale references with certainty on its own and
+    each is of a kind refresh.toml [claims] allows; else None."""
+    from ghplan.corpus.rules.dated import check, table
+
+    allowed = set(data()["claims"]["clause_fix_kinds"])
+    found = [f for f in check(clause, year) if f.severity in ("error", "warning")]
+    if not found or not all(f.fixable and f.suggestion and
+                            table().by_id[f.rule].extra.get("kind") in allowed for f in found):
+        return None
+    for f in sorted(found, key=lambda f: -f.start):
+        clause = clause[:f.start] + f.suggestion + clause[f.end:]
+    return clause
