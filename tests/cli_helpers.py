@@ -36,6 +36,16 @@ def assert_one_line_error(run: Run, code: int | None = None) -> None:
     assert lines[0].startswith("ghplan: error:"), lines[0]
 
 
+def without_progress(run: Run) -> Run:
+    """The run with draft's progress lines ("[2/7] writing: …") taken out of stderr: a model that
+    fails mid-draft still ends in one error line after them."""
+    import re
+
+    err = "".join(line for line in run.err.splitlines(keepends=True)
+                  if not re.match(r"\[\d+/\d+\] |repairing: |正在修改：", line))
+    return Run(run.code, run.out, err)
+
+
 def ghplan_inprocess(argv: list[str], *, env: dict[str, str | None] | None = None,
                      cwd: Path | None = None, stdin: bytes | None = None) -> Run:
     """Run `ghplan ARGV` inside the test process, through the same entry logic as the console

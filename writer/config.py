@@ -17,10 +17,15 @@ The config file is looked up in the current directory unless a path is given. Ex
     [openai]
     base_url = "http://127.0.0.1:8000/v1"
     model = "qwen-plus"
+    timeout = 60          # seconds per model request (GHPLAN_TIMEOUT, --timeout)
+
+A key ghplan does not know (a typo, a newer version's setting) is a warning on stderr naming it
+and the file, not an error: the rest of the file still applies.
 """
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +52,18 @@ class Settings:
     openai_model: str = "gpt-4o-mini"
     openai_timeout: float = 60.0
     source: str = ""   # which config file was read, "" for none
+    warnings: list[str] = field(default_factory=list)   # unknown keys in that file
+
+
+# The keys the file may hold, by table (`[facts] file` is read by corpus/rules/dated_table.py).
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "review": frozenset({"disable", "severity", "copy_threshold"}),
+    "embed": frozenset({"model"}),
+    "store": frozenset({"dir", "chroma_url"}),
+    "openai": frozenset({"base_url", "model", "timeout"}),
+    "facts": frozenset({"file"}),
+}
+_WARNED: set[tuple[str, str]] = set()     # (file, key): each warning once per process
 
 
 class ConfigError(ValueError):
@@ -63,6 +80,40 @@ def _read_file(path: Path) -> dict[str, Any]:
     if path.name == "pyproject.toml":
         return data.get("tool", {}).get("ghplan", {})
     return data
+
+
+def unknown_keys(data: dict[str, Any]) -> list[str]:
+    """Dotted names of the keys in a config table that ghplan does not read."""
+    out = []
+    for name, value in data.items():
+        if name not in KNOWN_KEYS:
+            out.append(name)
+        elif isinstance(value, dict):
+            out += [f"{name}.{k}" for k in value if k not in KNOWN_KEYS[name]]
+    return out
+
+
+def _warn_unknown(path: Path, data: dict[str, Any]) -> list[str]:
+    """One warning line per unknown key, on stderr (once per process) and returned."""
+    known = ", ".join(f"{t}.{k}" for t in KNOWN_KEYS for k in sorted(KNOWN_KEYS[t]))
+    keys = unknown_keys(data)
+    lines = [f"ghplan: warning: {path}: unknown key {key!r} ignored (known: {known})" for key in keys]
+    for key, line in zip(keys, lines):
+        if (str(path), key) not in _WARNED:
+            _WARNED.add((str(path), key))
+            print(line, file=sys.stderr)
+    return lines
+
+
+def check_timeout(value: Any, where: str) -> float:
+    """Seconds for one model request: a positive number."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds <= 3600:
+        raise ConfigError(f"{where} must be between 0 and 3600 seconds, not {value!r}")
+    return seconds
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -87,6 +138,8 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
         raise ConfigError(f"config file not found: {config}")
     data = _read_file(path) if path else {}
     s.source = str(path) if path else ""
+    if path:
+        s.warnings = _warn_unknown(path, data)
     review = data.get("review", {})
     s.review_disable = list(review.get("disable", []))
     s.review_severity = dict(review.get("severity", {}))
@@ -99,7 +152,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
     oa = data.get("openai", {})
     s.openai_base_url = oa.get("base_url", s.openai_base_url)
     s.openai_model = oa.get("model", s.openai_model)
-    s.openai_timeout = float(oa.get("timeout", s.openai_timeout))
+    s.openai_timeout = check_timeout(oa.get("timeout", s.openai_timeout), f"{path}: [openai] timeout")
     # environment wins over the file
     s.embed_model = env.get("GHPLAN_EMBED_MODEL", s.embed_model)
     if env.get("GHPLAN_STORE"):
@@ -108,4 +161,6 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
     s.openai_base_url = env.get("OPENAI_BASE_URL", s.openai_base_url)
     s.openai_api_key = env.get("OPENAI_API_KEY", "")
     s.openai_model = env.get("GHPLAN_MODEL", s.openai_model)
+    if env.get("GHPLAN_TIMEOUT"):
+        s.openai_timeout = check_timeout(env["GHPLAN_TIMEOUT"], "GHPLAN_TIMEOUT")
     return s

@@ -19,14 +19,20 @@ from typing import Optional
 import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
-from ghplan.writer.cli.common import fail, fail_on, print_json
+from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, lang, print_json
 
-STAGE_LABEL = {"facts": "year facts", "retrieve": "retrieving", "outline": "outlining",
-               "expand": "writing", "review": "reviewing", "repair": "repairing"}
+# Progress lines on stderr while a model works: "[2/7] 正在撰写：二、工作目标"
+PROGRESS = {"zh": {"expand": "正在撰写：", "repair": "正在修改："},
+            "en": {"expand": "writing: ", "repair": "repairing: "}}
 
 
 def _summary_line(result) -> str:
     s = result.review_json()["summary"]
+    if result.review.lang == "zh":
+        retrieved = f"，参考 {len(result.retrieved)} 段范文" if result.retrieved else ""
+        return (f"ghplan：已用 {result.backend}（{result.model}）起草 {result.year} 年计划{retrieved}："
+                f"{len(result.text)} 字，审校 {s['errors']} 个错误、{s['warnings']} 个警告、{s['infos']} 个提示；"
+                f"修改 {result.rounds} 轮，{result.seconds:.1f} 秒")
     retrieved = f", {len(result.retrieved)} reference section(s)" if result.retrieved else ""
     return (f"ghplan: drafted {result.type} plan for {result.year} with {result.backend}"
             f" ({result.model}){retrieved}: {len(result.text)} characters, review "
@@ -38,14 +44,17 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
               profile_path: Optional[Path], backend_name: Optional[str], model: Optional[str],
               length: Optional[int], out: Optional[Path], as_json: bool, stream: bool,
               rounds: int, no_retrieve: bool, mock_script: Optional[str],
-              config: Optional[Path]) -> int:
-    from ghplan.writer.config import ConfigError, load_settings
+              config: Optional[Path], timeout: Optional[float] = None, quiet: bool = False) -> int:
+    from ghplan.writer.config import ConfigError, check_timeout, load_settings
     from ghplan.writer.draft.pipeline import draft
     from ghplan.writer.export import check_out_path, export
 
     _check_flags(year, as_json, stream, rounds)
+    language = lang()
     try:
         settings = load_settings(config)
+        if timeout is not None:
+            settings.openai_timeout = check_timeout(timeout, "--timeout")
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     profile = _profile(profile_path, org, org_type, year, length)
@@ -53,16 +62,14 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
         out = check_out_path(out)
     backend = _backend(settings, backend_name, model, mock_script)
     on_delta = _echo_delta if stream else None
-    status, on_stage = _status(stream)
-    try:
-        result = draft(profile, backend=backend, year=profile.year, settings=settings,
-                       retrieve=not no_retrieve, repair_rounds=rounds, on_stage=on_stage,
-                       on_delta=on_delta)
-        if out is not None:
-            export(result.text, out)
-    finally:
-        if status is not None:
-            status.stop()
+    # the offline backend answers at once and a stream shows its own progress
+    quiet = quiet or stream or backend.name == "offline"
+    result = draft(profile, backend=backend, year=profile.year, settings=settings,
+                   retrieve=not no_retrieve, repair_rounds=rounds,
+                   on_event=None if quiet else progress(language), on_delta=on_delta)
+    result.review.lang = language
+    if out is not None:
+        export(result.text, out)
     return _report(result, out, as_json, stream)
 
 
@@ -111,20 +118,18 @@ def _echo_delta(text: str) -> None:
     sys.stdout.flush()
 
 
-def _status(stream: bool):
-    """A spinner naming the stage, on a terminal when not streaming: (status, on_stage) or (None, None)."""
-    if not sys.stderr.isatty() or stream:
-        return None, None
-    from rich.console import Console
+def progress(language: str):
+    """A DraftEvent listener printing one stderr line as each section starts and each repair
+    round begins, so a slow or hanging model is never silence."""
+    words = PROGRESS.get(language, PROGRESS["en"])
 
-    status = Console(stderr=True).status("drafting …")
-    status.start()
-
-    def on_stage(stage: str, detail: str) -> None:
-        label = STAGE_LABEL.get(stage, stage)
-        status.update(f"[bold]{label}[/bold] {detail}".rstrip())
-
-    return status, on_stage
+    def on_event(event) -> None:
+        if event.kind != "stage" or event.stage not in words:
+            return
+        where = f"[{event.index}/{event.total}] " if event.total else ""
+        sys.stderr.write(f"{where}{words[event.stage]}{event.heading or event.detail}\n")
+        sys.stderr.flush()
+    return on_event
 
 
 def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
@@ -146,8 +151,9 @@ def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
         typer.echo(f"ghplan: wrote {out}", err=True)
     typer.echo(_summary_line(result), err=True)
     errors = [f for f in result.review_json()["findings"] if f["severity"] == "error"]
+    word = "错误" if result.review.lang == "zh" else "error"
     for f in errors[:20]:
-        typer.echo(f"  {f['line']}:{f['col']}  error  {f['rule']}  {f['message']}", err=True)
+        typer.echo(f"  {f['line']}:{f['col']}  {word}  {f['rule']}  {f['message']}", err=True)
     return 1 if errors else 0
 
 
@@ -158,7 +164,7 @@ def register(app: typer.Typer) -> None:
     def draft_command(
         org: Optional[str] = typer.Option(None, "--org", help="The union's full name, e.g. 某市第一人民医院工会."),
         org_type: Optional[str] = typer.Option(
-            None, "--type", help="Org type: school, hospital, enterprise, township, federation, government, women."),
+            None, "--type", help=TYPE_HELP),
         year: Optional[int] = typer.Option(None, "--year", help="Plan year (default: next year)."),
         profile: Optional[Path] = typer.Option(
             None, "--profile", help="Profile TOML: members, departments, achievements, priorities, events, tone."),
@@ -174,6 +180,10 @@ def register(app: typer.Typer) -> None:
         mock_script: Optional[str] = typer.Option(
             None, "--mock-script", help="Scripted responses (TOML/JSON) for --backend mock."),
         config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml)."),
+        timeout: Optional[float] = typer.Option(
+            None, "--timeout", metavar="SECONDS",
+            help="Seconds to wait for each model request (default: GHPLAN_TIMEOUT, else [openai] timeout, else 60)."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
     ) -> None:
         """Draft a work plan (工会工作计划) that passes `ghplan review`.
 
@@ -183,7 +193,8 @@ def register(app: typer.Typer) -> None:
             code = run_draft(org=org, org_type=org_type, year=year, profile_path=profile,
                              backend_name=backend, model=model, length=length, out=out,
                              as_json=as_json, stream=stream, rounds=rounds,
-                             no_retrieve=no_retrieve, mock_script=mock_script, config=config)
+                             no_retrieve=no_retrieve, mock_script=mock_script, config=config,
+                             timeout=timeout, quiet=quiet)
         except GhplanError as exc:
             fail_on(exc)
         except KeyboardInterrupt:
