@@ -4,11 +4,13 @@ given, with the reason, and the items a person should confirm.
 - the signature date's year moves to Y (or Y-1 for a December signature; month and day kept),
   listed for a person to confirm;
 - a year placeholder (20xx年) in a plan for Y is Y (outside the signature line);
-- the Party line “党的二十大和二十届二中、三中全会精神” is rebuilt from Y's facts;
+- the Party line “党的二十大和二十届二中、三中全会精神” is rebuilt from Y's facts, and so is a stale
+  plenum cited alone (深入学习贯彻党的二十届三中全会精神, in a 2028 plan);
 - a year claim that says more than where its year stands in the five-year plan
   (“2025年是“十四五”规划的收官之年，也是……的关键之年”) is rebuilt clause by clause: the
   five-year-plan clause from the facts, any other clause kept when it carries nothing stale,
-  and listed for a person to confirm. A clause with a stale reference leaves the claim alone.
+  and listed for a person to confirm. A clause whose stale congress review would fix with certainty
+  gets the current one; any other stale reference in a clause leaves the claim alone.
 """
 from __future__ import annotations
 
