@@ -1,0 +1,116 @@
+"""Word damage by shape (issue 12): spun words, characters cut by a deletion, enumerators glued to
+heading markers, page numbers and line breaks inside a sentence, 范文 labels on titles. Each shape
+has a text written for this test that must fire and a near miss of the same look that must not;
+cleaning repairs where the right word is certain and only drops the mark otherwise.
+
+The texts are invented; none is copied from a real page or the dev set.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ghplan.corpus.clean import clean_text
+from ghplan.corpus.rules.engine import default_catalogue
+
+
+def _hits(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in default_catalogue().scan(text):
+        out.setdefault(f.rule, []).append(text[f.start:f.end])
+    return out
+
+
+def _clean(text: str) -> str:
+    return clean_text(text, default_catalogue())[0]
+
+
+# (rule, text, matched text or None for "must not fire")
+CASES = [
+    # a writing site's 范文 label glued to a title, never a union's own word
+    ("GH-PROMO-TITLE-FANWEN", "某社区工会2027年工作要点范文\n一、总体要求", "范文"),
+    ("GH-PROMO-TITLE-FANWEN", "医院工会半年工作总结范例", "范例"),
+    ("GH-PROMO-TITLE-FANWEN", "组织教职工学习师德范文和先进事迹。", None),
+    ("GH-PROMO-TITLE-FANWEN", "征集优秀工作计划范文大全", None),           # the collection rule's
+    # …计划精编 / (通用) hold no 篇: the count-title rule is tried there too
+    ("GH-COMP-COUNT-TITLE", "卫生院2027年工会工作计划精编一、强化思想引领", "精编"),
+    ("GH-COMP-COUNT-TITLE", "公司工会年度工作要点(通用)\n一、目标", "(通用)"),
+    ("GH-COMP-COUNT-TITLE", "编印《职工读本》精编本二百册。", None),
+    # an enumerator glued onto a heading marker
+    ("GH-STRAY-ENUMERATOR-ON-MARKER", "加强阵地建设。二是(三)深化民主管理", "二是"),
+    ("GH-STRAY-ENUMERATOR-ON-MARKER", "五是4、做好帮扶救助", "五是"),
+    ("GH-STRAY-ENUMERATOR-ON-MARKER", "一是(1)组织开展劳动竞赛", "一是"),
+    ("GH-STRAY-ENUMERATOR-ON-MARKER", "一是加强思想引领;二是深化民主管理。", None),
+    ("GH-STRAY-ENUMERATOR-ON-MARKER", "重点是(一)所列三项任务。", None),
+    # a two-character word cut by a deletion
+    ("GH-CENSOR-CUT-KEN", "上级工会对我们的做法给予了高度肯。", "肯"),
+    ("GH-CENSOR-CUT-KEN", "这一做法得到了区总工会的首肯。", None),
+    ("GH-CENSOR-CUT-KEN", "职工肯干事、能干事。", None),
+    ("GH-CENSOR-CUT-LINGDAO", "在校党委的坚强领下,工会各项工作稳步推进。", "领下"),
+    ("GH-CENSOR-CUT-LINGDAO", "在工会主席带领下,分会完成了任务。", None),
+    ("GH-CENSOR-CUT-LINGDAO", "在党建引领下,推进职工之家建设。", None),
+    ("GH-SPIN-FUGONGXI", "工会副工席分管女职工工作。", "副工席"),
+    # a name deleted after a verb that must take an object
+    ("GH-CENSOR-VERB-BEFORE-DUN", "组织劳模前往、红色教育基地参观学习", "前往、"),
+    ("GH-CENSOR-VERB-BEFORE-DUN", "授予张、等十名同志先进个人称号", "张、等"),
+    ("GH-CENSOR-VERB-BEFORE-DUN", "组织会员参观、学习、交流。", None),
+    # synonym spinning: 开展 for 发展, 奉献 for 贡献, 全力 for 积极, 前述 for 实际
+    ("GH-SPIN-KAIZHAN-FAZHAN", "为企业开展作出新的贡献。", "开展"),
+    ("GH-SPIN-KAIZHAN-FAZHAN", "全年新开展工会会员三百人。", "开展"),
+    ("GH-SPIN-KAIZHAN-FAZHAN", "开展会员120人的目标如期完成。", "开展"),
+    ("GH-SPIN-KAIZHAN-FAZHAN", "开展会员评家活动,开展职工培训。", None),
+    ("GH-SPIN-FENGXIAN-GONGXIAN", "为全镇经济建设作出了重要的奉献。", "奉献"),
+    ("GH-SPIN-FENGXIAN-GONGXIAN", "弘扬爱岗敬业、无私奉献的精神。", None),
+    ("GH-SPIN-QUANLI-ZUOYONG", "充分发挥工会组织的全力作用。", "全力作用"),
+    ("GH-SPIN-QUANLI-ZUOYONG", "全力做好职工服务工作。", None),
+    ("GH-SPIN-QIANSHU-SHIJI", "各分会结合岗位前述,开展技能比武。", "前述"),
+    ("GH-SPIN-QIANSHU-SHIJI", "按照前述工作安排推进落实。", None),
+    # a mainland word rewritten by a script converter; a converter's closing quote
+    ("GH-MOJI-TW-TERM", "全域性的工作部署要抓实抓细。", "全域性"),
+    ("GH-MOJI-TW-TERM", "发展全域旅游,组织职工疗休养。", None),
+    ("GH-STRAY-ODD-QUOTE", "围绕“建家强会〞的目标", "〞"),
+    # two group quantifiers stacked by a spinner
+    ("GH-STRAY-QUANTIFIER-STACK", "组织广大全体人员参加健步走。", "广大全体人员"),
+    ("GH-STRAY-QUANTIFIER-STACK", "号召广大职工广大会员积极参与。", "广大职工广大"),
+    ("GH-STRAY-QUANTIFIER-STACK", "团结动员广大职工和全体会员。", None),
+    # extraction artifacts: a page number between a sentence's halves, a line break in a quoted name
+    ("GH-META-PAGE-NUMBER-LINE", "为职工办实事是工会工作的\n12\n出发点和落脚点。", "12"),
+    ("GH-META-PAGE-NUMBER-LINE", "一、工作目标\n1、新建职工书屋两个。", None),
+    ("GH-META-PAGE-NUMBER-LINE", "本季度参加人数\n120人次\n创历年新高", None),   # a figure with its unit
+    ("GH-STRAY-QUOTE-LINE-BREAK", "开设“职工\n讲堂”栏目", "职工\n讲堂"),
+    ("GH-STRAY-QUOTE-LINE-BREAK", "开设“职工讲堂”栏目。\n“劳模工作室”每月活动一次。", None),
+]
+
+
+@pytest.mark.parametrize("rule,text,matched", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_shape_fires_and_near_miss_does_not(rule, text, matched):
+    got = _hits(text).get(rule, [])
+    if matched is None:
+        assert not got, f"{rule} fired on a near miss: {got}"
+    else:
+        assert matched in got, f"{rule} did not match {matched!r} (got {got})"
+
+
+@pytest.mark.parametrize("damaged,repaired", [
+    ("上级工会对我们的做法表示充分肯。", "充分肯定。"),
+    ("在局党委的正确领下,工会工作有序开展。", "正确领导下"),
+    ("为经济社会开展作出积极贡献。", "为经济社会发展作出"),
+    ("发挥女职工的全力作用。", "积极作用"),
+    ("全域性的部署要落实。", "全局性"),
+    ("副工席由专职干部担任。", "副主席由"),
+])
+def test_cleaning_repairs_a_certain_word_and_keeps_its_sentence(damaged, repaired):
+    assert repaired in _clean(damaged)
+
+
+def test_cleaning_drops_only_the_label_the_enumerator_and_the_page_number():
+    out = _clean("某镇总工会2027年工作计划范文\n开展职工技能比武。三是(二)做好帮扶救助工作\n"
+                 "让职工群众在工会的服务中得到\n7\n实实在在的实惠。")
+    assert "范文" not in out and "某镇总工会2027年工作计划" in out
+    assert "三是" not in out and "(二)做好帮扶救助工作" in out.replace("（", "(").replace("）", ")")
+    assert "\n7\n" not in out and "实实在在的实惠" in out
+
+
+def test_a_deleted_name_is_reported_and_its_sentence_kept():
+    text = "组织退休职工前往、纪念馆参观学习。"
+    assert "GH-CENSOR-VERB-BEFORE-DUN" in _hits(text)
+    assert "纪念馆参观学习" in _clean(text)          # nothing to put back: a person restores the name
