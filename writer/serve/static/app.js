@@ -105,10 +105,11 @@ function showDraftResult(result) {
   $("draft-progress-title").textContent = "逐节写作过程（" + written + " 节，点击展开）";
   const review = result.review || { findings: [], summary: {} };
   $("draft-summary").textContent = summaryLine(Object.assign({ type: result.type, year: result.year }, review)) +
-    (result.seconds !== undefined ? "　用时 " + Number(result.seconds).toFixed(1) + " 秒。" : "");
+    (result.seconds !== undefined ? "　用时 " + Math.max(Number(result.seconds), 0.01).toFixed(2) + " 秒。" : "");
   const findings = review.findings || [];
   const marks = renderHighlighted($("draft-doc"), $("draft-detail"), result.text, findings);
   renderFindingList($("draft-findings"), findings, marks, $("draft-doc"), $("draft-detail"));
+  $("draft-detail").hidden = !findings.length;       // nothing to click on in a clean plan
   $("draft-result").hidden = false;
 }
 
@@ -181,6 +182,7 @@ function showReview(review, note) {
   renderFindingList($("review-findings"), findings, marks, $("review-doc"), $("review-detail"));
   renderDetail($("review-detail"), []);
   $("review-detail").appendChild(el("p", { class: "hint" }, "点击标出的文字查看问题和建议。"));
+  $("review-detail").hidden = !findings.length;
   const fixedNote = $("review-fixed-note");
   fixedNote.hidden = !note;
   fixedNote.textContent = note || "";
