@@ -248,3 +248,30 @@ def test_a_claim_clause_that_is_itself_a_stage_claim_is_left_for_a_person():
     r = refresh_text(old, 2028, org_type="enterprise")
     assert "承上启下之年" in r.text and "十五五”规划承上启下" not in r.text
     assert any(p.rule == "GH-STALE-YEAR-CLAIM" for p in r.left_for_person)
+
+
+def test_refresh_of_a_rich_word_plan(tmp_path, capsys):
+    """The Word plan of the review tests (numbered headings, a table, a header with the unit's
+    name, a tracked change of the user's own): refreshed for 2027 as a .docx."""
+    import zipfile
+
+    import docx
+
+    from ghplan.corpus.read import read_document
+    from tests.docx_fixtures import plan_docx
+
+    src, out = tmp_path / "plan2025.docx", tmp_path / "plan2027.docx"
+    src.write_bytes(plan_docx())
+    code, stdout, _ = _cli(["refresh", str(src), "--year", "2027", "--out", str(out), "--json"], capsys)
+    log = json.loads(stdout)
+    assert code == 0 and log["review"]["summary"]["errors"] == 0
+    docx.Document(str(out))                                             # opens
+    old, new = read_document(src).text, read_document(out).text
+    assert new == apply(old, [Change(c["start"], c["end"], c["after"], c["rule"], "") for c in log["changes"]])
+    assert log["survival"]["figure"] == 1.0 and "内部资料" not in new     # the header is not the plan
+    rules = {c["rule"]: c["paragraph"] for c in log["changes"]}
+    assert rules["GH-STALE-TITLE-YEAR"] == 1 and rules["GH-REFRESH-YEAR-PLACEHOLDER"] == 12
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
+    assert 'w:author="张三"' in xml and 'w:author="ghplan"' in xml      # the user's own change stays
+    comments = zipfile.ZipFile(out).read("word/comments.xml").decode("utf-8")
+    assert all(c["rule"] in comments for c in log["changes"])
