@@ -96,3 +96,32 @@ def test_rules_text_in_chinese_json_unchanged():
     js_zh = json.loads(ghplan_inprocess(["--lang", "zh", "rules", "--json"]).out)
     js_en = json.loads(ghplan_inprocess(["--lang", "en", "rules", "--json"]).out)
     assert js_zh == js_en and all("reason_zh" in r for r in js_en)
+
+
+def test_type_help_names_only_real_aliases_and_every_type():
+    import re
+
+    from ghplan.writer.cli.common import TYPE_HELP
+    from ghplan.writer.org_types import chinese_names, resolve_type
+
+    words = re.findall(r"[\u4e00-\u9fff]+", TYPE_HELP)
+    assert set(chinese_names().values()) <= set(words)
+    assert all(resolve_type(w) for w in words)
+
+
+def test_refresh_takes_a_chinese_type_and_speaks_chinese(tmp_path):
+    old = tmp_path / "old.txt"
+    old.write_text("某市实验小学工会2025年工作计划\n一、指导思想\n全面贯彻2025年教育工作会议精神。\n", "utf-8")
+    r = ghplan_inprocess(["--lang", "zh", "refresh", str(old), "--year", "2027", "--type", "小学", "--json"])
+    doc = json.loads(r.out)
+    assert doc["review"]["type"] == "school" and doc["review"]["lang"] == "zh"
+    assert any("2027" in f["message"] and "核对" in f["message"] for f in doc["review"]["findings"])
+    bad = ghplan_inprocess(["refresh", str(old), "--year", "2027", "--type", "银行"])
+    assert bad.code == 2 and bad.err.count("\n") == 1 and "学校" in bad.err
+
+
+@pytest.mark.parametrize("name, code", [("银行", 2), ("卫生院", 1)])
+def test_search_resolves_chinese_types_before_looking_for_the_index(tmp_path, name, code):
+    r = ghplan_inprocess(["search", "职工书屋", "--type", name, "--store", str(tmp_path / "none")])
+    assert r.code == code and r.err.count("\n") == 1
+    assert ("unknown type" in r.err) == (code == 2)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from ghplan.writer.errors import GhplanError
-from ghplan.writer.cli.common import fail, fail_on, print_json
+from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, org_type as resolve_org_type, print_json
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
@@ -225,7 +225,7 @@ def _current_fingerprint(year: int, corpus: str, seeds: bool = True) -> str | No
 
 
 def search(query: str = typer.Argument(..., help="What to look for, in Chinese."),
-           org_type: Optional[str] = typer.Option(None, "--type", "-t", help="Organisation type (school, hospital, enterprise, township, federation, government, women)."),
+           org_type: Optional[str] = typer.Option(None, "--type", "-t", help=TYPE_HELP),
            role: Optional[str] = typer.Option(None, "--role", "-r", help="Section role (guiding, goals, tasks, safeguards, schedule, closing, other)."),
            k: int = typer.Option(5, "-k", help="How many results."),
            year: Optional[int] = typer.Option(None, "--year", help="Serve only chunks current in this plan year."),
@@ -235,6 +235,7 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
     if not query.strip():
         fail("empty query", 2)
     _check_year(year)
+    org_type = resolve_org_type(org_type, allow_other=True)   # 医院, 县总工会 … before any loading
     from ghplan.writer.index.retrieve import search as do_search
     from ghplan.writer.index.store import location_from
 
