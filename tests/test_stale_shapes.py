@@ -1,0 +1,44 @@
+"""Stale shapes seen on real pages (issue 12), own texts: a plenum whose 全 was lost in copying,
+a Hu-era 和谐X slogan with a longer qualifier run before it, and one-year national events that
+date a plan (the 2010 Expo, the 2016 G20 summit). Near misses of the same look stay silent."""
+from __future__ import annotations
+
+import pytest
+
+from ghplan.corpus.rules import dated
+
+
+def found(text: str, year: int = 2027) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in dated.check(text, year):
+        out.setdefault(f.rule, []).append(f.text)
+    return out
+
+
+@pytest.mark.parametrize("text,rule,matched", [
+    ("深入学习贯彻党的十七届五中会精神。", "GH-STALE-PLENUM-17", "十七届五中会"),
+    ("认真学习十九届六中会和中国工会十八大精神。", "GH-STALE-PLENUM-19", "十九届六中会"),
+    ("为建设平安富裕和谐东山村贡献力量。", "GH-STALE-SLOGAN-HARMONY-X", "建设平安富裕和谐东山村"),
+    ("组织职工参与“迎世博、讲文明”活动。", "GH-STALE-EVENT-EXPO", "迎世博"),
+    ("全力服务保障G20杭州峰会,做好职工安全教育。", "GH-STALE-EVENT-G20", "G20杭州峰会"),
+])
+def test_stale_shape_is_found_for_a_2027_plan(text, rule, matched):
+    got = found(text)
+    assert any(matched in t for t in got.get(rule, [])), f"{rule} missed {matched!r}: {got}"
+
+
+@pytest.mark.parametrize("text", [
+    "全面贯彻党的二十大和二十届三中全会、二十届四中全会精神。",
+    "为建设富强民主文明和谐美丽的社会主义现代化强国而奋斗。",
+    "构建和谐劳动关系,维护职工合法权益。",
+    "组织职工观看进博会主题展览。",
+])
+def test_current_text_of_the_same_look_stays_silent(text):
+    got = {r: t for r, t in found(text).items()
+           if r in {"GH-STALE-PLENUM-20", "GH-STALE-SLOGAN-HARMONY-X", "GH-STALE-EVENT-EXPO", "GH-STALE-EVENT-G20"}}
+    assert not got, got
+
+
+def test_the_expo_is_current_in_its_own_year():
+    assert "GH-STALE-EVENT-EXPO" not in found("开展迎世博岗位练兵。", year=2010)
+    assert "GH-STALE-EVENT-EXPO" in found("开展迎世博岗位练兵。", year=2012)
