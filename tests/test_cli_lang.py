@@ -125,3 +125,25 @@ def test_search_resolves_chinese_types_before_looking_for_the_index(tmp_path, na
     r = ghplan_inprocess(["search", "职工书屋", "--type", name, "--store", str(tmp_path / "none")])
     assert r.code == code and r.err.count("\n") == 1
     assert ("unknown type" in r.err) == (code == 2)
+
+
+def test_every_reporting_command_has_json():
+    import typer
+
+    from ghplan.writer.cli import app
+
+    not_reporting = {"serve"}          # a server: its answers are JSON already
+
+    def leaves(cmd, path=()):
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                yield from leaves(sub, (*path, name))
+        else:
+            yield " ".join(path), cmd
+
+    found = dict(leaves(typer.main.get_command(app)))
+    assert {"review", "draft", "search", "refresh", "rules", "facts"} <= set(found)
+    missing = [name for name, cmd in found.items() if name not in not_reporting
+               and not any("--json" in p.opts for p in cmd.params)]
+    assert not missing, missing
