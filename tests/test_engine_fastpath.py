@@ -11,38 +11,51 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import ahocorasick
 from hypothesis import given, settings, strategies as st
 
 from ghplan.corpus.rules import prefilter
-from ghplan.corpus.rules.engine import _WINDOW, Catalogue, Match, default_catalogue
+from ghplan.corpus.rules.engine import _WINDOW, Catalogue, Match, _char_windows, default_catalogue
 from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review.generated import catalogue as review_catalogue
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_start_chars_of_hand_written_patterns():
-    assert prefilter.start_chars(r"(?<![\d一二])第(?=次|届)|党的(?=精神)") == frozenset("第党")
-    assert prefilter.start_chars(r"(?:(?<=^)|(?<=[。;]))[ \t]*[（(]图") == frozenset(" \t（(")
-    assert prefilter.start_chars(r"^[ \t]*X{1,3}年") == frozenset(" \tX")
+def _starts(pattern: str) -> set[str] | None:
+    """Which characters of a probe set the start class admits."""
+    cls = prefilter.start_class(pattern)
+    return None if cls is None else {c for c in PROBE if re.fullmatch(cls, c)}
+
+
+PROBE = "第党大次届精神工会年 \t\n（(图X0129０一，。a、"
+
+
+def test_start_class_of_hand_written_patterns():
+    assert _starts(r"(?<![\d一二])第(?=次|届)|党的(?=精神)") == set("第党")
+    assert _starts(r"(?:(?<=^)|(?<=[。;]))[ \t]*[（(]图") == set(" \t（(")
+    assert _starts(r"^[ \t]*X{1,3}年") == set(" \tX")
+    assert _starts(r"(?<=计划)[ \t]*\d{1,2}篇") == set(" \t0129０")     # [ \t] as given, \d as Unicode digits
+    assert _starts(r"\s*第") == set(" \t\n第")
     # may start anywhere, or match empty: no bound
-    assert prefilter.start_chars(r"\d{3}") is None
-    assert prefilter.start_chars(r"[^。]+。") is None
-    assert prefilter.start_chars(r"[\u4e00-\u9fff]\.") is None
-    assert prefilter.start_chars(r"(?=年)") is None
-    assert prefilter.start_chars(r"a*") is None
-    assert prefilter.start_chars(r"(?i)ab") is None
+    assert _starts(r"[^。]+。") is None
+    assert _starts(r"[\u4e00-\u9fff]\.") is None
+    assert _starts(r"\w+") is None
+    assert _starts(r"(?=年)") is None
+    assert _starts(r"a*") is None
+    assert _starts(r"(?i)ab") is None
 
 
 def _patterns() -> list[re.Pattern]:
     rules = list(default_catalogue().rules) + list(review_catalogue().rules)
     return [re.compile(r.pattern, re.MULTILINE) for r in rules
-            if r.pattern and prefilter.start_chars(r.pattern, re.MULTILINE)]
+            if r.pattern and prefilter.start_class(r.pattern, re.MULTILINE)]
 
 
 PATTERNS = _patterns()
-# the characters the bundled patterns start with, plus what sits around them in a plan
-ALPHABET = "".join(sorted({c for rx in PATTERNS for c in prefilter.start_chars(rx.pattern, re.MULTILINE)}
+# what the bundled patterns start with and what sits around them in a plan: the literal
+# characters of every bounded pattern
+ALPHABET = "".join(sorted({c for rx in PATTERNS for c in rx.pattern if not c.isascii() or c in "0123 \n()*_.Xx"}
                           | set("工会年第届次大精神，。、\n 1203（）()*X_图计划")))
 
 
@@ -87,13 +100,26 @@ def test_dense_start_characters_fall_back_to_the_plain_search():
 
 
 def _reference_match(cat: Catalogue, norm: str) -> list[Match]:
-    """The engine's first version: spots collected, windows merged after, `rx.search` in each."""
+    """The engine's first version: one automaton of every word and trigger, spots collected,
+    windows merged after, `rx.search` in each."""
+    table: dict[str, list[tuple[str, object]]] = {}
+    for r in cat.rules:
+        for w in r.words:
+            table.setdefault(w, []).append(("word", r))
+        for t in r.extra.get("triggers", ()) if r.pattern else ():
+            table.setdefault(normalise(t).text, []).append(("trigger", r))
+    automaton = ahocorasick.Automaton()
+    for w, entries in table.items():
+        automaton.add_word(w, (len(w), entries))
+    automaton.make_automaton()
     hits, triggered = [], {}
-    for end_idx, (length, words, triggers) in cat._automaton.iter(norm):
+    for end_idx, (length, entries) in automaton.iter(norm):
         start = end_idx - length + 1
-        hits += [Match(r, start, end_idx + 1) for r in words]
-        for rid in triggers:
-            triggered.setdefault(rid, []).append((start, end_idx + 1))
+        for kind, r in entries:
+            if kind == "word":
+                hits.append(Match(r, start, end_idx + 1))
+            else:
+                triggered.setdefault(r.id, []).append((start, end_idx + 1))
     n = len(norm)
     for rid, spots in triggered.items():
         rule = cat.by_id[rid]
@@ -142,3 +168,33 @@ def test_catalogue_match_equals_the_reference():
         for text in texts + ["".join(texts).replace("\n", "")]:
             norm = normalise(text).text
             assert cat.match(norm) == _reference_match(cat, norm)
+
+
+def _spot_merge(spots: list[tuple[int, int]], n: int) -> list[list[int]]:
+    windows: list[list[int]] = []
+    for s, e in spots:
+        ws, we = max(0, s - _WINDOW), min(n, e + _WINDOW)
+        if windows and ws <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], we)
+        else:
+            windows.append([ws, we])
+    return windows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3 * _WINDOW), st.sampled_from("、.\n")), max_size=25),
+       st.integers(0, 3 * _WINDOW))
+def test_single_character_windows_equal_the_spot_merge(parts, tail):
+    text = "".join("字" * gap + c for gap, c in parts) + "字" * tail
+    for chars in ("、", ".、", "\n.、"):
+        rx = re.compile("[" + re.escape(chars) + "]")
+        spots = [(i, i + 1) for i, c in enumerate(text) if c in chars]
+        assert _char_windows(text, chars, rx) == _spot_merge(spots, len(text))
+
+
+def test_single_character_windows_at_the_merge_boundary():
+    for gap in (2 * _WINDOW - 1, 2 * _WINDOW, 2 * _WINDOW + 1, 2 * _WINDOW + 2):
+        for lead, tail in ((0, 0), (5, 3), (_WINDOW + 7, _WINDOW + 9)):
+            text = "字" * lead + "、" + "字" * gap + "、" + "字" * tail
+            spots = [(i, i + 1) for i, c in enumerate(text) if c == "、"]
+            assert _char_windows(text, "、", re.compile("、")) == _spot_merge(spots, len(text)), (gap, lead, tail)

@@ -98,6 +98,7 @@ class Catalogue:
         self._starts: dict[str, re.Pattern | None] = {}    # per rule: prefilter.starts_regex
         if not lazy:
             self.compile_all()
+        self._char_triggers = _char_triggers(self.rules)
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
 
@@ -119,13 +120,14 @@ class Catalogue:
     def _build_automaton(self):
         import ahocorasick
 
-        # per literal: (length, word rules it is a hit of, ids of the regex rules it triggers)
+        # per literal: (length, word rules it is a hit of, ids of the regex rules it triggers);
+        # rules triggered by single characters only are windowed by `_char_windows` instead
         table: dict[str, tuple[list[Rule], list[str]]] = {}
         for r in self.rules:
             for w in r.words:
                 if w:
                     table.setdefault(w, ([], []))[0].append(r)
-            if r.pattern:
+            if r.pattern and r.id not in self._char_triggers:
                 for t in r.extra.get("triggers", ()):
                     table.setdefault(normalise(t).text, ([], []))[1].append(r.id)
         if not table:
@@ -176,6 +178,10 @@ class Catalogue:
         stretches it), not collected first: a text full of one trigger (digits) makes tens of
         thousands of spots, and this loop is the per-spot Python cost."""
         windows: dict[str, list[list[int]]] = {}
+        for rule_id, (chars, rx) in self._char_triggers.items():
+            spans = _char_windows(norm, chars, rx)
+            if spans:
+                windows[rule_id] = spans
         if self._automaton is None:
             return windows
         n = len(norm)
@@ -249,6 +255,41 @@ class Catalogue:
                 fixable=h.rule.action != "keep", dated=h.rule.dated, message_zh=h.rule.message_zh,
             ))
         return out
+
+
+def _char_triggers(rules: list[Rule]) -> dict[str, tuple[str, re.Pattern]]:
+    """Regex rules whose triggers are all single characters (a line break, 、, a full stop): rule
+    id -> (the characters, a class of them). Such characters come every few dozen characters; as
+    automaton hits they cost a Python step each, 20-50 thousand a megabyte."""
+    out: dict[str, tuple[str, re.Pattern]] = {}
+    for r in rules:
+        chars = [normalise(t).text for t in r.extra.get("triggers", ())] if r.pattern else []
+        if chars and all(len(c) == 1 for c in chars):
+            chars = sorted(set(chars))
+            out[r.id] = ("".join(chars), re.compile("[" + "".join(re.escape(c) for c in chars) + "]"))
+    return out
+
+
+def _char_windows(norm: str, chars: str, rx: re.Pattern) -> list[list[int]]:
+    """The merged windows around every occurrence of one of `chars`, as the spot-by-spot merge
+    makes them: two occurrences share a window when at most 2·_WINDOW characters lie between
+    them, so from an occurrence p the window reaches the last occurrence in (p, p + 2·_WINDOW + 1],
+    found with str.rfind; a dense character costs a step per ~2·_WINDOW characters, not one each."""
+    n = len(norm)
+    out: list[list[int]] = []
+    m = rx.search(norm)
+    while m is not None:
+        p = m.start()
+        ws = p - _WINDOW if p > _WINDOW else 0
+        while True:
+            hi = p + 2 * _WINDOW + 2
+            q = norm.rfind(chars, p + 1, hi) if len(chars) == 1 else max(norm.rfind(c, p + 1, hi) for c in chars)
+            if q < 0:
+                break
+            p = q
+        out.append([ws, min(n, p + 1 + _WINDOW)])
+        m = rx.search(norm, p + 1)
+    return out
 
 
 def _suggestion(rule: Rule, matched: str) -> str:

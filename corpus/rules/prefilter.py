@@ -8,9 +8,9 @@ characters a non-empty match must start with; a search then jumps between those 
 C scan of a character class) and tries the pattern only there, with the same result as
 `rx.search` by construction: every match starts at one of them.
 
-Patterns this cannot bound (a match may start anywhere: `.`, negated classes, categories such as
-`\\d`, wide ranges, case-insensitive flags, or a pattern that can match the empty string) get
-None and are searched as before.
+Patterns this cannot bound (a match may start anywhere: `.`, negated classes, `\\w`, wide ranges,
+case-insensitive flags, or a pattern that can match the empty string) get None and are searched
+as before; where the start characters turn out dense, the search falls back to `rx.search`.
 """
 from __future__ import annotations
 
@@ -23,11 +23,14 @@ except ImportError:       # pragma: no cover - another interpreter: no prefilter
     _C = _P = None
 
 MAX_RANGE = 32            # a class range wider than this ([\u4e00-\u9fff]) is as good as "anything"
-MAX_CHARS = 40            # more start characters than this: the plain search is as fast
 # a dense spot for the start characters: after this many misses at under this many characters
 # apart, the rest of the window goes to the plain search (a Python step per miss costs more)
 DENSE_MISSES = 8
 DENSE_SPACING = 32
+
+
+# \d and \s are sparse enough in plan text to skip between; \w (every CJK character) is not
+_CATEGORIES = {} if _C is None else {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_SPACE: r"\s"}
 
 
 class _Unbounded(Exception):
@@ -35,21 +38,24 @@ class _Unbounded(Exception):
 
 
 def _item(op, av) -> tuple[set[str], bool]:
-    """(characters this item can start with, whether it can match empty)."""
+    """(class items this item can start with, whether it can match empty). An item is one
+    member of a character class as regex text: an escaped character, a range, \\d or \\s."""
     if op is _C.LITERAL:
-        return {chr(av)}, False
+        return {re.escape(chr(av))}, False
     if op in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):      # zero-width: consumes nothing
         return set(), True
     if op is _C.IN:
-        chars: set[str] = set()
+        items: set[str] = set()
         for o, a in av:
             if o is _C.LITERAL:
-                chars.add(chr(a))
+                items.add(re.escape(chr(a)))
             elif o is _C.RANGE and a[1] - a[0] < MAX_RANGE:
-                chars.update(map(chr, range(a[0], a[1] + 1)))
-            else:                                     # NEGATE, CATEGORY, a wide RANGE
+                items.add(re.escape(chr(a[0])) + "-" + re.escape(chr(a[1])))
+            elif o is _C.CATEGORY and a in _CATEGORIES:
+                items.add(_CATEGORIES[a])
+            else:                                     # NEGATE, \\w, a wide RANGE
                 raise _Unbounded
-        return chars, False
+        return items, False
     if op is _C.SUBPATTERN:
         _, add_flags, _, sub = av
         if add_flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE | _C.SRE_FLAG_DOTALL):
@@ -58,12 +64,12 @@ def _item(op, av) -> tuple[set[str], bool]:
     if op is getattr(_C, "ATOMIC_GROUP", None):
         return _sequence(av)
     if op is _C.BRANCH:
-        chars, empty = set(), False
+        items, empty = set(), False
         for sub in av[1]:
             c, e = _sequence(sub)
-            chars |= c
+            items |= c
             empty = empty or e
-        return chars, empty
+        return items, empty
     if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None)):
         low, _, sub = av
         c, e = _sequence(sub)
@@ -72,37 +78,37 @@ def _item(op, av) -> tuple[set[str], bool]:
 
 
 def _sequence(items) -> tuple[set[str], bool]:
-    chars: set[str] = set()
+    out: set[str] = set()
     for op, av in items:
         c, empty = _item(op, av)
-        chars |= c
+        out |= c
         if not empty:
-            return chars, False
-    return chars, True
+            return out, False
+    return out, True
 
 
-def start_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """The characters every non-empty match of `pattern` starts with; None when unbounded."""
+def start_class(pattern: str, flags: int = 0) -> str | None:
+    """A character class (regex text) holding every character a non-empty match of `pattern`
+    can start with; None when that is unbounded. A superset is sound, so `\\d` stands for
+    itself even under re.ASCII."""
     if _P is None:
         return None
     try:
         parsed = _P.parse(pattern, flags)
         if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
             return None
-        chars, empty = _sequence(parsed)
+        items, empty = _sequence(parsed)
     except (_Unbounded, re.error, TypeError, ValueError, IndexError):
         return None
-    if empty or not chars or len(chars) > MAX_CHARS:
+    if empty or not items:
         return None
-    return frozenset(chars)
+    return "[" + "".join(sorted(items)) + "]"
 
 
 def starts_regex(pattern: str, flags: int = 0) -> re.Pattern | None:
-    """One character class of `start_chars`, or None."""
-    chars = start_chars(pattern, flags)
-    if chars is None:
-        return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    """`start_class` compiled, or None."""
+    cls = start_class(pattern, flags)
+    return None if cls is None else re.compile(cls)
 
 
 def search(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int, end: int) -> re.Match | None:
