@@ -222,6 +222,16 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     page.find_element(By.ID, "draft-departments").send_keys("急诊科、儿科、护理部")
     page.find_element(By.ID, "draft-priorities").send_keys("改善夜班职工休息条件")
     page.find_element(By.ID, "draft-events").send_keys("5月 护士节优秀护理团队表彰")
+    # what the page showed, in order: each section as it arrived, the status line, the finished plan
+    page.execute_script("""
+        window.seen = [];
+        const note = (what) => window.seen.push(what);
+        new MutationObserver(() => note('section')).observe(document.getElementById('draft-sections'), {childList: true});
+        new MutationObserver(() => note('status:' + document.getElementById('draft-status').textContent))
+            .observe(document.getElementById('draft-status'), {childList: true, characterData: true, subtree: true});
+        new MutationObserver(() => { if (!document.getElementById('draft-result').hidden) note('result'); })
+            .observe(document.getElementById('draft-result'), {attributes: true});
+    """)
     page.find_element(By.ID, "draft-run").click()
 
     _wait(page, lambda d: _shown(d, "draft-result"), 120)
@@ -232,6 +242,10 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     # folded away once the plan is done, but each kept with its heading and text
     assert all(s.find_element(By.TAG_NAME, "h3").get_attribute("textContent").strip() for s in sections)
     assert f"{len(sections)} 节" in page.find_element(By.ID, "draft-progress-title").text
+    seen = page.execute_script("return window.seen")
+    assert "result" in seen and seen.index("section") < seen.index("result"), "sections came only with the plan"
+    assert any(x.startswith("status:撰写：") for x in seen[:seen.index("result")]), seen
+    assert page.find_element(By.ID, "draft-status").text.startswith("完成")
     stages = page.find_elements(By.CSS_SELECTOR, "#draft-stages li")
     assert [s.text for s in stages][:4] == ["大纲", "分节撰写", "审校", "修改"]
     assert all("done" in s.get_attribute("class") for s in stages)

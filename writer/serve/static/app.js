@@ -41,7 +41,10 @@ async function loadHealth() {
 
 // ------------------------------------------------------------------ tabs
 function showTab(name) {
-  for (const b of document.querySelectorAll(".tab")) b.classList.toggle("active", b.dataset.tab === name);
+  for (const b of document.querySelectorAll(".tab")) {
+    b.classList.toggle("active", b.dataset.tab === name);
+    b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  }
   for (const p of document.querySelectorAll(".panel")) {
     const on = p.id === "panel-" + name;
     p.hidden = !on;
@@ -75,6 +78,24 @@ function draftPayload() {
   const year = intOrNull($("draft-year").value);
   if (year !== null) body.year = year;
   return body;
+}
+
+const ROLE_ZH = { guiding: "指导思想", goals: "工作目标", tasks: "主要任务", safeguards: "保障措施", schedule: "工作安排" };
+
+// One Chinese line for a stage event's step and detail (details are partly English or ids).
+function stageLine(data) {
+  const d = String(data.detail || "");
+  const n = (re) => { const m = re.exec(d); return m ? m[1] : null; };
+  switch (data.step) {
+    case "facts": return "查阅" + d + "年的年度事实";
+    case "retrieve": return "检索范文" + (d ? "（" + (ROLE_ZH[d] || d) + "）" : "");
+    case "outline": return "拟定大纲";
+    case "expand": return "撰写：" + d;
+    case "review": return "审校全文";
+    case "repair": return "修改审校发现的问题" + (n(/round (\d+)/) ? "（第 " + n(/round (\d+)/) + " 轮）" : "");
+    case "done": return "完成" + (n(/(\d+) characters/) ? "，共 " + n(/(\d+) characters/) + " 字" : "");
+    default: return "";
+  }
 }
 
 function markStage(stage) {
@@ -122,6 +143,7 @@ async function runDraft() {
   $("draft-progress-title").textContent = "逐节写作中…";
   $("draft-result").hidden = true;
   $("draft-stages").hidden = false;
+  $("draft-status").textContent = "";
   markStage("outline");
   const res = await call("/api/draft", {
     method: "POST",
@@ -134,7 +156,7 @@ async function runDraft() {
   }
   let failure = null, got = false;
   await readEvents(res, (name, data) => {
-    if (name === "stage") markStage(data.stage);
+    if (name === "stage") { markStage(data.stage); $("draft-status").textContent = stageLine(data); }
     else if (name === "section") addSection(data);
     else if (name === "result") { got = true; showDraftResult(data); }
     else if (name === "error") failure = new ApiError(data.error || "起草失败。");
@@ -196,12 +218,12 @@ async function runReview() {
   if (file) {
     const form = new FormData();
     form.append("file", file);
-    for (const [k, v] of Object.entries(opts)) form.append(k, String(v));
+    for (const [k, v] of Object.entries(Object.assign({ lang: "zh" }, opts))) form.append(k, String(v));
     review = await (await callForm("/api/review", form)).json();
   } else {
     const text = $("review-text").value;
     if (!text.trim()) throw new ApiError("请粘贴计划全文，或上传一个文件。");
-    review = await callJson("/api/review", Object.assign({ text }, opts));
+    review = await callJson("/api/review", Object.assign({ text, lang: "zh" }, opts));
   }
   const isDocx = !!file && /\.docx$/i.test(file.name);
   lastReview = { text: review.text, type: review.type, year: review.year, file: isDocx ? file : null, review };

@@ -186,6 +186,7 @@ function renderHighlighted(docNode, detailNode, text, findings) {
       dataset: { findings: seg.covering.join(" ") },
     }, piece);
     mark.addEventListener("click", () => selectMark(docNode, detailNode, mark, list));
+    mark.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectMark(docNode, detailNode, mark, list); } });
     docNode.appendChild(mark);
     for (const i of seg.covering) if (!firstMark.has(i)) firstMark.set(i, mark);
   }
