@@ -56,9 +56,10 @@ def index_loc(tmp_path_factory):
 
 
 def _settings(store: Path):
+    """Settings whose own store is elsewhere: the server's --store must win, for drafts too."""
     from ghplan.writer.config import Settings
 
-    return Settings(store_dir=store, openai_api_key=SENTINEL,
+    return Settings(store_dir=store.parent / "not-the-index", openai_api_key=SENTINEL,
                     openai_base_url=f"http://127.0.0.1:{_free_port()}/v1", openai_timeout=2.0)
 
 

@@ -6,6 +6,7 @@ Nothing per request is kept here: no uploads, no texts, no results.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,5 +84,7 @@ def make_state(*, token: str | None = None, store: Path | None = None, settings:
         settings = settings or load_settings()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if store is not None:   # --store: a local index, for drafts' retrieval as for search
+        settings = dataclasses.replace(settings, store_dir=Path(store).expanduser().resolve(), chroma_url="")
     return ServeState(settings=settings, token=token or None, store=store,
                       location=location_from(settings, store=store))
