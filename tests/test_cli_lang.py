@@ -147,3 +147,8 @@ def test_every_reporting_command_has_json():
     missing = [name for name, cmd in found.items() if name not in not_reporting
                and not any("--json" in p.opts for p in cmd.params)]
     assert not missing, missing
+
+
+def test_lang_after_the_command_says_where_it_goes(plan):
+    r = ghplan_inprocess(["review", str(plan), "--lang", "zh"])
+    assert r.code == 2 and r.err.count("\n") == 1 and "ghplan --lang zh review" in r.err

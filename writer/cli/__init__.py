@@ -83,7 +83,10 @@ def invoke(args: list[str] | None = None) -> int:
         if _usage_error(exc):
             ctx = getattr(exc, "ctx", None)
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            print(f"ghplan: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+            message = " ".join(exc.format_message().split())
+            if "--lang" in message and ctx is not None and ctx.parent is not None:
+                hint = f" (--lang goes before the command: ghplan --lang zh {ctx.info_name} …)"
+            print(f"ghplan: error: {message}{hint}", file=sys.stderr)
             return exc.exit_code
         if os.environ.get("GHPLAN_DEBUG"):
             raise
