@@ -152,3 +152,14 @@ def test_every_reporting_command_has_json():
 def test_lang_after_the_command_says_where_it_goes(plan):
     r = ghplan_inprocess(["review", str(plan), "--lang", "zh"])
     assert r.code == 2 and r.err.count("\n") == 1 and "ghplan --lang zh review" in r.err
+
+
+def test_long_matches_are_shortened_in_the_middle(tmp_path):
+    heading = "（一）扎实推进职工之家建设与基层工会规范化建设工作全面提质增效"   # 32 characters, nothing under it
+    p = tmp_path / "long.txt"
+    p.write_text(f"某区人民医院工会2027年工作计划\n一、指导思想\n坚持服务职工。\n二、主要工作\n{heading}\n", "utf-8")
+    r = ghplan_inprocess(["--lang", "zh", "review", str(p), "--no-copy", "--type", "hospital"])
+    line = next(x for x in r.out.splitlines() if "GH-STRUCT-EMPTY-SECTION" in x)
+    quoted = line.split("「", 1)[1].split("」", 1)[0]
+    assert quoted == heading[:12] + "…" + heading[-11:]
+    assert len(quoted) == 24 and heading not in line.split("」", 1)[0]
