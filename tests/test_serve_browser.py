@@ -289,6 +289,7 @@ def test_uploaded_docx_is_highlighted_fixed_and_downloaded_with_tracked_changes(
 
     page.find_element(By.ID, "review-fix").click()
     _wait(page, lambda d: _shown(d, "review-fixed-note"))
+    assert "“十四五”→“十五五”" in page.find_element(By.ID, "review-fixed-note").text
     fixed = page.find_element(By.ID, "review-doc").text
     assert "围绕“十五五”规划目标" in fixed and "十四五" not in fixed
     assert "党的二十大精神" in fixed

@@ -237,8 +237,12 @@ async function applyFixes() {
   const review = Object.assign({}, fixed.review, { text: fixed.text });
   const applied = fixed.applied || [];
   lastReview = Object.assign({}, lastReview, { text: fixed.text, review });
-  const note = applied.length ? "已应用 " + applied.length + " 处确定的修改；其余问题需要人工处理。"
-                              : "没有可以自动确定的修改，请按提示人工修改。";
+  const what = applied.filter((a) => a && a.text !== undefined)
+    .map((a) => "“" + a.text + "”" + (a.suggestion ? "→“" + a.suggestion + "”" : "删去")).slice(0, 8);
+  const note = applied.length
+    ? "已应用 " + applied.length + " 处确定的修改" + (what.length ? "：" + what.join("，") + (applied.length > what.length ? "等" : "") : "") +
+      "。其余问题需要人工处理。"
+    : "没有可以自动确定的修改，请按提示人工修改。";
   showReview(review, note);
 }
 
