@@ -150,8 +150,9 @@ def resolve_declared(text: str, org_type: str | None, org_name: str | None = Non
     The organisation a plan names wins: --type, else --org, else a profile's name, else its title
     line; only a plan that names none is reviewed by the type its body reads as.
     """
-    org, inferred = resolve_type(text, org_type)
     body = label.infer_org_type(text)
+    # with no type given, the type reviewed by is the body's (one labelling pass, not two)
+    org, inferred = (body, True) if org_type is None else resolve_type(text, org_type)
     decl = orgcheck.declared(text, org_type, org_name, profile_name)
     if decl is not None and inferred:
         # a type read from the title is still read from the text; --org or a profile gives it
