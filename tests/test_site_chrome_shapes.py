@@ -1,0 +1,63 @@
+"""Site chrome, filler and chatbot asides by shape (issue 12): page counters in brackets, page
+totals, copyright disclaimers, image lines and captions, keyword lines, genre menus, a chat
+model's (注:…根据实际情况调整), time-passing openers, the definition of a union, a 第N篇: line and
+year-named campaigns. Each shape fires on a text written for this test; a near miss of the same
+look (real plan language) does not. The texts are invented."""
+from __future__ import annotations
+
+import pytest
+
+from ghplan.corpus.clean import clean_text
+from ghplan.corpus.rules.engine import default_catalogue
+
+
+def _hits(text: str) -> set[str]:
+    return {f.rule for f in default_catalogue().scan(text)}
+
+
+CASES = [
+    ("GH-META-COUNT-PAREN", "正文\n浏览(856) 点赞(3)\n下文", True),
+    ("GH-META-COUNT-PAREN", "全年开展读书分享(共12期)活动。", False),
+    ("GH-META-PAGES-TOTAL", "页脚 全文共5页 当前第1页", True),
+    ("GH-META-PAGES-TOTAL", "编印的职工手册共40页,发放到班组。", False),
+    ("GH-PROMO-DISCLAIMER", "说明:本文由用户上传,仅供学习交流,若有侵权请告知删除。", True),
+    ("GH-PROMO-DISCLAIMER", "开展知识产权保护宣传,依法维护职工合法权益。", False),
+    ("GH-META-IMAGE-LINE", "会议现场\n配图\n会上,主席作了讲话。", True),
+    ("GH-META-IMAGE-LINE", "组织职工摄影比赛,评选优秀图片作品。", False),
+    ("GH-META-IMAGE-CAPTION", "活动取得圆满成功。(图为参赛职工合影)", True),
+    ("GH-META-IMAGE-CAPTION", "绘制职工服务站点分布图,方便职工查找。", False),
+    ("GH-META-KEYWORDS", "正文结束\n标签:女职工 维权 三八节\n", True),
+    ("GH-META-KEYWORDS", "为困难职工建档立卡,做到关键信息准确。", False),
+    ("GH-PROMO-GENRE-NAV", "述职报告 | 心得体会 | 工作总结\n", True),
+    ("GH-PROMO-GENRE-NAV", "一、指导思想\n坚持服务职工,围绕中心,服务大局。", False),
+    ("GH-BOT-NOTE-ADJUST", "召开会员代表大会。(注:会议时间请结合单位实际情况确定)", True),
+    ("GH-BOT-NOTE-ADJUST", "落实带薪休假制度(注:含探亲假)。", False),
+    ("GH-CHAT-FILLER-TIME", "光阴似箭,一年的时光即将过去。", True),
+    ("GH-CHAT-FILLER-TIME", "转眼间完成了全年目标任务的九成。", False),
+    ("GH-CHAT-ENCYCLOPEDIA-LAW", "工会是职工自愿结合的工人阶级的群众组织,是党联系职工群众的桥梁。", True),
+    ("GH-CHAT-ENCYCLOPEDIA-LAW", "让职工感到工会是可信赖的娘家人。", False),
+    ("GH-COMP-DI-PIAN", "前文结束。\n第2篇:街道工会年度工作计划\n一、指导思想", True),
+    ("GH-COMP-DI-PIAN", "第2篇:职工读书心得选登\n", False),
+]
+
+
+@pytest.mark.parametrize("rule,text,fires", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_shape_fires_and_near_miss_does_not(rule, text, fires):
+    assert (rule in _hits(text)) is fires
+
+
+def test_year_named_campaigns_of_more_shapes_are_checked():
+    from ghplan.corpus.rules import dated
+    got = {f.rule for f in dated.check("深入开展“安全生产年”活动,推进“质量效益年”工作。", 2027)}
+    assert "GH-STALE-YEAR-CAMPAIGN" in got
+    assert "GH-STALE-YEAR-CAMPAIGN" not in {f.rule for f in dated.check("抓好全年安全生产工作。", 2027)}
+
+
+def test_cleaning_drops_the_chrome_and_keeps_the_plan():
+    page = ("2027年街道工会工作要点\n阅读(120) 评论(0)\n关键词:工会;工作要点\n"
+            "时光荏苒,转眼间一年又过去了。\n一、深化建会入会\n在辖区商务楼宇组建联合工会。(图为楼宇工会揭牌)\n"
+            "温馨提示:本文由网友上传,如有侵权请联系删除。")
+    out = clean_text(page, default_catalogue())[0]
+    for gone in ("阅读(120)", "关键词", "时光荏苒", "图为", "侵权"):
+        assert gone not in out.replace("（", "(").replace("）", ")").replace("：", ":")
+    assert "在辖区商务楼宇组建联合工会" in out and "一、深化建会入会" in out
