@@ -251,6 +251,8 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     assert all("done" in s.get_attribute("class") for s in stages)
     plan = page.find_element(By.ID, "draft-doc").text
     assert "2027" in plan and "工作计划" in plan
+    # the profile fields reached the draft
+    assert "改善夜班职工休息条件" in plan and "护士节优秀护理团队表彰" in plan and "860" in plan
     assert page.find_elements(By.CSS_SELECTOR, "#draft-findings li"), "no findings (nor a clean note) shown"
     assert "错误" in page.find_element(By.ID, "draft-summary").text
     _screenshot(page, "draft", "draft-result")
@@ -260,6 +262,15 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     docx = _download(page, downloads, "draft-docx")
     paragraphs = [p.text for p in Document(str(docx)).paragraphs if p.text.strip()]
     assert any("2027" in p and "工作计划" in p for p in paragraphs[:3]), paragraphs[:3]
+
+
+def test_an_event_without_a_month_is_refused_in_chinese_before_any_request(page):
+    page.find_element(By.ID, "draft-org").send_keys("某市第三人民医院工会")
+    page.find_element(By.ID, "draft-events").send_keys("护士节表彰")
+    page.find_element(By.ID, "draft-run").click()
+    _wait(page, lambda d: _shown(d, "draft-error"))
+    assert "月份" in page.find_element(By.ID, "draft-error").text
+    assert not _shown(page, "draft-stages") and not _shown(page, "draft-result")
 
 
 # ------------------------------------------------------------------ 审校

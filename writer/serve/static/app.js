@@ -57,11 +57,17 @@ function splitList(value) {
   return value.split(/[\n、，,；;]+/).map((s) => s.trim()).filter(Boolean);
 }
 
-// "5月 护士节表彰" → {month: 5, name: "护士节表彰"}; a line without a month keeps only the name.
+// "5月 护士节表彰" or "五月：护士节表彰" → {month: 5, name: "护士节表彰"}; the profile needs a month
+// for every event (the plan's schedule is by month), so a line without one is refused here.
+const MONTH_ZH = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+
 function parseEvent(line) {
-  const m = /^\s*(\d{1,2})\s*月[\s:：，,、]*(.+)$/.exec(line);
-  if (m && +m[1] >= 1 && +m[1] <= 12) return { month: +m[1], name: m[2].trim() };
-  return { name: line.trim() };
+  const m = /^\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?[\s:：，,、]*(.+)$/.exec(line);
+  const month = m ? (/^\d/.test(m[1]) ? +m[1] : MONTH_ZH.indexOf(m[1]) + 1) : 0;
+  if (!m || month < 1 || month > 12 || !m[2].trim()) {
+    throw new ApiError("重要活动“" + line.trim() + "”请写上月份，例如“5月 护士节表彰”。");
+  }
+  return { month, name: m[2].trim() };
 }
 
 function draftPayload() {
