@@ -101,11 +101,12 @@ def load_vectors(path: Path, n: int) -> Any:
     return m if m.ndim == 2 and m.shape[0] == n else None
 
 
-def dense_top(matrix: Any, allowed: set[int], q: Any, n: int) -> list[tuple[int, float]]:
+def dense_top(matrix: Any, allowed: Any, q: Any, n: int) -> list[tuple[int, float]]:
     """Exact cosine top-n among the allowed rows (unit vectors: a dot product), best first."""
     import numpy as np
 
-    pos = np.sort(np.fromiter(allowed, dtype="int64", count=len(allowed)))
+    pos = (np.asarray(allowed, dtype="int64") if isinstance(allowed, np.ndarray)     # sorted positions
+           else np.sort(np.fromiter(allowed, dtype="int64", count=len(allowed))))
     if not len(pos) or n < 1:
         return []
     q = np.asarray(q, dtype="float32")
@@ -136,6 +137,8 @@ class LexicalWriter:
         self.tmp.unlink(missing_ok=True)
         self.postings: dict[str, tuple[array, array]] = {}
         self.lengths = array("i")
+        from ghplan.writer.index.table import ColumnWriter
+        self.cols = ColumnWriter()        # the filter columns a search reads instead of every row
         self.con = sqlite3.connect(self.tmp)
         self.con.execute("CREATE TABLE docs (pos INTEGER PRIMARY KEY, id TEXT, text TEXT, meta TEXT)")
         self.con.execute("CREATE TABLE postings (term TEXT PRIMARY KEY, docs BLOB, tfs BLOB)")
@@ -158,6 +161,7 @@ class LexicalWriter:
                 p[0].append(pos)
                 p[1].append(c)
             batch.append((pos, cid, text or "", json.dumps(meta, ensure_ascii=False)))
+            self.cols.add(cid, meta)
         self.con.executemany("INSERT INTO docs VALUES (?,?,?,?)", batch)
 
     def close(self) -> int:
@@ -170,7 +174,7 @@ class LexicalWriter:
                                   for t, (d, c) in self.postings.items()))
             self.con.executemany("INSERT INTO info VALUES (?,?)", [
                 ("format", FORMAT), ("n", len(self.lengths)), ("k1", self.k1), ("b", self.b),
-                ("lengths", np.asarray(self.lengths, dtype="<i4").tobytes())])
+                ("lengths", np.asarray(self.lengths, dtype="<i4").tobytes()), *self.cols.info_rows()])
             self.con.commit()
         finally:
             self.con.close()
@@ -241,7 +245,7 @@ class DiskBM25:
 
         self.path = path
         self.con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        info = dict(self.con.execute("SELECT key, value FROM info"))
+        self.info = info = dict(self.con.execute("SELECT key, value FROM info"))
         if int(info.get("format", 0)) != FORMAT:
             raise sqlite3.DatabaseError(f"{path}: unknown lexical format {info.get('format')}")
         self.n = int(info["n"])
@@ -257,7 +261,39 @@ class DiskBM25:
             metas.append(json.loads(meta))
         return ids, texts, metas
 
-    def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
+    def table(self) -> Any:
+        """The filter columns and rows on demand (writer/index/table.py); built from every row
+        for a file written before the columns."""
+        from ghplan.writer.index.table import Table
+
+        return Table.from_info(self.info, self.fetch) or Table.from_rows(*self.rows())
+
+    def fetch(self, positions: Sequence[int]) -> dict[int, tuple[str, dict]]:
+        out: dict[int, tuple[str, dict]] = {}
+        for i in range(0, len(positions), 500):
+            part = [int(p) for p in positions[i:i + 500]]
+            q = f"SELECT pos, text, meta FROM docs WHERE pos IN ({','.join('?' * len(part))})"
+            out.update((p, (t, json.loads(m))) for p, t, m in self.con.execute(q, part))
+        return out
+
+    def top(self, query: Sequence[str], allowed: Any, n: int) -> list[tuple[int, float]]:
+        """The n best (position, score) among the allowed positions (an int array), best first,
+        ties by position: `scores` sorted, without a dict of every matching row."""
+        import numpy as np
+
+        total, hit = self._accumulate(query)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[np.asarray(allowed, dtype="int64")] = True
+        idx = np.flatnonzero(hit & mask)
+        s = total[idx]
+        if len(idx) > n > 0:
+            kth = np.partition(-s, n - 1)[n - 1]
+            keep = -s <= kth                    # everything tied with the n-th stays in the sort
+            idx, s = idx[keep], s[keep]
+        order = np.lexsort((idx, -s))[:max(n, 0)]
+        return [(int(idx[i]), float(s[i])) for i in order]
+
+    def _accumulate(self, query: Sequence[str]) -> tuple[Any, Any]:
         import numpy as np
 
         total = np.zeros(self.n, dtype="float64")
@@ -275,6 +311,12 @@ class DiskBM25:
                 norm_all = self.k1 * (1 - self.b + self.b * self.lengths / (self.avgdl or 1))
             total[docs] += idf * tf * (self.k1 + 1) / (tf + norm_all[docs])
             hit[docs] = True
+        return total, hit
+
+    def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
+        import numpy as np
+
+        total, hit = self._accumulate(query)
         if allowed is not None:
             mask = np.zeros(self.n, dtype=bool)
             if allowed:

@@ -137,6 +137,7 @@ class Retriever:
         self.client = connect(loc)
         self.col, self.info = open_index(loc, model_name, client=self.client)
         self._lex: tuple[list[str], list[str], list[dict], BM25] | None = None
+        self._tab: tuple[Any, Any] | None = None
         self._emb = None
         self._matrix: Any = False
 
@@ -161,12 +162,32 @@ class Retriever:
             self._lex = open_lexical(self.loc, self.col) or self._memory_lexical()
         return self._lex
 
+    def table(self) -> tuple[Any, Any]:
+        """(the filter columns with rows on demand, the lexical scorer): what a search reads,
+        without every chunk's text (writer/index/table.py)."""
+        if self._tab is None:
+            from ghplan.writer.index.lexstore import DiskBM25, lexical_path
+            from ghplan.writer.index.table import Table
+            path = lexical_path(self.loc, self.col.name)
+            disk = None
+            if self._lex is None and path.is_file():
+                try:
+                    disk = DiskBM25(path)
+                except Exception:     # unreadable: lexical() rewrites it or falls back, with a note
+                    disk = None
+            if disk is not None:
+                self._tab = (disk.table(), disk)
+            else:
+                ids, texts, metas, scorer = self.lexical()
+                self._tab = (Table.from_rows(ids, texts, metas), scorer)
+        return self._tab
+
     def matrix(self) -> Any:
         """The build's vector matrix (memory-mapped), None for an index built before it."""
         if self._matrix is False:
             from ghplan.writer.index.lexstore import DiskBM25, load_vectors, vectors_path
-            ids, _, _, scorer = self.lexical()
-            self._matrix = (load_vectors(vectors_path(self.loc, self.col.name), len(ids))
+            tab, scorer = self.table()
+            self._matrix = (load_vectors(vectors_path(self.loc, self.col.name), len(tab))
                             if isinstance(scorer, DiskBM25) else None)
         return self._matrix
 
@@ -179,9 +200,7 @@ class Retriever:
         return ids, texts, metas, BM25(toks)
 
     def available(self, types: Sequence[str], role: str | None, year: int | None) -> int:
-        _, _, metas, _ = self.lexical()
-        return sum(1 for m in metas if m.get("org_type") in types
-                   and (role is None or m.get("role") == role) and eligible(m, year))
+        return int(self.table()[0].mask(types, role, year).sum())
 
     def plan_types(self, org_type: str | None, role: str | None, k: int,
                    year: int | None) -> tuple[list[str] | None, int]:
@@ -222,9 +241,7 @@ class Retriever:
             return []
         from ghplan.corpus.org import same_org
 
-        _, _, metas, _ = self.lexical()
-        names = {str(m.get("org", "")) for m in metas if origin_of(m) == "user" and m.get("org")}
-        return sorted(n for n in names if same_org(org, n))
+        return sorted(n for n in self.table()[0].user_orgs() if same_org(org, n))
 
     def search(self, query: str, org_type: str | None = None, role: str | None = None, k: int = 5,
                year: int | None = None, mode: str = "hybrid", candidates: int | None = None,
@@ -252,14 +269,16 @@ class Retriever:
         result = SearchResult(query=query, type=org_type, role=role, k=k, mode=mode, available=have)
         orgs = self.own_orgs(org)
         allowed = self._allowed(types, role, year, orgs)
-        if not allowed:
+        if not len(allowed):
             return result
         n_cand = min(len(allowed), candidates or max(50, 10 * k))
         dense, vectors = (self._dense(query, types, role, year, n_cand, orgs, allowed)
                           if mode in ("hybrid", "dense") else ([], {}))
         lexical = self._lexical_ranking(query, allowed, n_cand) if mode in ("hybrid", "lexical") else []
-        ids, texts, metas, _ = self.lexical()
-        meta_of = {ids[i]: (texts[i], metas[i]) for i in allowed}
+        tab = self.table()[0]
+        cands = list(dict.fromkeys(dense + lexical))     # texts and metadata of the candidates only
+        rows = tab.rows([tab.pos(c) for c in cands])
+        meta_of = {c: rows[tab.pos(c)] for c in cands}
         fused = _penalised(rrf([r for r in (dense, lexical) if r]), meta_of, types)
         ranked = sorted(fused, key=lambda c: (-fused[c], c))
         if year is not None and year > self.info.year:
@@ -283,24 +302,20 @@ class Retriever:
         return result
 
     def _allowed(self, types: Sequence[str] | None, role: str | None, year: int | None,
-                 orgs: Sequence[str] = ()) -> set[int]:
-        """Positions (in the lexical index) of the chunks a search may serve: of the types asked
-        for, or the user's own plans of the organisation asked for (whatever type they read as)."""
-        _, _, metas, _ = self.lexical()
-        return {i for i, m in enumerate(metas)
-                if eligible(m, year)
-                and (types is None or m.get("org_type") in types
-                     or (origin_of(m) == "user" and m.get("org") in orgs))
-                and (role is None or m.get("role") == role)}
+                 orgs: Sequence[str] = ()) -> Any:
+        """Positions (in the lexical index, sorted) of the chunks a search may serve: eligible,
+        of the types asked for, or the user's own plans of the organisation asked for (whatever
+        type they read as); a numpy mask over the filter columns."""
+        return self.table()[0].positions(types, role, year, orgs)
 
     def _dense(self, query: str, types: Sequence[str] | None, role: str | None, year: int | None,
-               n: int, orgs: Sequence[str] = (), allowed: set[int] | None = None) -> tuple[list[str], dict[str, Any]]:
+               n: int, orgs: Sequence[str] = (), allowed: Any = None) -> tuple[list[str], dict[str, Any]]:
         """The dense ranking and the vectors it used: exact, over the allowed rows of the build's
         vector matrix (no scan of the other types); from chroma where the index has no matrix."""
         matrix = self.matrix()
         if matrix is not None and allowed is not None:
             q = self.embedder().encode_one(query)
-            ids = self.lexical()[0]
+            ids = self.table()[0].ids
             top = dense_top(matrix, allowed, q, n)
             return [ids[i] for i, _ in top], {ids[i]: matrix[i] for i, _ in top}
         q = self.embedder().encode_one(query)
@@ -309,9 +324,13 @@ class Retriever:
         dense = list(got["ids"][0])
         return dense, dict(zip(dense, got["embeddings"][0]))
 
-    def _lexical_ranking(self, query: str, allowed: set[int], n: int) -> list[str]:
-        ids, _, _, bm25 = self.lexical()
-        scores = bm25.scores(tokens(query), allowed)
+    def _lexical_ranking(self, query: str, allowed: Any, n: int) -> list[str]:
+        from ghplan.writer.index.lexstore import DiskBM25
+        tab, bm25 = self.table()
+        ids = tab.ids
+        if isinstance(bm25, DiskBM25):
+            return [ids[i] for i, _ in bm25.top(tokens(query), allowed, n)]
+        scores = bm25.scores(tokens(query), {int(i) for i in allowed})
         best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
         return [ids[i] for i, _ in best]
 
@@ -321,6 +340,11 @@ class Retriever:
 
         vectors = dict(vectors)
         missing = [c for c in ranked if c not in vectors]
+        matrix = self.matrix()
+        if matrix is not None:       # the build's matrix holds them: no chroma round trip
+            tab = self.table()[0]
+            vectors.update((c, matrix[tab.pos(c)]) for c in missing)
+            missing = []
         for i in range(0, len(missing), 1000):
             got = self.col.get(ids=missing[i:i + 1000], include=["embeddings"])
             for cid, vec in zip(got["ids"], got["embeddings"]):
