@@ -71,6 +71,17 @@ def test_consolidating_the_year_after_is_current(refreshed):
     assert [f.severity for f in refreshed[2027].review.findings if f.rule == "GH-STALE-CAMPAIGN-BXGD"] == ["warning"]
 
 
+@pytest.mark.parametrize("text,new", [
+    ("以开展党纪学习教育为契机，健全职工之家制度。", "以巩固拓展党纪学习教育成果为契机，健全职工之家制度。"),
+    ("（一）认真开展党纪学习教育", "（一）巩固拓展党纪学习教育成果"),
+    ("组织职工参加党纪学习教育和技能培训。", "组织职工巩固拓展党纪学习教育成果，参加技能培训。"),
+])
+def test_certain_shapes_are_consolidated(text, new):
+    r = refresh_text("某单位工会2025年工作计划\n" + text + "\n", 2027, org_type="enterprise")
+    assert r.text.split("\n")[1] == new
+    assert [c.rule for c in r.changes if c.paragraph == 2] == ["GH-REFRESH-CAMPAIGN"]
+
+
 @pytest.mark.parametrize("text", ["开展党纪学习教育等系列活动。", "通过党纪学习教育，职工纪律意识明显增强。",
                                   "推进党纪学习教育走深走实。"])
 def test_other_shapes_are_left_for_a_person(text):

@@ -31,7 +31,8 @@ def _shape() -> tuple[dict[str, Any], re.Pattern, re.Pattern]:
     # never across another verb (组织职工参加…: the verb is 参加)
     lead = rf"(?:(?!{verbs})[\u4e00-\u9fff{_QUOTES_OPEN}]){{0,{int(d['lead_max'])}}}"
     # the window before a campaign's words, up to them: a verb (dropped) or a frame's opening (kept)
-    before = re.compile(rf"(?:(?P<verb>{verbs})|(?P<open>{opens}))(?P<lead>{lead})$")
+    # (以开展X为契机: the frame's verb goes with the campaign)
+    before = re.compile(rf"(?:(?P<open>{opens})(?:{verbs})?|(?P<verb>{verbs}))(?P<lead>{lead})$")
     ends = "|".join(map(re.escape, sorted(d["name_ends"], key=len, reverse=True)))
     tail = re.compile(rf"[{_QUOTES_CLOSE}]?(?:{ends})?[{_QUOTES_CLOSE}]?")
     return d, before, tail
@@ -73,7 +74,7 @@ def _rewrite(text: str, f: Finding, year: int) -> tuple[Change, str] | None:
         return None
     kind, resume = shape
     new = d["template"].format(name=name)
-    start = m.start("lead") if kind == "frame" else m.start()
+    start = m.end("open") if kind == "frame" else m.start()
     if kind == "list":       # 开展X、Y → 巩固拓展X成果，开展Y: the verb still governs the rest
         new += "，" + m.group("verb")
     en, zh = say("campaign", name=name, year=year)
