@@ -60,7 +60,7 @@ def _after_shape(text: str, end: int, verb: str | None, frame_open: str | None) 
     return None
 
 
-def _rewrite(text: str, f: Finding, year: int) -> tuple[Change, str] | None:
+def _rewrite(text: str, f: Finding, year: int) -> Change | None:
     d, before, tail = _shape()
     lo = max(0, f.start - 24)
     m = before.search(text, lo, f.start)
@@ -78,18 +78,15 @@ def _rewrite(text: str, f: Finding, year: int) -> tuple[Change, str] | None:
     if kind == "list":       # 开展X、Y → 巩固拓展X成果，开展Y: the verb still governs the rest
         new += "，" + m.group("verb")
     en, zh = say("campaign", name=name, year=year)
-    return Change(start, resume, new, RULE, en, zh), name
+    return Change(start, resume, new, RULE, en, zh)
 
 
-def campaign_changes(text: str, year: int, findings: Sequence[Finding]) -> tuple[list[Change], list[tuple[int, int, str]]]:
-    """Rewrites of ended campaigns written as running, and (start, end, name) of each for a
-    person to confirm; a campaign in any other shape is left as review reports it."""
-    changes, confirm = [], []
+def campaign_changes(text: str, year: int, findings: Sequence[Finding]) -> list[Change]:
+    """Rewrites of ended campaigns written as running (each also for a person to confirm: the
+    rest of its sentence is kept); a campaign in any other shape is left as review reports it."""
+    changes: list[Change] = []
     for f in findings:
-        if not _is_campaign(f):
-            continue
-        done = _rewrite(text, f, year)
-        if done is not None and not any(c.start < done[0].end and done[0].start < c.end for c in changes):
-            changes.append(done[0])
-            confirm.append((done[0].start, done[0].end, done[1]))
-    return changes, confirm
+        done = _rewrite(text, f, year) if _is_campaign(f) else None
+        if done is not None and not any(c.start < done.end and done.start < c.end for c in changes):
+            changes.append(done)
+    return changes

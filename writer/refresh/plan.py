@@ -63,7 +63,7 @@ def round_changes(text: str, result: ReviewResult, facts: YearFacts) -> tuple[li
     own += rules.lone_plenum_changes(text, facts, stale)
     claims, kept = rules.claim_changes(text, facts.year, stale)
     own += claims
-    runs, _ = campaigns.campaign_changes(text, facts.year, stale)
+    runs = campaigns.campaign_changes(text, facts.year, stale)
     own += runs
     chosen = drop_overlaps(deletions + own + [c for c in fixes if c.after])
     confirm = []
