@@ -114,3 +114,42 @@ def test_a_deleted_name_is_reported_and_its_sentence_kept():
     text = "组织退休职工前往、纪念馆参观学习。"
     assert "GH-CENSOR-VERB-BEFORE-DUN" in _hits(text)
     assert "纪念馆参观学习" in _clean(text)          # nothing to put back: a person restores the name
+
+
+# known spun pairs (each rule names the original word) and one-character holes; near misses are the
+# real words the spun form resembles
+SPUN = [
+    ("GH-SPIN-CHONGPEI", "要充沛发挥劳模的示范作用。", "充沛发挥", "充分发挥"),
+    ("GH-SPIN-SHOUYAO-JIANGHUA", "传达总书记关于工人阶级的首要论述。", "首要", "重要论述"),
+    ("GH-SPIN-JIANNAN-ZHIGONG", "建立艰难职工档案。", "艰难", "困难职工"),
+    ("GH-SPIN-LAOZUO-JINGSAI", "围绕重点工程组织劳作竞赛。", "劳作竞赛", "劳动竞赛"),
+    ("GH-SPIN-BUTING", "不停完善职工服务体系。", "不停", "不断完善"),
+    ("GH-SPIN-XIXIN-GUANCHE", "仔细落实厂务公开制度。", "仔细", "认真落实"),
+    ("GH-SPIN-ZHIGONG-DAZHONG", "倾听职工大众的呼声。", "大众", "职工群众"),
+]
+
+
+@pytest.mark.parametrize("rule,text,matched,repaired", SPUN, ids=[s[0] for s in SPUN])
+def test_a_known_spun_pair_is_found_and_repaired(rule, text, matched, repaired):
+    assert matched in _hits(text).get(rule, [])
+    assert repaired in _clean(text)
+
+
+@pytest.mark.parametrize("text", [
+    "职工精力充沛,干劲十足。", "把安全放在首要位置。", "克服艰难险阻,完成任务。",
+    "机器不停运转,职工坚守岗位。", "细心照料患病职工。", "丰富人民大众的文化生活。",
+])
+def test_the_real_words_a_spun_form_resembles_stay_silent(text):
+    assert not {r for r in _hits(text) if r.startswith("GH-SPIN-")}
+
+
+@pytest.mark.parametrize("rule,text,fires", [
+    ("GH-MOJI-QMARK-BEFORE-STOP", "充分发挥工会组织作?。", True),
+    ("GH-MOJI-QMARK-BEFORE-STOP", "工会经费怎么用?请看以下说明。", False),
+    ("GH-PH-SOME-YEAR", "自某年起开展送温暖活动。", True),
+    ("GH-PH-SOME-YEAR", "组织某年级教师开展教研活动。", False),
+    ("GH-PROMO-VISIT-SITE", "更多精彩范文请访问本站首页", True),
+    ("GH-PROMO-VISIT-SITE", "组织职工访问劳模,学习先进事迹。", False),
+])
+def test_holes_and_promotion_shapes(rule, text, fires):
+    assert (rule in _hits(text)) is fires
