@@ -338,6 +338,21 @@ def test_token_guards_the_api_but_not_the_page(index_loc, stand_in_queries):
         assert c.get("/").status_code == 200 and "<html" in c.get("/").text.lower()
 
 
+def test_a_local_server_refuses_requests_addressed_elsewhere(index_loc, stand_in_queries):
+    """DNS rebinding: a page at evil.example resolved to 127.0.0.1 sends Host: evil.example."""
+    from ghplan.writer.serve import create_app
+    from ghplan.writer.serve.app import LOCAL_NAMES
+    from ghplan.writer.serve.state import make_state
+
+    loc, _ = index_loc
+    app = create_app(make_state(store=loc.path, settings=_settings(loc.path)), allowed_hosts=LOCAL_NAMES)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/health").status_code == 200
+        assert c.get("/api/health", headers={"Host": "localhost:8765"}).status_code == 200
+        r = c.post("/api/review", json={"text": PLAN}, headers={"Host": "evil.example:8765"})
+        assert r.status_code == 403 and r.json()["error"]
+
+
 def test_bind_check():
     from ghplan.writer.errors import UsageError
     from ghplan.writer.serve.run import check_bind, page_url

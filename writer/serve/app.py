@@ -97,6 +97,27 @@ class TokenGate:
         await self.app(scope, receive, send)
 
 
+class HostCheck:
+    """A server on this machine answers only requests addressed to this machine: a web page whose
+    domain an attacker points at 127.0.0.1 (DNS rebinding) sends its own name as Host and is
+    refused (403), so it cannot use the API with the user's model key."""
+
+    def __init__(self, app: Any, allowed: frozenset[str]):
+        self.app, self.allowed = app, allowed
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if self.allowed and scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in self.allowed:
+                body = error_body("请求的主机名不是本机，已拒绝", "the Host is not this machine: refused")
+                return await _send_json(send, 403, body)
+        await self.app(scope, receive, send)
+
+
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
 def _handlers(app: FastAPI, state: ServeState) -> None:
     secret = state.api_key
 
@@ -138,9 +159,11 @@ def _static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(folder), check_dir=False), name="static")
 
 
-def create_app(state: ServeState | None = None, *, token: str | None = None, warm: bool = True) -> FastAPI:
+def create_app(state: ServeState | None = None, *, token: str | None = None, warm: bool = True,
+               allowed_hosts: frozenset[str] = frozenset()) -> FastAPI:
     """The app over `state` (made from the settings when not given). `warm` loads the rule
-    engine and the index before the first request."""
+    engine and the index before the first request; `allowed_hosts` (empty: any) are the Host
+    names answered (`serve` on a loopback address without a token passes LOCAL_NAMES)."""
     from ghplan.writer.serve import routes_docs, routes_draft, routes_meta, routes_review
 
     state = state or make_state(token=token)
@@ -156,5 +179,6 @@ def create_app(state: ServeState | None = None, *, token: str | None = None, war
         app.include_router(module.router)
     _static(app)
     app.add_middleware(TokenGate, token=state.token)
+    app.add_middleware(HostCheck, allowed=allowed_hosts)
     app.add_middleware(BodyLimit, limit=MAX_BODY)      # added last: outermost, before the token check
     return app

@@ -35,13 +35,15 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | No
     """Warm the state, print where the page is, serve until Ctrl-C (uvicorn stops cleanly)."""
     import uvicorn
 
-    from ghplan.writer.serve.app import create_app
+    from ghplan.writer.serve.app import LOCAL_NAMES, create_app
     from ghplan.writer.serve.state import make_state
 
     check_bind(host, token)
     if not 0 < port < 65536:
         raise UsageError(f"--port must be 1-65535, not {port}")
-    app = create_app(make_state(token=token, store=store))
+    # without a token, the loopback server answers only requests addressed to this machine
+    hosts = LOCAL_NAMES | {host.lower(), f"[{host.lower()}]"} if not token else frozenset()
+    app = create_app(make_state(token=token, store=store), allowed_hosts=hosts)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             server_header=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
