@@ -38,6 +38,10 @@ CASES = [
     ("GH-CHAT-ENCYCLOPEDIA-LAW", "让职工感到工会是可信赖的娘家人。", False),
     ("GH-COMP-DI-PIAN", "前文结束。\n第2篇:街道工会年度工作计划\n一、指导思想", True),
     ("GH-COMP-DI-PIAN", "第2篇:职工读书心得选登\n", False),
+    ("GH-COMP-PIAN", "前文\n〖篇3〗\n正文", True),
+    ("GH-COMP-PIAN", "前文\n「篇二」\n正文", True),
+    ("GH-COMP-PIAN", "篇五:社区工会年度工作计划\n一、目标", True),
+    ("GH-COMP-PIAN", "[附件2]职工名册", False),
 ]
 
 

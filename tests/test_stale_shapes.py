@@ -42,3 +42,19 @@ def test_current_text_of_the_same_look_stays_silent(text):
 def test_the_expo_is_current_in_its_own_year():
     assert "GH-STALE-EVENT-EXPO" not in found("开展迎世博岗位练兵。", year=2010)
     assert "GH-STALE-EVENT-EXPO" in found("开展迎世博岗位练兵。", year=2012)
+
+
+@pytest.mark.parametrize("text,rule,matched", [
+    ("举办纪念三八国际劳动妇女节一百一十周年座谈会。", "GH-STALE-ANNIV-WOMENS-DAY", "妇女节一百一十周年"),
+    ("组织女职工参加“学党史、悟思想、办实事”活动。", "GH-STALE-CAMPAIGN-DSXX", "学党史、悟思想、办实事"),
+    ("落实甲流防控措施,保障职工健康。", "GH-STALE-EVENT-H1N1", "甲流防控"),
+])
+def test_more_dated_shapes(text, rule, matched):
+    got = found(text)
+    assert any(matched in t for t in got.get(rule, [])), f"{rule} missed {matched!r}: {got}"
+
+
+def test_the_womens_day_anniversary_is_current_in_its_own_year():
+    # 1910 + 117 = 2027: the plan year's own number is right, last year's is not
+    assert "GH-STALE-ANNIV-WOMENS-DAY" not in found("纪念国际妇女节117周年。", 2027)
+    assert "GH-STALE-ANNIV-WOMENS-DAY" in found("纪念国际妇女节116周年。", 2027)
