@@ -90,9 +90,17 @@ OPENING = 200      # characters at the start of a body that usually name the wri
 # "在局党委和县总工会的正确领导下": a clause that names the union's superiors, not the union itself.
 # "按照区总工会的工作部署": the same superiors, as the source of the year's deployment. "市总工会领导
 # 到某局调研": a visiting body, named before the verb; the visited union is the page's subject.
-_SUPERIORS = re.compile(r"在[^。；;，,：:]{0,40}?(?:领导|指导|关心|支持|帮助)下|上级[^。；;，,]{0,12}"
-                        r"|按照[^。；;，,：:]{0,24}?的(?:工作)?(?:部署|要求|安排)"
-                        r"|[^。；;，,：:\n]{0,30}?(?:到|赴|莅临|深入)(?=[^。；;，,：:\n]{2,24}?(?:调研|视察|检查指导|考察))")
+_LED = (r"在[^。；;，,：:]{0,40}?(?:领导|指导|关心|支持|帮助)下|上级[^。；;，,]{0,12}"
+        r"|按照[^。；;，,：:]{0,24}?的(?:工作)?(?:部署|要求|安排)")
+_VISITING = r"[^。；;，,：:\n]{0,30}?(?:到|赴|莅临|深入)(?=[^。；;，,：:\n]{2,24}?(?:调研|视察|检查指导|考察))"
+_SUPERIORS = re.compile(_LED + "|" + _VISITING)
+# Speed: the visiting alternative may start anywhere, so `re` tries it at every character (~40 ms
+# a MB). No match, nor its lookahead, crosses 。；;，, and that alternative needs a visit verb: only
+# the clauses holding one go through the whole pattern, the rest through the literal-led part
+# (which `re` skips through by its first characters). Keep both true when editing the patterns.
+_LED_ONLY = re.compile(_LED)
+_VISIT_VERB = re.compile(r"到|赴|莅临|深入")
+_CLAUSE_END = re.compile(r"[。；;，,]")
 
 
 # A short line with no sentence punctuation that names a document genre is a title (repeated
@@ -101,9 +109,27 @@ _TITLE_LINE = re.compile(r"^[^。，,；;！!？?\n]{0,40}(?:计划|总结|要�
                          re.M)
 
 
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group())
+
+
+def _mask_superiors(body: str) -> str:
+    """`_SUPERIORS.sub(_blank, body)`, clause by clause where a visit verb is (see `_LED_ONLY`)."""
+    out, done = [], 0
+    for v in _VISIT_VERB.finditer(body):
+        if v.start() < done:
+            continue                                   # its clause went through already
+        start = max(done, max(body.rfind(c, done, v.start()) for c in "。；;，,") + 1)
+        end = m.end() if (m := _CLAUSE_END.search(body, v.end())) else len(body)
+        out.append(_LED_ONLY.sub(_blank, body[done:start]))
+        out.append(_SUPERIORS.sub(_blank, body[start:end]))
+        done = end
+    out.append(_LED_ONLY.sub(_blank, body[done:]))
+    return "".join(out)
+
+
 def _without_superiors(body: str) -> str:
-    body = _TITLE_LINE.sub(lambda m: " " * len(m.group()), body)
-    return _SUPERIORS.sub(lambda m: " " * len(m.group()), body)
+    return _mask_superiors(_TITLE_LINE.sub(_blank, body))
 
 
 def org_scores(text: str) -> dict[str, float]:

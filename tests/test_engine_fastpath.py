@@ -14,6 +14,7 @@ from pathlib import Path
 import ahocorasick
 from hypothesis import given, settings, strategies as st
 
+from ghplan.corpus import label
 from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.engine import _WINDOW, Catalogue, Match, _char_windows, default_catalogue
 from ghplan.corpus.rules.normalize import normalise
@@ -198,3 +199,26 @@ def test_single_character_windows_at_the_merge_boundary():
             text = "字" * lead + "、" + "字" * gap + "、" + "字" * tail
             spots = [(i, i + 1) for i, c in enumerate(text) if c == "、"]
             assert _char_windows(text, "、", re.compile("、")) == _spot_merge(spots, len(text)), (gap, lead, tail)
+
+
+# what the superiors pattern is made of: its literals, the clause ends, a line break, filler
+SUPERIOR_ALPHABET = "在领导下上级按照的工作部署要求安排到赴莅临深入调研视察检查指导考察市总会局。；;，,：:\n 甲乙"
+
+
+def _mask_plain(body: str) -> str:
+    return label._SUPERIORS.sub(lambda m: " " * len(m.group()), body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=SUPERIOR_ALPHABET, max_size=160))
+def test_superiors_masked_clause_by_clause_as_in_one_pass(body):
+    assert label._mask_superiors(body) == _mask_plain(body)
+
+
+def test_superiors_masked_clause_by_clause_as_in_one_pass_on_plans():
+    seeds = Path(__file__).parent.parent / "corpus" / "seeds"
+    for p in sorted(FIXTURES.rglob("*.txt")) + sorted(seeds.glob("*.txt")):
+        body = normalise(p.read_text("utf-8")).text
+        assert label._mask_superiors(body) == _mask_plain(body), p.name
+    visit = "区总工会领导到我局调研，在县总工会的正确领导下，按照市总工会的工作部署，上级工会莅临指导考察。"
+    assert label._mask_superiors(visit) == _mask_plain(visit) != visit
