@@ -126,6 +126,13 @@ SPUN = [
     ("GH-SPIN-BUTING", "不停完善职工服务体系。", "不停", "不断完善"),
     ("GH-SPIN-XIXIN-GUANCHE", "仔细落实厂务公开制度。", "仔细", "认真落实"),
     ("GH-SPIN-ZHIGONG-DAZHONG", "倾听职工大众的呼声。", "大众", "职工群众"),
+    ("GH-SPIN-YIQI-TONGSHI", "完成了帮扶任务。一起,健全了会员档案。", "一起", "同时,健全"),
+    ("GH-SPIN-JINGLI-JINGSHEN", "认真传达职代会会议精力。", "精力", "会议精神"),
+    ("GH-SPIN-TIAOHE-HEXIE", "推动构建调和劳动关系。", "调和", "和谐劳动关系"),
+    ("GH-SPIN-LAOZUO-MOFAN", "宣传劳作模范的先进事迹。", "劳作模范", "劳动模范"),
+    ("GH-SPIN-MINZHU-BANLI", "深化厂务公开和民主办理。", "民主办理", "民主管理"),
+    ("GH-SPIN-BENZHI-SUZHI", "着力提升职工本质,建设高素质队伍。", "本质", "职工素质"),
+    ("GH-SPIN-JINBU-TIGAO", "不断进步服务水平。", "进步", "提高服务水平"),
 ]
 
 
@@ -138,6 +145,8 @@ def test_a_known_spun_pair_is_found_and_repaired(rule, text, matched, repaired):
 @pytest.mark.parametrize("text", [
     "职工精力充沛,干劲十足。", "把安全放在首要位置。", "克服艰难险阻,完成任务。",
     "机器不停运转,职工坚守岗位。", "细心照料患病职工。", "丰富人民大众的文化生活。",
+    "职工一起,共同完成任务。", "集中精力做好帮扶。", "调和矛盾,化解纠纷。", "把握工会组织的本质属性。",
+    "职工技能取得新进步。", "全年取得了长足进步,水平明显提高。",
 ])
 def test_the_real_words_a_spun_form_resembles_stay_silent(text):
     assert not {r for r in _hits(text) if r.startswith("GH-SPIN-")}
