@@ -365,6 +365,20 @@ def test_bind_check():
     assert page_url("127.0.0.1", 8765, "abc") == "http://127.0.0.1:8765/#token=abc"
 
 
+def test_a_taken_port_is_one_line_before_any_work():
+    from ghplan.writer.errors import UsageError
+    from ghplan.writer.serve.run import check_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UsageError, match=f"127.0.0.1:{port}"):
+            check_port("127.0.0.1", port)
+    with pytest.raises(UsageError, match="--port"):
+        check_port("127.0.0.1", 70000)
+
+
 # ---------------------------------------------------------------------- slow: real servers
 class _Server:
     """The app on a real uvicorn in a thread of this process."""

@@ -25,6 +25,23 @@ def check_bind(host: str, token: str | None) -> None:
                          f"server (拒绝在 {host} 上无令牌监听：请加 --token)")
 
 
+def check_port(host: str, port: int) -> None:
+    """A port that is taken (or an address this machine does not have) is one line before the
+    warm-up, not uvicorn's log line after it."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be 1-65535, not {port}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)    # as uvicorn binds
+        try:
+            s.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                             f"(无法监听 {host}:{port}：端口被占用或地址无效；换一个 --port)") from None
+
+
 def page_url(host: str, port: int, token: str | None) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/" + (f"#token={token}" if token else "")
@@ -39,8 +56,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, token: str | No
     from ghplan.writer.serve.state import make_state
 
     check_bind(host, token)
-    if not 0 < port < 65536:
-        raise UsageError(f"--port must be 1-65535, not {port}")
+    check_port(host, port)
     # without a token, the loopback server answers only requests addressed to this machine
     hosts = LOCAL_NAMES | {host.lower(), f"[{host.lower()}]"} if not token else frozenset()
     app = create_app(make_state(token=token, store=store), allowed_hosts=hosts)
