@@ -148,7 +148,7 @@ async def refresh(request: Request) -> Any:
                     "old_text": result.old, "new_text": result.text}
         return _refreshed_file(old, result, fmt)
 
-    return await run_in_threadpool(run)
+    return await request.app.state.ghplan.run_model_work(run)
 
 
 def _refreshed_file(old: Any, result: Any, fmt: str) -> Response:

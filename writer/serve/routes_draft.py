@@ -17,7 +17,6 @@ import logging
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
@@ -82,7 +81,7 @@ async def draft(request: Request) -> Any:
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_stream(profile, backend, state, lang), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return await run_in_threadpool(run_draft, profile, backend, state, None, lang)
+    return await state.run_model_work(run_draft, profile, backend, state, None, lang)
 
 
 def sse(event: str, data: Any) -> str:
@@ -105,7 +104,7 @@ async def _stream(profile: Any, backend: Any, state: Any, lang: str) -> AsyncIte
 
     async def work() -> None:
         try:
-            result = await run_in_threadpool(run_draft, profile, backend, state, on_event, lang)
+            result = await state.run_model_work(run_draft, profile, backend, state, on_event, lang)
             message = sse("result", result)
         except ApiError as exc:
             message = sse("error", error_body(exc.zh, exc.en, state.api_key))

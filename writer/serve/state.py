@@ -7,14 +7,16 @@ Nothing per request is kept here: no uploads, no texts, no results.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ghplan.writer.errors import GhplanError
 
 log = logging.getLogger("ghplan.serve")
+MODEL_SLOTS = 8         # drafts/refreshes at once; the default pool (40 threads) stays for the rest
 
 # A small plan the warm-up reviews: loads the rule catalogue, the year facts and the copy index.
 _WARM_TEXT = "某单位工会2027年工作计划\n一、指导思想\n坚持以职工为中心。\n二、主要任务\n（一）关心职工生活。\n"
@@ -28,6 +30,16 @@ class ServeState:
     location: Any = None                 # writer.index.store.Location
     index_note: str = ""                 # why there is no index, when there is none
     warmed: list[str] = field(default_factory=list)
+    _model_slots: Any = field(default=None, repr=False)
+
+    async def run_model_work(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in a worker thread from a pool of its own (MODEL_SLOTS): drafts and refreshes
+        waiting on a slow model endpoint can fill it, never the pool reviews and searches use."""
+        import anyio.to_thread
+
+        if self._model_slots is None:      # made inside the event loop, as anyio requires
+            self._model_slots = anyio.CapacityLimiter(MODEL_SLOTS)
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=self._model_slots)
 
     @property
     def api_key(self) -> str:
