@@ -107,3 +107,11 @@ def test_a_hanging_model_times_out_with_one_line_and_exit_3(tmp_path, how):
 def test_bad_timeouts_are_bad_usage(args, env):
     r = ghplan_inprocess([*ARGS, "--type", "hospital", "--backend", "offline", *args], env={**NO_MODEL, **env})
     assert r.code == 2 and r.err.count("\n") == 1 and "seconds" in r.err
+
+
+def test_a_repair_round_gets_a_progress_line(script):
+    args = [a if a != "0" else "1" for a in ARGS]          # --rounds 1
+    r = ghplan_inprocess(["--lang", "zh", *args, "--type", "hospital", "--backend", "mock",
+                          "--mock-script", script, "--json"], env=NO_MODEL)
+    assert any(line.startswith("[修改] 第1轮：") and "个错误" in line for line in r.err.splitlines())
+    assert json.loads(r.out)["rounds"] == 1

@@ -72,9 +72,15 @@ def caught(expect: Mapping[str, Any], checks: Sequence[Check], review: Mapping[s
     return verdict("caught", True, "caught: " + "; ".join(seen), len(seen))
 
 
+def error_lines(stderr: str) -> list[str]:
+    """stderr without blank lines and the progress lines a model draft prints as it goes
+    ("[2/7] writing: …", "[repair] …"): what is left is what the user is told went wrong."""
+    return [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("[")]
+
+
 def failed_cleanly(code: int | None, stderr: str, expect_code: int = 3) -> Check:
-    """`ghplan draft` with a failing model: the expected exit code, one line, no traceback."""
-    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    """`ghplan draft` with a failing model: the expected exit code, one error line, no traceback."""
+    lines = error_lines(stderr)
     problems = []
     if code != expect_code:
         problems.append(f"exit {code}, expected {expect_code}")
@@ -173,7 +179,7 @@ def run_adversarial(spec: CaseSpec, ctx: RunContext) -> list[CaseResult]:
         if not ev.get("seed"):
             code, err = cli_draft(ctx.run_cli or run_cli_subprocess, path, profile, case.year)
             checks.append(failed_cleanly(code, err, int(expect.get("exit", 3))))
-            res.artifacts["cli"] = {"exit": code, "stderr": err.strip()[:400]}
+            res.artifacts["cli"] = {"exit": code, "stderr": "\n".join(error_lines(err))[:400]}
     if d.error:
         res.artifacts["error"] = d.error
     res.checks = checks

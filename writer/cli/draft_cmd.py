@@ -12,6 +12,7 @@ load only when the command runs.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -21,9 +22,11 @@ import typer
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, lang, print_json
 
-# Progress lines on stderr while a model works: "[2/7] 正在撰写：二、工作目标"
-PROGRESS = {"zh": {"expand": "正在撰写：", "repair": "正在修改："},
-            "en": {"expand": "writing: ", "repair": "repairing: "}}
+# Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
+# "[2/7] 正在撰写：二、工作目标", "[修改] 第1轮：3 个错误"
+PROGRESS = {"zh": {"expand": "正在撰写：", "repair": "[修改] "},
+            "en": {"expand": "writing: ", "repair": "[repair] "}}
+_ROUND = re.compile(r"round (\d+): (\d+) error")
 
 
 def _summary_line(result) -> str:
@@ -127,7 +130,11 @@ def progress(language: str):
         if event.kind != "stage" or event.stage not in words:
             return
         where = f"[{event.index}/{event.total}] " if event.total else ""
-        sys.stderr.write(f"{where}{words[event.stage]}{event.heading or event.detail}\n")
+        detail = event.heading or event.detail
+        m = _ROUND.match(detail)
+        if m and language == "zh":
+            detail = f"第{m.group(1)}轮：{m.group(2)} 个错误"
+        sys.stderr.write(f"{where}{words[event.stage]}{detail}\n")
         sys.stderr.flush()
     return on_event
 
