@@ -121,7 +121,12 @@ def test_types_and_rules_match_the_cli(client):
 
 def test_openapi_served_and_cdn_docs_off(client):
     schema = client.get("/openapi.json").json()
-    assert "/api/review" in schema["paths"] and "/api/draft" in schema["paths"]
+    paths = schema["paths"]
+    assert {"/api/health", "/api/types", "/api/rules", "/api/review", "/api/fix", "/api/draft",
+            "/api/refresh", "/api/search", "/api/export"} <= set(paths)
+    review = paths["/api/review"]["post"]["requestBody"]["content"]       # bodies are described
+    assert set(review) == {"application/json", "multipart/form-data"}
+    assert paths["/api/draft"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] == ["org", "type"]
     for path in ("/docs", "/redoc"):
         r = client.get(path)
         assert r.status_code == 404 and r.json()["error"]

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ghplan.writer.serve import inputs
+from ghplan.writer.serve import inputs, schemas
 from ghplan.writer.serve.errors import ApiError
 from ghplan.writer.serve.routes_review import review_doc
 from ghplan.writer.serve.shapes import MD_TYPE, attachment, out_name, review_json
@@ -65,7 +65,7 @@ def fix_plain(text: str, first: Any, settings: Any, only: frozenset[str] | None)
     return text, applied, result
 
 
-@router.post("/fix")
+@router.post("/fix", openapi_extra=schemas.FIX)
 async def fix(request: Request) -> Any:
     """JSON {"text", "type"?, "year"?, "rules"?, "lang"?} → {"text", "applied", "review"};
     multipart with a .docx `file` → the .docx with each fix a tracked change with a comment."""
@@ -120,7 +120,7 @@ def _refresh_backend(name: str | None, settings: Any) -> Any:
     return None if name == "offline" else backends.make_backend(name, settings=settings)
 
 
-@router.post("/refresh")
+@router.post("/refresh", openapi_extra=schemas.REFRESH)
 async def refresh(request: Request) -> Any:
     """Multipart `file` (last year's plan) + `year`, `org`?, `type`?, `format`? (json | docx | md), `backend`?
     → the `ghplan refresh --json` change log with `old_text` and `new_text`, or the new plan as a
@@ -163,7 +163,7 @@ def _refreshed_file(old: Any, result: Any, fmt: str) -> Response:
 
 
 # ---------------------------------------------------------------------- export
-@router.post("/export")
+@router.post("/export", openapi_extra=schemas.EXPORT)
 async def export(request: Request) -> Response:
     """JSON {"text", "format": "docx" | "md", "title"?} → the plan as a file (.docx in the 公文
     layout of `ghplan draft --out X.docx`)."""

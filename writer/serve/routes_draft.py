@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from ghplan.writer.errors import GhplanError
-from ghplan.writer.serve import inputs
+from ghplan.writer.serve import inputs, schemas
 from ghplan.writer.serve.errors import ApiError, INTERNAL, error_body, from_library
 from ghplan.writer.serve.shapes import review_json
 
@@ -70,7 +70,7 @@ def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None, lang
     return {**result.to_json(), "review": review_json(result.review, lang), "notes": result.notes}
 
 
-@router.post("/draft")
+@router.post("/draft", openapi_extra=schemas.DRAFT)
 async def draft(request: Request) -> Any:
     """JSON {"org", "type", "year"?, "profile"?, "backend"?, "lang"?} → the draft --json object."""
     body = await inputs.read_body(request, text_field=None)

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ghplan.writer import __version__
-from ghplan.writer.serve import inputs
+from ghplan.writer.serve import inputs, schemas
 from ghplan.writer.serve.errors import ApiError
 
 router = APIRouter(prefix="/api")
@@ -40,7 +40,7 @@ async def rules() -> list[dict[str, Any]]:
     return rules_table(all_rules().values())
 
 
-@router.post("/search")
+@router.post("/search", openapi_extra=schemas.SEARCH)
 async def search(request: Request) -> dict[str, Any]:
     """JSON {"query", "type"?, "role"?, "k"?} → the `ghplan search --json` object."""
     body = await inputs.read_body(request, text_field=None)

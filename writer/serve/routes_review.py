@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from ghplan.writer.serve import inputs
+from ghplan.writer.serve import inputs, schemas
 from ghplan.writer.serve.errors import ApiError
 from ghplan.writer.serve.shapes import review_json, with_text
 
@@ -29,7 +29,7 @@ def review_doc(doc: inputs.Doc, org_type: str | None, year: int | None, settings
     return result
 
 
-@router.post("/review")
+@router.post("/review", openapi_extra=schemas.REVIEW)
 async def review(request: Request) -> dict[str, Any]:
     """JSON {"text", "type"?, "year"?, "lang"?, "org"?} or multipart `file` (.docx/.txt/.md/.pdf)
     with the same fields as form fields."""
