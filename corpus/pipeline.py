@@ -36,10 +36,34 @@ def bundled_seeds() -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
 
 
-def _stale_findings(text: str, year: int) -> list[Finding]:
+# Conversion damage that splits a stale word apart (新農(nóng)村建設(shè)): the stale check reads the text
+# with these spans taken out, and its findings are mapped back onto the page.
+_SPLITTING_DAMAGE = ("GH-MOJI-PINYIN",)
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` with the spans cut out, and for each kept character its index on the page."""
+    keep = [True] * len(text)
+    for s, e in spans:
+        keep[s:e] = [False] * (e - s)
+    index = [i for i, k in enumerate(keep) if k]
+    return "".join(text[i] for i in index), index
+
+
+def _stale_findings(text: str, year: int, findings: Iterable[Finding] = ()) -> list[Finding]:
     from ghplan.corpus.rules import dated   # the year logic over the dated rules
 
-    return dated.check(text, year)
+    cuts = [(f.start, f.end) for f in findings if f.rule in _SPLITTING_DAMAGE]
+    if not cuts:
+        return dated.check(text, year)
+    view, index = _without_spans(text, cuts)
+    out = []
+    for f in dated.check(view, year):
+        if f.end <= f.start:
+            continue
+        s, e = index[f.start], index[f.end - 1] + 1
+        out.append(replace(f, start=s, end=e, text=text[s:e]))
+    return out
 
 
 def _sections(text: str) -> list[Section]:
@@ -135,7 +159,7 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
         doc = _document(title.strip(), body, source, i, lead if not documents else "")
         if doc is not None:
             documents.append(doc)
-    stale = [Stale(f.text, f.rule, f.dated, f.start, f.end) for f in _stale_findings(text, year)]
+    stale = [Stale(f.text, f.rule, f.dated, f.start, f.end) for f in _stale_findings(text, year, findings)]
     removed.sort(key=lambda r: (r.start, r.end))
     weights = [len(d.text) for d in documents]
     org_type = _dominant((d.org_type for d in documents), weights, "other")

@@ -58,3 +58,16 @@ def test_the_womens_day_anniversary_is_current_in_its_own_year():
     # 1910 + 117 = 2027: the plan year's own number is right, last year's is not
     assert "GH-STALE-ANNIV-WOMENS-DAY" not in found("纪念国际妇女节117周年。", 2027)
     assert "GH-STALE-ANNIV-WOMENS-DAY" in found("纪念国际妇女节116周年。", 2027)
+
+
+def test_cleaning_reports_a_stale_word_split_by_pinyin_damage():
+    from ghplan.corpus.pipeline import inspect_text
+
+    page = ("某鎮婦聯(lián)工作計劃\n一、圍繞中心工作\n堅持以科學(xué)發(fā)展觀統領婦女工作,"
+            "推進社會主義新農(nóng)村建設(shè),組織婦女參加技能培訓,幫助留守婦女增收致富。\n")
+    res = inspect_text(page, source="t", year=2027)
+    got = {t for s in res.stale for t in [s.text]}
+    assert "科學(xué)發(fā)展觀" in got, got                   # the damage inside stays in the span
+    assert any(t.startswith("新農(nóng)村建設") for t in got), got
+    for s in res.stale:                               # offsets point into the page as given
+        assert page[s.start:s.end] == s.text
