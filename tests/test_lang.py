@@ -77,3 +77,14 @@ def test_review_lang_defaults_to_the_environment(monkeypatch):
 def test_review_rejects_a_bad_lang():
     with pytest.raises(UsageError):
         ghplan.review(PLAN, lang="fr", copy=False)
+
+
+def test_draft_and_search_take_chinese_types_and_lang_through_the_api(tmp_path, monkeypatch):
+    monkeypatch.setenv("GHPLAN_STORE", str(tmp_path / "no-index"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    plan = ghplan.draft("某县第二中学工会", "中学", year=2027, backend="offline", retrieve=False, lang="zh")
+    assert plan.type == "school" and plan.to_json()["review"]["lang"] == "zh"
+    with pytest.raises(UsageError, match="医院"):
+        ghplan.search("职工书屋", type="银行")
+    with pytest.raises(ghplan.IndexUnavailable):      # the Chinese name resolved; only the index is missing
+        ghplan.search("职工书屋", type="卫生院")
