@@ -163,3 +163,13 @@ def test_long_matches_are_shortened_in_the_middle(tmp_path):
     quoted = line.split("「", 1)[1].split("」", 1)[0]
     assert quoted == heading[:12] + "…" + heading[-11:]
     assert len(quoted) == 24 and heading not in line.split("」", 1)[0]
+
+
+def test_sarif_message_follows_the_language(plan):
+    def messages(language):
+        r = ghplan_inprocess(["--lang", language, "review", str(plan), "--no-copy", "--type", "hospital",
+                              "--format", "sarif"])
+        results = json.loads(r.out)["runs"][0]["results"]
+        return {x["ruleId"]: x["message"]["text"] for x in results}
+    zh, en = messages("zh"), messages("en")
+    assert zh.keys() == en.keys() and "过时" in zh["GH-STALE-PARTY-18"] and "out of date" in en["GH-STALE-PARTY-18"]
