@@ -42,6 +42,8 @@ CASES = [
     ("GH-COMP-PIAN", "前文\n「篇二」\n正文", True),
     ("GH-COMP-PIAN", "篇五:社区工会年度工作计划\n一、目标", True),
     ("GH-COMP-PIAN", "[附件2]职工名册", False),
+    ("GH-PROMO-HOME-NAV-SPACED", "返回首页 · 党建工作 · 工会动态 · 职工之家\n正文", True),
+    ("GH-PROMO-HOME-NAV-SPACED", "在首页 开设 职工 心声 栏目,收集职工意见。", False),
 ]
 
 
