@@ -67,3 +67,36 @@ def test_cleaning_drops_the_chrome_and_keeps_the_plan():
     for gone in ("阅读(120)", "关键词", "时光荏苒", "图为", "侵权"):
         assert gone not in out.replace("（", "(").replace("）", ")").replace("：", ":")
     assert "在辖区商务楼宇组建联合工会" in out and "一、深化建会入会" in out
+
+
+def _own_clean_plans() -> dict[str, str]:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    plans = {p.name: p.read_text("utf-8") for p in (root / "tests" / "fixtures").glob("clean_*.txt")}
+    for name in ("clean", "generated_clean"):
+        data = tomllib.loads((root / "eval" / "fixtures" / "reviewer" / f"{name}.toml").read_text("utf-8"))
+        plans.update({fx["id"]: fx["text"] for fx in data["fixture"]})
+    return plans
+
+
+_CHROME_HEAD = ("当前位置:首页 > 计划总结 > 工会计划\n发布时间:2026-10-12 08:30:41 浏览次数:1893 我要投稿\n"
+                "下面是小编为大家整理的工会工作计划(精选2篇),希望对大家有所帮助。\n工会工作计划 篇1\n")
+_CHROME_TAIL = "\n工会工作计划 篇2\n时光荏苒,转眼间一年又过去了。\n相关推荐:\n学校工会工作计划\n"
+
+
+@pytest.mark.parametrize("name", sorted(_own_clean_plans()))
+def test_a_clean_plan_wrapped_in_site_chrome_comes_out_whole(name):
+    import re
+
+    from ghplan.corpus.pipeline import inspect_text
+
+    plan = _own_clean_plans()[name].strip()
+    res = inspect_text(_CHROME_HEAD + plan + _CHROME_TAIL, source=name, year=2027)
+    squash = lambda s: re.sub(r"\s+", "", s)          # noqa: E731 - compare without layout
+    cleaned = squash("".join(d.text for d in res.documents))
+    lost = [line for line in plan.splitlines() if squash(line) and squash(line) not in cleaned]
+    assert not lost, f"cleaning lost lines of a clean plan: {lost[:3]}"
+    for chrome in ("当前位置", "浏览次数", "小编", "篇1", "相关推荐", "时光荏苒"):
+        assert chrome not in cleaned
