@@ -145,7 +145,30 @@ def org_scores(text: str) -> dict[str, float]:
         scores[t] += w * n
     for n, (t, w) in zip(phrase_counts(body[:OPENING], cues), owners):
         scores[t] += w * n
+    _bureau_is_a_company(body, scores)
     return scores
+
+
+@lru_cache(maxsize=1)
+def _bureaus() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(state-enterprise bureau names, the 局 words that then speak of a company), from vocab.toml."""
+    soe = load_toml("vocab.toml").get("enterprise", {})
+    gov = _all_vocabularies().get("government")
+    words = tuple(w for w in soe.get("bureau_words", ()) if gov is not None and w in gov.cues)
+    return tuple(soe.get("bureaus", ())), words
+
+
+def _bureau_is_a_company(body: str, scores: dict[str, float]) -> None:
+    """A body naming a state enterprise that kept the name 局 (工程局, 供电局): its 我局, 局工会 and
+    局党委 speak of that company, so their weight moves from government to enterprise."""
+    names, words = _bureaus()
+    if "government" not in scores or not any(b in body for b in names):
+        return
+    gov = _all_vocabularies()["government"].cues
+    moved = sum(gov[w] * n for w, n in zip(words, phrase_counts(body, words)))
+    moved += sum(gov[w] * n for w, n in zip(words, phrase_counts(body[:OPENING], words)))
+    scores["government"] -= moved
+    scores["enterprise"] = scores.get("enterprise", 0.0) + moved
 
 
 def infer_org_type(text: str, min_score: float = 4.0) -> str:

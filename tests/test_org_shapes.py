@@ -24,3 +24,13 @@ def test_a_state_power_company_named_bureau_is_an_enterprise():
     # 我局 and 局党委 are an office's words too; 供电企业 and 企业改革 say what this 局 is
     text = "一年来,我局工会围绕建设一流供电企业的目标,在局党委领导下深化企业改革,职工队伍稳定。"
     assert infer_org_type(text) == "enterprise"
+
+
+def test_the_bureau_words_of_a_company_named_bureau_count_for_the_company():
+    # 局工会, 局党委 and 全局 are an office's words, unless the body names a state-enterprise bureau
+    text = ("局工会在局党委领导下,组织全局职工参加工程局春节团拜会,局工会还为一线职工送去慰问品,"
+            "全局职工参加了工程局组织的技能比武。")
+    scores = org_scores(text)
+    assert scores["government"] == 0 and infer_org_type(text) == "enterprise"
+    office = text.replace("工程局", "市局")
+    assert infer_org_type(office) == "government"
