@@ -74,7 +74,8 @@ _MARKERS = re.compile("(?=[#一二三四五六七八九十(（第0-9])(?:" + "|"
     rf"{_LP}(?P<cn_paren>{_CN}){_RP}[、，,]?",
     rf"第(?P<ordinal>{_CN})[、，,：:]",
     rf"(?<![0-9.])(?P<arabic_dun>{_NUM})、(?![、0-9])",
-    rf"(?<![0-9.])(?P<arabic_dot>{_NUM})[.．](?![0-9０-９.])",
+    # 1.3月上旬…: a digit after the dot starts a date (a decimal never counts months), not 1.3
+    rf"(?<![0-9.])(?P<arabic_dot>{_NUM})[.．](?:(?![0-9０-９.])|(?=[0-9]{{1,2}}月))",
     rf"{_LP}(?P<arabic_paren>{_NUM}){_RP}(?![0-9])",
     rf"(?P<month>{_CN}|{_NUM})月份?(?:[：:、]|[ \t]*$)",
 )) + ")", re.MULTILINE)

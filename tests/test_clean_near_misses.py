@@ -1,0 +1,43 @@
+"""A clean, current plan written to sit next to the word-damage and spinning rules: every word in
+it looks like a damaged or spun form (首要, 奉献, 本质, 一起, 前述, 全域, 精力, 进步, 带领下, 引领下,
+开展会员评家) but is used rightly, and its items start with months (1.3月上旬…). Review must report
+nothing; its numbering reads 1.3月 as item 1, not as the number 1.3. Written for this project."""
+from __future__ import annotations
+
+from ghplan.corpus.headings import find_headings
+from ghplan.writer.review.reviewer import review_text
+
+PLAN = """某区实验小学工会2027年工作计划
+2027年，学校工会在校党支部的坚强领导下，以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大和二十届三中全会、四中全会精神，落实中国工会十八大部署，把维护教职工合法权益放在首要位置，团结带领全体教职工为办好人民满意的教育贡献力量。
+一、工作目标
+教职工入会率保持百分之百；教代会提案办结率达到百分之九十五以上；年内建成“教工书屋”升级版。
+二、主要工作
+（一）加强思想政治引领
+1.在党建引领下开展师德师风主题教育，弘扬爱岗敬业、无私奉献的精神，引导教职工把握教育的本质要求。
+2.组织教职工一起参加“书香校园”读书分享，每月一期。
+（二）推进民主管理
+1.3月上旬召开教代会，审议学校年度工作要点。
+2.落实前述教代会决议，做好提案办理和反馈。
+（三）关心教职工身心健康
+1.开展会员评家活动，倾听教职工心声。
+2.组织教职工到区内全域旅游示范点开展春季健步走，让大家精力充沛地投入工作。
+3.为患病教职工送去慰问，做到困难必帮。
+（四）服务教师专业成长
+1.举办青年教师教学基本功比赛，帮助青年教师取得新进步。
+2.在老教师带领下开展“青蓝结对”。
+三、保障措施
+学校工会委员会定期研究工作，集中精力抓落实，经费使用按规定公开，工作情况向教代会报告。
+某区实验小学工会委员会
+2026年12月28日
+"""
+
+
+def test_the_near_miss_plan_has_no_findings():
+    result = review_text(PLAN, year=2027, copy=False)
+    assert [(f.rule, f.text) for f in result.findings] == []
+
+
+def test_an_item_that_starts_with_a_month_is_numbered_by_its_marker():
+    heads = find_headings("（二）推进民主管理\n1.3月上旬召开教代会，审议要点。\n2.10月底前完成提案办理。\n")
+    assert [h.title.split("，")[0] for h in heads][1:] == ["3月上旬召开教代会", "10月底前完成提案办理"]
+    assert not any(h.title.startswith("3月上旬") for h in find_headings("职工工资增长1.3月均值。"))
