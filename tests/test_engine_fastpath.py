@@ -222,3 +222,25 @@ def test_superiors_masked_clause_by_clause_as_in_one_pass_on_plans():
         assert label._mask_superiors(body) == _mask_plain(body), p.name
     visit = "区总工会领导到我局调研，在县总工会的正确领导下，按照市总工会的工作部署，上级工会莅临指导考察。"
     assert label._mask_superiors(visit) == _mask_plain(visit) != visit
+
+
+def test_review_pauses_the_cycle_collector_only_while_it_runs():
+    import gc
+
+    from ghplan.writer.review.reviewer import ReviewError, review_text
+
+    text = (FIXTURES / "clean_school.txt").read_text("utf-8")
+    assert gc.isenabled()
+    review_text(text, year=2027, copy=False)
+    assert gc.isenabled()
+    try:
+        review_text(text, year=1800, copy=False)           # bad input: raises, collector back on
+    except ReviewError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        review_text(text, year=2027, copy=False)
+        assert not gc.isenabled()                           # a caller's choice is left alone
+    finally:
+        gc.enable()

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import functools
+import gc
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -286,6 +288,23 @@ def apply_markers(text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _no_cycle_collection(fn):
+    """A review makes ~10^5 small objects a megabyte (hits, spans, findings) that reference
+    counting frees; the cyclic collector would still walk the heap every ~700 allocations
+    (10-20% of a long review). Paused while `fn` runs, resumed after if it was on."""
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_on:
+                gc.enable()
+    return paused
+
+
+@_no_cycle_collection
 def review_text(text: str, *, org_type: str | None = None, year: int | None = None,
                 settings: Settings | None = None, corpus_index: "CopyIndex | None" = None,
                 file: str = "-", copy: bool = True, today: date | None = None,
