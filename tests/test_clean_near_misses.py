@@ -1,8 +1,11 @@
 """A clean, current plan written to sit next to the word-damage and spinning rules: every word in
 it looks like a damaged or spun form (首要, 奉献, 本质, 一起, 前述, 全域, 精力, 进步, 带领下, 引领下,
 开展会员评家) but is used rightly, and its items start with months (1.3月上旬…). Review must report
-nothing; its numbering reads 1.3月 as item 1, not as the number 1.3. Written for this project."""
+nothing; its numbering reads 1.3月 as item 1, not as the number 1.3. A semicolon-closed （二）…； is a
+list item, not an empty section. Written for this project."""
 from __future__ import annotations
+
+import pytest
 
 from ghplan.corpus.headings import find_headings
 from ghplan.writer.review.reviewer import review_text
@@ -32,9 +35,49 @@ PLAN = """某区实验小学工会2027年工作计划
 """
 
 
-def test_the_near_miss_plan_has_no_findings():
-    result = review_text(PLAN, year=2027, copy=False)
+# A federation's 工作要点 next to the site-chrome rules: 阅读量, 评论区, 图文, 关键词, 标签, a (注:…) that is
+# the plan's own note, month items (1.5月底前, 2.10月), and (一)…； list items with no body under them.
+PLAN_FEDERATION = """某县总工会2027年工作要点
+2027年是“十五五”规划深入实施的关键一年。县总工会将以习近平新时代中国特色社会主义思想为指导，深入贯彻党的二十大和二十届历次全会精神，认真落实中国工会十八大部署，团结动员全县职工建功新时代。
+一、工作目标
+全县新建基层工会二十家，发展会员三千人；职工技能大赛参赛人数比上年增加一成。
+二、强化思想政治引领
+深化“中国梦·劳动美”主题宣传，在县融媒体开设“劳动者之歌”专栏，全年阅读量力争突破十万人次，评论区及时回应职工关切。组织劳模工匠进企业宣讲，图文并茂展示一线职工风采。
+三、推进产业工人队伍建设改革
+（一）摸清底数
+1.5月底前完成全县技能人才摸底，建立关键岗位人才台账。
+2.10月举办全县职工职业技能大赛，设电工、焊工、育婴员三个项目。
+（二）完善激励
+推动企业落实技能人才薪酬激励，关键词是“技高者多得”。
+四、维护职工合法权益
+深化集体协商“要约行动”，推进区域性、行业性集体合同签订；完善劳动争议调解机制，发挥工会法律援助作用。
+五、服务职工群众
+（一）开展“两节”送温暖，走访慰问困难职工；
+（二）实施金秋助学，资助困难职工子女；
+（三）建设户外劳动者服务站点，做到标签统一、功能齐全。
+六、月度重点安排
+3月：召开县总工会全委会议，部署全年工作。
+6月：开展“安康杯”竞赛中期检查。
+9月：组织金秋助学集中发放。
+12月：总结全年工作，表彰先进基层工会。
+七、保障措施
+落实经费审查制度，工会经费收支情况每半年公开一次（注：公开范围为县总工会机关和各基层工会）。
+某县总工会
+2026年12月20日
+"""
+
+
+@pytest.mark.parametrize("plan", [PLAN, PLAN_FEDERATION], ids=["school", "federation"])
+def test_the_near_miss_plan_has_no_findings(plan):
+    result = review_text(plan, year=2027, copy=False)
     assert [(f.rule, f.text) for f in result.findings] == []
+
+
+def test_the_near_miss_plans_lose_nothing_in_cleaning():
+    from ghplan.corpus.pipeline import inspect_text
+
+    for plan in (PLAN, PLAN_FEDERATION):
+        assert inspect_text(plan, year=2027).removed == []
 
 
 def test_an_item_that_starts_with_a_month_is_numbered_by_its_marker():

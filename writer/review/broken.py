@@ -129,6 +129,8 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
         if nxt is not None and (nxt.level > h.level or nxt.level == 0):
             continue          # sub-headings or month lines (1月：…) are its body
         end = nxt.start if nxt is not None else len(text)
+        if text[h.end:h.end + 1] in ("；", ";"):
+            continue          # "（二）…；": a list item closed by its semicolon, not a heading
         own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
         if cjk_length(text[h.end:end]) + cjk_length(own) < minimum:
             out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
