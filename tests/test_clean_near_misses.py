@@ -67,7 +67,29 @@ PLAN_FEDERATION = """某县总工会2027年工作要点
 """
 
 
-@pytest.mark.parametrize("plan", [PLAN, PLAN_FEDERATION], ids=["school", "federation"])
+# A women's committee plan in a chat model's fluent style: 十八大以来, 2027年是…之年, 第117个三八
+# (1910 + 117 = 2027), 以下三个方面, 希望…积极参与, 本计划自印发之日起执行 — all right for 2027.
+PLAN_WOMEN = """某医院女职工委员会2027年工作计划
+2027年是“十五五”规划深入实施之年。党的十八大以来，医院女职工组织不断健全，女医务人员的特殊权益保障水平明显提高。医院女职工委员会将以习近平新时代中国特色社会主义思想为指导，团结引领全院女职工在健康中国建设中建功立业，结合医院实际，制定本计划。
+一、工作目标
+女职工专项集体合同续签率达到百分之百；“爱心妈咪小屋”在各院区全覆盖；全年开展女职工健康讲座不少于六场。
+二、重点工作
+（一）办好第117个“三八”国际妇女节系列活动
+3月上旬举办“巾帼建功”先进表彰会，评选巾帼标兵十名；组织女医务人员开展义诊进社区活动。
+（二）维护女职工特殊权益
+重点从以下三个方面推进：一是做好孕期、产期、哺乳期女职工的岗位调整；二是落实女职工每年一次的专项体检；三是配合院工会把女职工权益条款纳入职代会审议。
+（三）关爱女职工身心健康
+开展心理健康沙龙，邀请专家讲解职业压力调适；组织“健步走”活动，鼓励女职工科学锻炼。
+（四）推动家庭家教家风建设
+评选“最美家庭”五户，引导女职工以好家风带动好院风。希望全院女职工积极参与，展现新时代女性风采。
+三、保障措施
+女职工委员会每季度召开一次会议，研究推进重点工作；活动经费列入院工会年度预算；本计划自印发之日起执行。
+某医院工会女职工委员会
+2027年1月6日
+"""
+
+
+@pytest.mark.parametrize("plan", [PLAN, PLAN_FEDERATION, PLAN_WOMEN], ids=["school", "federation", "women"])
 def test_the_near_miss_plan_has_no_findings(plan):
     result = review_text(plan, year=2027, copy=False)
     assert [(f.rule, f.text) for f in result.findings] == []
@@ -76,7 +98,7 @@ def test_the_near_miss_plan_has_no_findings(plan):
 def test_the_near_miss_plans_lose_nothing_in_cleaning():
     from ghplan.corpus.pipeline import inspect_text
 
-    for plan in (PLAN, PLAN_FEDERATION):
+    for plan in (PLAN, PLAN_FEDERATION, PLAN_WOMEN):
         assert inspect_text(plan, year=2027).removed == []
 
 
@@ -84,3 +106,8 @@ def test_an_item_that_starts_with_a_month_is_numbered_by_its_marker():
     heads = find_headings("（二）推进民主管理\n1.3月上旬召开教代会，审议要点。\n2.10月底前完成提案办理。\n")
     assert [h.title.split("，")[0] for h in heads][1:] == ["3月上旬召开教代会", "10月底前完成提案办理"]
     assert not any(h.title.startswith("3月上旬") for h in find_headings("职工工资增长1.3月均值。"))
+
+
+def test_the_same_women_plan_is_stale_a_year_later():
+    rules = {f.rule for f in review_text(PLAN_WOMEN, year=2028, copy=False).findings}
+    assert {"GH-STALE-TITLE-YEAR", "GH-STALE-YEAR-CLAIM", "GH-STALE-ANNIV-WOMENS-DAY"} <= rules
