@@ -44,6 +44,21 @@ CASES = [
     ("GH-COMP-PIAN", "[附件2]职工名册", False),
     ("GH-PROMO-HOME-NAV-SPACED", "返回首页 · 党建工作 · 工会动态 · 职工之家\n正文", True),
     ("GH-PROMO-HOME-NAV-SPACED", "在首页 开设 职工 心声 栏目,收集职工意见。", False),
+    ("GH-META-BYLINE-FIELDS", "正文完\n撰稿:某某 审校:某某\n", True),
+    ("GH-META-BYLINE-FIELDS", "出处:某某公文网\n", True),
+    ("GH-META-BYLINE-FIELDS", "由工会办公室负责编辑会刊,审核后印发。", False),
+    ("GH-PROMO-PAGE-TOOLS", "标题\n【字号:大 中 小】【打印】【关闭】\n正文", True),
+    ("GH-PROMO-PAGE-TOOLS", "分享到: 朋友圈 微博\n", True),
+    ("GH-PROMO-PAGE-TOOLS", "组织职工分享到先进单位学习的体会。", False),
+    ("GH-PROMO-ACCOUNT-LINE", "网友评论\n", True),
+    ("GH-PROMO-ACCOUNT-LINE", "微信公众号:某某写作\n", True),
+    ("GH-PROMO-ACCOUNT-LINE", "通过工会微信公众号发布活动通知。", False),
+    ("GH-DL-EDITABLE", "工会工作计划(Word版,可编辑)", True),
+    ("GH-DL-EDITABLE", "编辑会刊四期,及时报道工会工作。", False),
+    ("GH-REL-LIST", "正文结束。\n您可能感兴趣的文章:\n某某计划", True),
+    ("GH-REL-LIST", "了解职工可能感兴趣的培训项目。", False),
+    ("GH-META-KEYWORDS", "TAG标签:工会计划\n", True),
+    ("GH-PROMO-DISCLAIMER", "声明:本文观点仅代表作者本人,与本站无关。", True),
 ]
 
 
