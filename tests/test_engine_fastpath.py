@@ -244,3 +244,35 @@ def test_review_pauses_the_cycle_collector_only_while_it_runs():
         assert not gc.isenabled()                           # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+def test_scanned_postings_equal_the_gram_table():
+    from ghplan.writer.review.copycheck import CopyIndex
+
+    docs = [p.read_text("utf-8") for p in sorted(FIXTURES.glob("clean_*.txt"))]
+    docs.append("工会工作计划" * 40)                      # one gram in many places: past the cap
+    index = CopyIndex(docs, [("d", "t", "s")] * len(docs), k=6, max_postings=5)
+    probes = {t[i:i + 6] for t in index.texts for i in range(0, len(t) - 5, 3)} | {"不在其中的话语"[:6]}
+    assert any(len(index.grams[g]) > 5 for g in probes if g in index.grams)
+    for g in probes:
+        assert index._scan_postings(g) == index.grams.get(g, [])
+
+
+def test_a_short_review_leaves_the_cached_gram_table_unread(tmp_path, monkeypatch):
+    from ghplan.writer.review import copycheck
+
+    monkeypatch.setenv("GHPLAN_CACHE_DIR", str(tmp_path))
+    copycheck.default_index.cache_clear()
+    try:
+        fresh = copycheck.default_index()                  # built and written
+        copycheck.default_index.cache_clear()
+        loaded = copycheck.default_index()                 # read back: the gram table still a blob
+        corpus = "".join(fresh.texts)
+        short = corpus[100:400] + "自己写的一句话。" + corpus[900:1100]
+        assert loaded.check(short, 50) == fresh.check(short, 50) != []
+        assert loaded._grams is None
+        long = (short + "另写一段自己的话，和范文无关。") * 40
+        assert loaded.check(long, 50) == fresh.check(long, 50)
+        assert loaded._grams is not None and loaded.state() == fresh.state()
+    finally:
+        copycheck.default_index.cache_clear()

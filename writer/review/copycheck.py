@@ -151,9 +151,10 @@ class CopyIndex:
         self.max_postings = int(max_postings or cfg.get("max_postings", 64))
         self.sources = list(sources)
         self.texts = [compact(normalise(t).text).text for t in texts]
-        self.grams: dict[str, list[tuple[int, int]]] = {}
+        self._grams: dict[str, list[tuple[int, int]]] | None = {}
+        self._grams_blob: bytes | None = None
         k = self.k
-        grams = self.grams
+        grams = self._grams
         cap = self.max_postings
         for d, t in enumerate(self.texts):
             for i in range(len(t) - k + 1):
@@ -161,13 +162,53 @@ class CopyIndex:
                 if len(post) <= cap:    # one past the cap marks a stock phrase (skipped when probing)
                     post.append((d, i))
 
+    @property
+    def grams(self) -> dict[str, list[tuple[int, int]]]:
+        """k-gram -> its first max_postings + 1 places (document, offset); read from the cache
+        file's blob on first use (see `_cached`)."""
+        if self._grams is None:
+            self._grams = marshal.loads(self._grams_blob)
+            self._grams_blob = None
+        return self._grams
+
+    def _scan_postings(self, gram: str) -> list[tuple[int, int]]:
+        """What `grams` holds for `gram`, found with str.find in the documents: every place in
+        document, then offset order, stopping one past the cap as the index does."""
+        out: list[tuple[int, int]] = []
+        for d, t in enumerate(self.texts):
+            i = t.find(gram)
+            while i >= 0:
+                out.append((d, i))
+                if len(out) > self.max_postings:
+                    return out
+                i = t.find(gram, i + 1)
+        return out
+
+    def _postings(self, probes: int):
+        """The look-up `runs` uses. A short text (a 2 KB plan probes ~50 grams) scans the
+        documents instead of unmarshalling the whole gram table (~15 ms of a review's start)."""
+        if self._grams is None and probes <= SCAN_PROBES:
+            return self._scan_postings
+        return self.grams.get
+
     @classmethod
     def from_state(cls, state: tuple) -> "CopyIndex":
         """The index `state()` described, without re-indexing."""
         k, cap, texts, sources, grams = state
         index = cls.__new__(cls)
-        index.k, index.max_postings, index.texts, index.grams = k, cap, list(texts), grams
+        index.k, index.max_postings, index.texts, index._grams = k, cap, list(texts), grams
+        index._grams_blob = None
         index.sources = [Source(*s) for s in sources]
+        return index
+
+    @classmethod
+    def _cached(cls, head: tuple, grams_blob: bytes) -> "CopyIndex":
+        """The index from the cache file: `state()` without its gram table, which stays a
+        marshal blob until a text long enough to need it (see `_postings`)."""
+        if not isinstance(grams_blob, bytes):
+            raise TypeError("gram table is not a marshal blob")
+        index = cls.from_state((*head, None))
+        index._grams_blob = grams_blob
         return index
 
     def state(self) -> tuple:
@@ -195,8 +236,9 @@ class CopyIndex:
         step = max(1, threshold - k + 1)
         reach: dict[tuple[int, int], int] = {}    # (doc, diagonal) -> end of the run found there
         found: list[Run] = []
+        lookup = self._postings(len(range(0, len(text) - k + 1, step)))
         for p in range(0, len(text) - k + 1, step):
-            post = self.grams.get(text[p:p + k])
+            post = lookup(text[p:p + k])
             if not post or len(post) > self.max_postings:
                 continue
             for d, q in post:
@@ -237,7 +279,8 @@ class CopyIndex:
         return runs[0].length, self.sources[runs[0].doc]
 
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2        # 2: the gram table as a nested marshal blob, read on first need
+SCAN_PROBES = 400        # up to this many probes, `runs` scans the documents (see `_postings`)
 
 
 def cache_dir() -> Path:
@@ -276,13 +319,13 @@ def corpus_key() -> str:
 
 def _load(path: Path, key: str) -> CopyIndex | None:
     try:
-        tag, stored_key, state = marshal.loads(path.read_bytes())
+        tag, stored_key, head, grams_blob = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if tag != ("ghplan-copy-index", _CACHE_FORMAT) or stored_key != key:
         return None
     try:
-        return CopyIndex.from_state(state)
+        return CopyIndex._cached(head, grams_blob)
     except (TypeError, ValueError):
         return None
 
@@ -293,7 +336,9 @@ def _save(path: Path, key: str, index: CopyIndex) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((("ghplan-copy-index", _CACHE_FORMAT), key, index.state())))
+        state = index.state()
+        blob = marshal.dumps(state[4])
+        tmp.write_bytes(marshal.dumps((("ghplan-copy-index", _CACHE_FORMAT), key, state[:4], blob)))
         os.replace(tmp, path)
         for old in path.parent.glob("copy-index-*.marshal"):
             if old != path:
