@@ -59,6 +59,12 @@ CASES = [
     ("GH-REL-LIST", "了解职工可能感兴趣的培训项目。", False),
     ("GH-META-KEYWORDS", "TAG标签:工会计划\n", True),
     ("GH-PROMO-DISCLAIMER", "声明:本文观点仅代表作者本人,与本站无关。", True),
+    ("GH-BOT-ADDRESSES-USER", "这是按照您的需求拟定的年度要点。", True),
+    ("GH-BOT-ADDRESSES-USER", "工会将认真听取职工的意见和建议。", False),
+    ("GH-BOT-PLAN-META", "这个方案包括组织建设、维权服务和文体活动三个部分。", True),
+    ("GH-BOT-PLAN-META", "本计划自印发之日起执行。", False),
+    ("GH-BOT-SUMMARY-LABEL", "小结:总之,工会工作将更上一层楼。", True),
+    ("GH-BOT-SUMMARY-LABEL", "七、总结表彰\n年底召开总结表彰会。", False),
 ]
 
 
