@@ -276,3 +276,17 @@ def test_a_short_review_leaves_the_cached_gram_table_unread(tmp_path, monkeypatc
         assert loaded._grams is not None and loaded.state() == fresh.state()
     finally:
         copycheck.default_index.cache_clear()
+
+
+def test_bundled_toml_parsed_once_and_every_caller_gets_its_own_copy():
+    import tomllib
+    from importlib import resources
+
+    from ghplan.corpus.rules.engine import load_toml
+
+    for name in ("dated.toml", "boilerplate.toml", "vocab.toml", "roles.toml"):
+        text = resources.files("ghplan.corpus.rules").joinpath(name).read_text("utf-8")
+        first = load_toml(name)
+        assert first == tomllib.loads(text)
+        first.clear()                                     # a caller changing its copy
+        assert load_toml(name) == tomllib.loads(text)     # changes no one else's
