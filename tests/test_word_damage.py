@@ -157,6 +157,7 @@ def test_the_real_words_a_spun_form_resembles_stay_silent(text):
     ("GH-MOJI-QMARK-BEFORE-STOP", "工会经费怎么用?请看以下说明。", False),
     ("GH-PH-SOME-YEAR", "自某年起开展送温暖活动。", True),
     ("GH-PH-SOME-YEAR", "组织某年级教师开展教研活动。", False),
+    ("GH-PH-SOME-YEAR", "学习《某某年度职工培训方案》。", False),
     ("GH-PROMO-VISIT-SITE", "更多精彩范文请访问本站首页", True),
     ("GH-PROMO-VISIT-SITE", "组织职工访问劳模,学习先进事迹。", False),
 ])
