@@ -53,6 +53,8 @@ CASES = [
     ("GH-CENSOR-VERB-BEFORE-DUN", "组织劳模前往、红色教育基地参观学习", "前往、"),
     ("GH-CENSOR-VERB-BEFORE-DUN", "授予张、等十名同志先进个人称号", "张、等"),
     ("GH-CENSOR-VERB-BEFORE-DUN", "组织会员参观、学习、交流。", None),
+    ("GH-CENSOR-VERB-BEFORE-DUN", "做好先进集体和个人的评选、表彰、奖励工作。", None),
+    ("GH-CENSOR-VERB-BEFORE-DUN", "组织党员参观、瞻仰、学习革命旧址。", None),
     # synonym spinning: 开展 for 发展, 奉献 for 贡献, 全力 for 积极, 前述 for 实际
     ("GH-SPIN-KAIZHAN-FAZHAN", "为企业开展作出新的贡献。", "开展"),
     ("GH-SPIN-KAIZHAN-FAZHAN", "全年新开展工会会员三百人。", "开展"),
