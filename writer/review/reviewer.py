@@ -236,6 +236,8 @@ def _matches(pattern: str, f: Finding) -> bool:
 
 def apply_settings(findings: list[Finding], settings: Settings) -> list[Finding]:
     """Config: disabled rules (ids, categories or globs like GH-MD-*) and severity overrides."""
+    if not settings.review_disable and not settings.review_severity:
+        return list(findings)          # the default: nothing to test each finding against
     out = []
     for f in findings:
         if any(_matches(p, f) for p in settings.review_disable):
