@@ -71,3 +71,13 @@ def test_cleaning_reports_a_stale_word_split_by_pinyin_damage():
     assert any(t.startswith("新農(nóng)村建設") for t in got), got
     for s in res.stale:                               # offsets point into the page as given
         assert page[s.start:s.end] == s.text
+
+
+def test_welcoming_a_congress_dates_a_plan_to_that_congress_year():
+    text = "开展“喜迎二十大、建功新时代”劳动竞赛,以迎接党的十九大胜利召开为主线。"
+    got = found(text, 2027)
+    assert "GH-STALE-WELCOME-CONGRESS-20" in got and "GH-STALE-WELCOME-CONGRESS-19" in got
+    assert "GH-STALE-WELCOME-CONGRESS-20" not in found("开展喜迎二十大劳动竞赛。", 2022)
+    # the congress's own line stays current; welcoming the next congress is not the old one
+    assert not {r for r in found("学习贯彻党的二十大精神,喜迎党的二十一大胜利召开。", 2027)
+                if r.startswith("GH-STALE-WELCOME")}
