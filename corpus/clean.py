@@ -132,10 +132,31 @@ def plan_edits(text: str, findings: list[Finding], catalogue: Catalogue) -> list
                 # a list near the top is a sidebar or a title line above the text, not the page's
                 # tail (split.related_cut applies the same floor): take its line only
                 s, e = line_span(text, f.start, f.end)
-                edits.append(Edit(s, e, "", f.category, f.rule))
+                edits.append(Edit(s, _link_lines_after(text, e), "", f.category, f.rule))
             else:
                 edits.append(Edit(f.start, len(text), "", f.category, f.rule))
     return edits
+
+
+# A related list's links: short title lines with no sentence punctuation ending in a genre word.
+_LINK_LINE = re.compile(r"[ \t]*[^\n。，,；;！!？?：:]{2,40}(?:计划|总结|要点|安排|方案|范文|报告|规划|打算|思路|心得|体会)"
+                        r"[^\n。，,；;！!？?：:]{0,12}[ \t]*(?:\n|$)")
+
+
+def _link_lines_after(text: str, end: int) -> int:
+    """End of the link lines under a related list's header near the top. The last title line
+    before the body is the page's own title and stays."""
+    links: list[int] = []
+    pos = end
+    while pos < len(text):
+        while pos < len(text) and text[pos] in "\n \t":
+            pos += 1
+        m = _LINK_LINE.match(text, pos)
+        if not m:
+            break
+        links.append(pos)
+        pos = m.end()
+    return links[-1] if len(links) >= 2 else end
 
 
 def apply_edits(text: str, edits: list[Edit], offset: int = 0) -> tuple[str, list[Removed]]:

@@ -121,3 +121,13 @@ def test_a_clean_plan_wrapped_in_site_chrome_comes_out_whole(name):
     assert not lost, f"cleaning lost lines of a clean plan: {lost[:3]}"
     for chrome in ("当前位置", "浏览次数", "小编", "篇1", "相关推荐", "时光荏苒"):
         assert chrome not in cleaned
+
+
+def test_a_related_list_near_the_top_loses_its_links_and_keeps_the_own_title():
+    page = ("相关推荐:\n幼儿园工会学期工作计划\n街道工会工作总结范文\n某镇总工会2027年工作要点\n"
+            "一、工作目标\n全镇新建基层工会十家,发展会员五百人,建成户外劳动者服务站点两个。\n"
+            "二、主要任务\n推进非公企业建会,组织快递员、外卖骑手集中入会,开展送温暖和金秋助学活动。\n"
+            "三、保障措施\n镇总工会加强指导考核,落实工作经费,确保各项任务按期完成。")
+    out = clean_text(page, default_catalogue())[0]
+    assert "幼儿园工会学期工作计划" not in out and "街道工会工作总结" not in out
+    assert out.startswith("某镇总工会2027年工作要点")
