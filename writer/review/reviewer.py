@@ -185,6 +185,7 @@ _MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=[一二三四五六七八�
 _EXAMPLES = re.compile(r"[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]")
 
 
+@lru_cache(maxsize=4096)     # a pure function of two strings; a long text repeats its pairs
 def fit_message(message: str, matched: str) -> str:
     """A rule's message names its examples in brackets (一起来看看吧, 快来看看); when what was
     matched is none of them (仅供参考), the brackets name what was matched instead."""
