@@ -93,7 +93,7 @@ def build_index(chunks: Sequence[Chunk], loc: Location, embedder_factory: Callab
         by_origin = counts(chunks, lambda c: getattr(c, "origin", "seed") or "seed")
         name = f"{PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
         meta = {
-            "model": model_name, "dim": int(plan.dim), "schema": store.SCHEMA,
+            "model": model_name, "dim": int(plan.dim), "schema": store.SCHEMA, "chunks": len(chunks),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "corpus_fingerprint": fp, "by_type": json.dumps(by_type, ensure_ascii=False),
             "by_role": json.dumps(by_role, ensure_ascii=False), "build_seconds": 0.0,

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Sequence
 from ghplan.writer.index.lexical import tokens
 
 FORMAT = 1
+POSTINGS_CACHE = 64 << 20      # bytes of postings a reader keeps in memory
 
 
 def lexical_dir(loc: Any) -> Path:
@@ -252,6 +253,10 @@ class DiskBM25:
         self.k1, self.b = float(info["k1"]), float(info["b"])
         self.lengths = np.frombuffer(info["lengths"], dtype="<i4").astype("float64")
         self.avgdl = float(self.lengths.mean()) if self.n else 0.0
+        # BM25's length normalisation per document, once (not per query term)
+        self.norm = self.k1 * (1 - self.b + self.b * self.lengths / (self.avgdl or 1))
+        self._postings: dict[str, tuple[Any, Any] | None] = {}
+        self._cached = 0
 
     def rows(self) -> tuple[list[str], list[str], list[dict]]:
         ids, texts, metas = [], [], []
@@ -281,10 +286,10 @@ class DiskBM25:
         ties by position: `scores` sorted, without a dict of every matching row."""
         import numpy as np
 
-        total, hit = self._accumulate(query)
         mask = np.zeros(self.n, dtype=bool)
         mask[np.asarray(allowed, dtype="int64")] = True
-        idx = np.flatnonzero(hit & mask)
+        total, hit = self._accumulate(query, mask)
+        idx = np.flatnonzero(hit)
         s = total[idx]
         if len(idx) > n > 0:
             kth = np.partition(-s, n - 1)[n - 1]
@@ -293,25 +298,43 @@ class DiskBM25:
         order = np.lexsort((idx, -s))[:max(n, 0)]
         return [(int(idx[i]), float(s[i])) for i in order]
 
-    def _accumulate(self, query: Sequence[str]) -> tuple[Any, Any]:
+    def _accumulate(self, query: Sequence[str], mask: Any = None) -> tuple[Any, Any]:
+        """Scores and a hit mask over all rows; with `mask`, only the masked rows are scored (a
+        filtered search scores its share of a common term's postings, not all of them)."""
         import numpy as np
 
         total = np.zeros(self.n, dtype="float64")
         hit = np.zeros(self.n, dtype=bool)
-        norm_all = None
         for term in dict.fromkeys(query):
-            row = self.con.execute("SELECT docs, tfs FROM postings WHERE term = ?", (term,)).fetchone()
-            if row is None:
+            got = self._posting(term)
+            if got is None:
                 continue
-            docs = np.frombuffer(row[0], dtype="<i4")
-            tf = np.frombuffer(row[1], dtype="<i4").astype("float64")
-            df = len(docs)
-            idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-            if norm_all is None:
-                norm_all = self.k1 * (1 - self.b + self.b * self.lengths / (self.avgdl or 1))
-            total[docs] += idf * tf * (self.k1 + 1) / (tf + norm_all[docs])
+            docs, tf = got
+            idf = math.log(1 + (self.n - len(docs) + 0.5) / (len(docs) + 0.5))   # df: all rows
+            if mask is not None:
+                keep = mask[docs]
+                docs, tf = docs[keep], tf[keep]
+            tf = tf.astype("float64")
+            total[docs] += idf * tf * (self.k1 + 1) / (tf + self.norm[docs])
             hit[docs] = True
         return total, hit
+
+    def _posting(self, term: str) -> tuple[Any, Any] | None:
+        """A term's (positions, term frequencies), kept in memory up to POSTINGS_CACHE bytes: a
+        drafting session or a server asks for the same common characters again and again."""
+        import numpy as np
+
+        if term in self._postings:
+            return self._postings[term]
+        row = self.con.execute("SELECT docs, tfs FROM postings WHERE term = ?", (term,)).fetchone()
+        got = None if row is None else (np.frombuffer(row[0], dtype="<i4"), np.frombuffer(row[1], dtype="<i4"))
+        size = 0 if got is None else got[0].nbytes + got[1].nbytes
+        if self._cached + size > POSTINGS_CACHE:
+            self._postings.clear()
+            self._cached = 0
+        self._postings[term] = got
+        self._cached += size
+        return got
 
     def scores(self, query: Sequence[str], allowed: set[int] | None = None) -> dict[int, float]:
         import numpy as np

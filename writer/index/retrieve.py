@@ -316,8 +316,9 @@ class Retriever:
         if matrix is not None and allowed is not None:
             q = self.embedder().encode_one(query)
             ids = self.table()[0].ids
-            top = dense_top(matrix, allowed, q, n)
-            return [ids[i] for i, _ in top], {ids[i]: matrix[i] for i, _ in top}
+            top = [i for i, _ in dense_top(matrix, allowed, q, n)]
+            rows = matrix[top] if top else []     # one read of the rows, not one per row
+            return [ids[i] for i in top], {ids[i]: v for i, v in zip(top, rows)}
         q = self.embedder().encode_one(query)
         got = self.col.query(query_embeddings=[q.tolist()], n_results=n,
                              where=_where(types, role, year, orgs), include=["embeddings"])
@@ -343,7 +344,8 @@ class Retriever:
         matrix = self.matrix()
         if matrix is not None:       # the build's matrix holds them: no chroma round trip
             tab = self.table()[0]
-            vectors.update((c, matrix[tab.pos(c)]) for c in missing)
+            if missing:
+                vectors.update(zip(missing, matrix[[tab.pos(c) for c in missing]]))
             missing = []
         for i in range(0, len(missing), 1000):
             got = self.col.get(ids=missing[i:i + 1000], include=["embeddings"])

@@ -54,6 +54,7 @@ class Table:
         self.ids, self.codes, self.vocab, self._fetch = ids, codes, vocab, fetch
         self._rows: dict[int, tuple[str, dict]] = {}
         self._pos: dict[str, int] | None = None
+        self._masks: dict[tuple, Any] = {}
 
     @classmethod
     def from_info(cls, info: dict, fetch: Callable[[list[int]], dict[int, tuple[str, dict]]]) -> "Table | None":
@@ -90,7 +91,18 @@ class Table:
 
     def mask(self, types: Sequence[str] | None, role: str | None, year: int | None,
              orgs: Sequence[str] = ()) -> Any:
-        """The rows a search may serve, as retrieve.eligible and Retriever._allowed say."""
+        """The rows a search may serve, as retrieve.eligible and Retriever._allowed say (kept per
+        filter: a search asks for the same one more than once, a draft for the same few)."""
+        key = (tuple(types) if types is not None else None, role, year, tuple(orgs))
+        if key not in self._masks:
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[key] = self._mask(types, role, year, orgs)
+            self._masks[key].flags.writeable = False       # shared: nobody may change it
+        return self._masks[key]
+
+    def _mask(self, types: Sequence[str] | None, role: str | None, year: int | None,
+              orgs: Sequence[str]) -> Any:
         m = self._where("plan", bool)
         if year is None:
             m &= self._where("stale", lambda v: not v)
