@@ -290,3 +290,22 @@ def test_bundled_toml_parsed_once_and_every_caller_gets_its_own_copy():
         assert first == tomllib.loads(text)
         first.clear()                                     # a caller changing its copy
         assert load_toml(name) == tomllib.loads(text)     # changes no one else's
+
+
+def _lines_by_strip(text: str) -> list[tuple[int, int]]:
+    """broken._lines as first written: every line stripped in Python."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group()
+        lead = len(line) - len(line.lstrip())
+        if line.strip():
+            out.append((m.start() + lead, m.start() + lead + len(line.strip())))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="工会 \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000。a", max_size=80))
+def test_stripped_lines_in_one_regex_pass_equal_strip(text):
+    from ghplan.writer.review.broken import _lines
+
+    assert _lines(text) == _lines_by_strip(text)
