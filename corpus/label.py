@@ -89,10 +89,12 @@ OPENING = 200      # characters at the start of a body that usually name the wri
 
 # "在局党委和县总工会的正确领导下": a clause that names the union's superiors, not the union itself.
 # "按照区总工会的工作部署": the same superiors, as the source of the year's deployment. "市总工会领导
-# 到某局调研": a visiting body, named before the verb; the visited union is the page's subject.
+# 到某局调研": a visiting federation, named before the verb; the visited union is the page's subject
+# (a plan's own cadres going out, 镇工会干部深入企业调研, are not masked).
 _LED = (r"在[^。；;，,：:]{0,40}?(?:领导|指导|关心|支持|帮助)下|上级[^。；;，,]{0,12}"
         r"|按照[^。；;，,：:]{0,24}?的(?:工作)?(?:部署|要求|安排)")
-_VISITING = r"[^。；;，,：:\n]{0,30}?(?:到|赴|莅临|深入)(?=[^。；;，,：:\n]{2,24}?(?:调研|视察|检查指导|考察))"
+_VISITING = (r"[^。；;，,：:\n]{0,20}?总工会[^。；;，,：:\n]{0,20}?(?:到|赴|莅临|深入)"
+             r"(?=[^。；;，,：:\n]{2,24}?(?:调研|视察|检查指导|考察))")
 _SUPERIORS = re.compile(_LED + "|" + _VISITING)
 # Speed: the visiting alternative may start anywhere, so `re` tries it at every character (~40 ms
 # a MB). No match, nor its lookahead, crosses 。；;，, and that alternative needs a visit verb: only

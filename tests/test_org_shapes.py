@@ -34,3 +34,9 @@ def test_the_bureau_words_of_a_company_named_bureau_count_for_the_company():
     assert scores["government"] == 0 and infer_org_type(text) == "enterprise"
     office = text.replace("工程局", "市局")
     assert infer_org_type(office) == "government"
+
+
+def test_a_plans_own_cadres_going_out_to_investigate_still_name_the_plans_union():
+    # only a visiting federation (…总工会…到/赴/莅临…调研) is masked, not the writer's own visits
+    text = "镇工会干部深入企业调研,了解职工需求。"
+    assert org_scores(text)["township"] > 0
