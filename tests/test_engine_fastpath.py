@@ -309,3 +309,29 @@ def test_stripped_lines_in_one_regex_pass_equal_strip(text):
     from ghplan.writer.review.broken import _lines
 
     assert _lines(text) == _lines_by_strip(text)
+
+
+def test_parsed_toml_kept_on_disk_and_never_trusted_when_damaged(tmp_path, monkeypatch):
+    import tomllib
+
+    from ghplan.corpus import cache
+
+    monkeypatch.setenv("GHPLAN_CACHE_DIR", str(tmp_path))
+    cache.toml_blob.cache_clear()
+    try:
+        text = 'title = "计划"\n[[rule]]\nid = "X-1"\nwords = ["工会", "职工"]\n'
+        assert cache.load_toml("mine.toml", text) == tomllib.loads(text)
+        (first,) = tmp_path.glob("toml-mine-*.marshal")
+        cache.toml_blob.cache_clear()                       # a new process: read from the file
+        assert cache.load_toml("mine.toml", text) == tomllib.loads(text)
+        first.write_bytes(first.read_bytes()[:-3] + b"xyz")  # damaged: parsed again, rewritten
+        cache.toml_blob.cache_clear()
+        assert cache.load_toml("mine.toml", text) == tomllib.loads(text)
+        changed = text + "more = 1\n"                        # another text: its own file, the old one gone
+        assert cache.load_toml("mine.toml", changed) == tomllib.loads(changed)
+        (second,) = tmp_path.glob("toml-mine-*.marshal")
+        assert second != first
+        dated = "when = 2027-01-01\n"                        # a TOML date: not marshal-able, parsed
+        assert cache.load_toml("dates.toml", dated) == tomllib.loads(dated)
+    finally:
+        cache.toml_blob.cache_clear()

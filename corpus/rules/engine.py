@@ -8,14 +8,13 @@ Rule data lives in the TOML files beside this module; this file knows no Chinese
 """
 from __future__ import annotations
 
-import marshal
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
+from ghplan.corpus import cache
 from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.model import Finding, Rule
 from ghplan.corpus.rules.normalize import Normalised, normalise
@@ -26,21 +25,9 @@ CJK = "\u4e00-\u9fff"
 
 def load_toml(name: str) -> dict:
     """Read one of the bundled data files (works from a non-editable install). Parsed once per
-    content (dated.toml is read by four modules, ~10 ms each); every caller gets its own copy."""
-    text = resources.files("ghplan.corpus.rules").joinpath(name).read_text("utf-8")
-    blob = _parsed(text)
-    return marshal.loads(blob) if blob is not None else tomllib.loads(text)
-
-
-@lru_cache(maxsize=16)
-def _parsed(text: str) -> bytes | None:
-    """The parsed file as a marshal blob (a copy costs ~0.5 ms); None when it holds a TOML date
-    or time, which marshal cannot hold (such a file is parsed per call)."""
-    data = tomllib.loads(text)
-    try:
-        return marshal.dumps(data)
-    except ValueError:
-        return None
+    content and kept parsed on disk (corpus/cache.py): dated.toml is read by four modules and
+    every process; every caller gets its own copy."""
+    return cache.load_toml(name, resources.files("ghplan.corpus.rules").joinpath(name).read_text("utf-8"))
 
 
 def _rule_from(entry: dict, category: str, defaults: dict) -> Rule:

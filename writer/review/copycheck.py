@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from ghplan.corpus.cache import cache_dir
 from ghplan.corpus.model import Document
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
@@ -281,15 +282,6 @@ class CopyIndex:
 
 _CACHE_FORMAT = 2        # 2: the gram table as a nested marshal blob, read on first need
 SCAN_PROBES = 400        # up to this many probes, `runs` scans the documents (see `_postings`)
-
-
-def cache_dir() -> Path:
-    """Where the bundled corpus's copy index is kept: $XDG_CACHE_HOME/ghplan (~/.cache/ghplan), or
-    $GHPLAN_CACHE_DIR when set (the tests point it at a temporary folder)."""
-    if os.environ.get("GHPLAN_CACHE_DIR"):
-        return Path(os.environ["GHPLAN_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ghplan"
 
 
 def corpus_key() -> str:

@@ -5,10 +5,10 @@ One registry, so `ghplan rules`, config validation and severity overrides all se
 """
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from importlib import resources
 
+from ghplan.corpus.cache import load_toml
 from ghplan.corpus.rules.engine import default_catalogue, parse_rules
 from ghplan.corpus.rules.messages import Template, templates
 from ghplan.corpus.rules.model import Rule
@@ -16,8 +16,9 @@ from ghplan.corpus.rules.model import Rule
 
 @lru_cache(maxsize=1)
 def review_data() -> dict:
-    """writer/data/review.toml as a dict (read once; works from a non-editable install)."""
-    return tomllib.loads(resources.files("ghplan.writer").joinpath("data/review.toml").read_text("utf-8"))
+    """writer/data/review.toml as a dict (read once, kept parsed on disk: corpus/cache.py; works
+    from a non-editable install)."""
+    return load_toml("review.toml", resources.files("ghplan.writer").joinpath("data/review.toml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

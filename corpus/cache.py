@@ -1,0 +1,79 @@
+"""The on-disk cache: what every process would otherwise rebuild at its start.
+
+Kept in $XDG_CACHE_HOME/ghplan (~/.cache/ghplan), or $GHPLAN_CACHE_DIR when set (the tests point
+it at a folder of their own). Holds the bundled corpus's copy index (writer/review/copycheck.py)
+and the parsed bundled TOML files: tomllib takes ~25 ms a process for the rule and review data
+(boilerplate.toml, dated.toml, review.toml …), marshal ~1 ms. Every file is named by a hash of
+what it was made from, written atomically, and rebuilt, never trusted, when unreadable; a cache
+that cannot be written is no error.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+_TOML_TAG = ("ghplan-toml", 1)
+
+
+def cache_dir() -> Path:
+    """$GHPLAN_CACHE_DIR, else $XDG_CACHE_HOME/ghplan, else ~/.cache/ghplan."""
+    if os.environ.get("GHPLAN_CACHE_DIR"):
+        return Path(os.environ["GHPLAN_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ghplan"
+
+
+def write_atomic(path: Path, data: bytes, replaces: str = "") -> None:
+    """Write `data` to `path` through a temporary file and a rename; then drop the older files
+    of the same kind (the glob `replaces` in the same folder). Failures are ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        for old in path.parent.glob(replaces) if replaces else ():
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def load_toml(name: str, text: str) -> dict:
+    """tomllib.loads(text) for a bundled file called `name`, read from the cache when this very
+    text was parsed before; a fresh copy for every caller."""
+    blob = toml_blob(name, text)
+    if blob is not None:
+        try:
+            return marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            pass
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=16)
+def toml_blob(name: str, text: str) -> bytes | None:
+    """The parsed `text` as a marshal blob, from cache_dir()/toml-<name>-<hash>.marshal or parsed
+    and written there; None when it holds a TOML date or time (not marshal-able)."""
+    digest = hashlib.sha1(f"{_TOML_TAG} {sys.version_info[:2]}\0{text}".encode("utf-8")).hexdigest()
+    stem = Path(name).stem
+    path = cache_dir() / f"toml-{stem}-{digest[:24]}.marshal"
+    try:
+        tag, stored, check, blob = marshal.loads(path.read_bytes())
+        if tag == _TOML_TAG and stored == digest and isinstance(blob, bytes) \
+                and hashlib.sha1(blob).hexdigest() == check:
+            return blob
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    data = tomllib.loads(text)
+    try:
+        blob = marshal.dumps(data)
+    except ValueError:
+        return None
+    write_atomic(path, marshal.dumps((_TOML_TAG, digest, hashlib.sha1(blob).hexdigest(), blob)),
+                 f"toml-{stem}-*.marshal")
+    return blob
