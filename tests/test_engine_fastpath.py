@@ -335,3 +335,15 @@ def test_parsed_toml_kept_on_disk_and_never_trusted_when_damaged(tmp_path, monke
         assert cache.load_toml("dates.toml", dated) == tomllib.loads(dated)
     finally:
         cache.toml_blob.cache_clear()
+
+
+def test_prefiltered_finditer_equals_finditer():
+    from ghplan.corpus.rules import dated_years
+
+    seeds = Path(__file__).parent.parent / "corpus" / "seeds"
+    texts = [normalise(p.read_text("utf-8")).text for p in sorted(FIXTURES.rglob("*.txt")) + sorted(seeds.glob("*.txt"))]
+    texts.append("2019年至2021年，二〇二四年是关键之年，今年是攻坚年。1998—2003年" * 3)
+    patterns = [dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, re.compile(r"[^。]+")] + PATTERNS
+    for rx in patterns:
+        for text in texts:
+            assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern

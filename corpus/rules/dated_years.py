@@ -20,6 +20,7 @@ import re
 from typing import Iterator
 
 from ghplan.corpus.markers import CN
+from ghplan.corpus.rules import prefilter  # year scans jump between the digits a year starts with
 from ghplan.corpus.rules.dated_table import Hit, line, say, table
 
 _Y = r"(?:19[5-9]\d|20\d\d)"
@@ -148,7 +149,7 @@ def phrase_hits(norm: str, year: int) -> Iterator[tuple[Hit | None, tuple[int, i
     """Year-bound phrases wrong for `year`, each with the phrase's span (no other stale hit in
     it may be fixed on its own: that would make the sentence false)."""
     t = table()
-    for m in _PHRASE.finditer(norm):
+    for m in prefilter.finditer(_PHRASE, norm):
         x = year if m.group(3) else (int(m.group(1)) if m.group(1) else cn_year(m.group(2)))
         new = _rewrite(norm, m, year)
         if x != year:
@@ -204,14 +205,14 @@ def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int
     oldest, lookback = int(ys.get("oldest", 2000)), int(ys.get("lookback", 1))
     out: list[Hit] = []
     ranged: set[int] = set()
-    for m in _RANGE.finditer(norm):
+    for m in prefilter.finditer(_RANGE, norm):
         a, b = int(m.group(1)), int(m.group(2))
         ranged.update((m.start(1), m.start(2)))
         if b < year and a >= oldest and not any(s <= m.start() < e for s, e in skip):
             rule = t.rule("GH-STALE-YEAR-HISTORY")
             en, zh = say("year_history", x=m.group(0), year=year)
             out.append(Hit(rule, m.start(), m.end(), rule.severity, en, "", False, zh))
-    for m in _ANY_YEAR.finditer(norm):
+    for m in prefilter.finditer(_ANY_YEAR, norm):
         s = m.start(1) if m.group(1) else m.start(2)
         e = m.end(1) if m.group(1) else m.end(2)
         x = _year_value(m)

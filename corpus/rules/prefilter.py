@@ -15,6 +15,8 @@ as before; where the start characters turn out dense, the search falls back to `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Iterator
 
 try:                      # the parser moved from sre_parse (deprecated) to re._parser in 3.11
     import re._constants as _C
@@ -105,6 +107,7 @@ def start_class(pattern: str, flags: int = 0) -> str | None:
     return "[" + "".join(sorted(items)) + "]"
 
 
+@lru_cache(maxsize=512)
 def starts_regex(pattern: str, flags: int = 0) -> re.Pattern | None:
     """`start_class` compiled, or None."""
     cls = start_class(pattern, flags)
@@ -129,3 +132,19 @@ def search(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int, end: 
         misses += 1
         if misses >= DENSE_MISSES and pos - first < misses * DENSE_SPACING:
             return rx.search(text, pos, end)
+
+
+def finditer(rx: re.Pattern, text: str) -> Iterator[re.Match]:
+    """`rx.finditer(text)`, each search through `search`: the same matches, since a bounded
+    pattern never matches empty (each search starts where the last match ended)."""
+    starts = starts_regex(rx.pattern, rx.flags)
+    if starts is None:
+        yield from rx.finditer(text)
+        return
+    pos, end = 0, len(text)
+    while True:
+        m = search(rx, starts, text, pos, end)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
