@@ -153,28 +153,45 @@ def repeats(text: str) -> list[Finding]:
     out, lines_seen, said = [], {}, {}
     repeated_starts: list[int] = []     # repeated lines, in text order and never overlapping
     repeated_ends: list[int] = []
+    # A text that repeats itself brings the same lines and sentences again and again: each
+    # distinct one is keyed and judged once, each "said first on line N" message made once.
+    line_memo: dict[str, tuple[str, bool]] = {}
+    sentence_memo: dict[str, tuple[str, bool]] = {}
+    said_at: dict[int, tuple[str, str]] = {}
+
+    def repeat_message(first: int) -> tuple[str, str]:
+        n = line_of(first)
+        if n not in said_at:
+            said_at[n] = say("broken_repeat", line=n)
+        return said_at[n]
+
     for a, b in _lines(text):
-        key = _key(text[a:b])
-        if cjk_length(key) >= minimum and not _is_heading_line(text[a:b]):
+        raw = text[a:b]
+        if raw not in line_memo:
+            key = _key(raw)
+            line_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw)
+        key, counts = line_memo[raw]
+        if counts:
             if key in lines_seen:
                 repeated_starts.append(a)
                 repeated_ends.append(b)
-                out.append(_finding("GH-STRUCT-REPEAT", text, a, b,
-                                    say("broken_repeat", line=line_of(lines_seen[key]))))
+                out.append(_finding("GH-STRUCT-REPEAT", text, a, b, repeat_message(lines_seen[key])))
             else:
                 lines_seen[key] = a
     for m in _SENTENCE.finditer(text):
-        key = _key(m.group())
-        s = m.start() + len(m.group()) - len(m.group().lstrip())
+        raw = m.group()
+        if raw not in sentence_memo:
+            key = _key(raw)
+            sentence_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw.strip())
+        key, counts = sentence_memo[raw]
+        s = m.start() + len(raw) - len(raw.lstrip())
         i = bisect.bisect_right(repeated_starts, s) - 1
-        if cjk_length(key) < minimum or _is_heading_line(m.group().strip()) \
-                or (i >= 0 and s < repeated_ends[i]):
+        if not counts or (i >= 0 and s < repeated_ends[i]):
             continue
         said.setdefault(key, []).append(s)
         if len(said[key]) > 1:
             rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
-            out.append(_finding(rule, text, s, m.end(),
-                                say("broken_repeat", line=line_of(said[key][0]))))
+            out.append(_finding(rule, text, s, m.end(), repeat_message(said[key][0])))
     return out
 
 
