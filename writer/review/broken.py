@@ -83,20 +83,25 @@ def truncated(text: str) -> list[Finding]:
     if len(lines) < 2:
         return []
     terminal = tuple(cues().get("terminal", ()))
-    heading = [_is_heading_line(text[a:b]) for a, b in lines]      # once per line, used twice
-    prose = [(a, b) for (a, b), h in zip(lines[1:], heading[1:]) if _prose(text[a:b]) and not h]
+    judged: dict[str, tuple[bool, bool]] = {}          # line -> (heading?, prose?), once per distinct line
+    for a, b in lines:
+        raw = text[a:b]
+        if raw not in judged:
+            judged[raw] = _is_heading_line(raw), _prose(raw)
+    heading = [judged[text[a:b]][0] for a, b in lines]
+    prose = [(a, b) for (a, b), h in zip(lines[1:], heading[1:]) if judged[text[a:b]][1] and not h]
     closed = {a: text[a:b].endswith(terminal) for a, b in prose}
     n_closed = sum(closed.values())
     share = float(cues().get("closed_share", 0.8))
     out = []
     for i, (s, e) in enumerate(lines[1:], start=1):
         nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
-        if nxt is not None and not (heading[i + 1] and _prose(text[s:e])):
+        if nxt is not None and not (heading[i + 1] and judged[text[s:e]][1]):
             continue           # only a section's or the text's last line can be cut off
         own = s in closed                                  # the line's own ending aside
         n_others = len(closed) - own
         habit = n_others > 0 and n_closed - (own and closed[s]) >= share * n_others
-        if _cut_off(text, text[s:e], habit if nxt is None else habit and _prose(text[s:e])):
+        if _cut_off(text, text[s:e], habit if nxt is None else habit and judged[text[s:e]][1]):
             tail = max(s, e - 12)
             out.append(_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e])))
     return out
@@ -219,12 +224,17 @@ def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
     out = []
     limit = float(cues().get("same_topic_overlap", 0.6))
     siblings: dict[int, list[tuple[Heading, set[str]]]] = {}   # level -> topics since its parent
+    topics: dict[str, set[str] | None] = {}     # title -> its bigrams (None: too short), once per title
     for h in headings:
         for level in [lv for lv in siblings if lv > h.level]:
             del siblings[level]                                  # a new parent closes deeper lists
-        if h.level not in (2, 3) or cjk_length(h.title) < 4:
+        if h.level not in (2, 3):
             continue
-        gb = _bigrams(h.title)
+        if h.title not in topics:
+            topics[h.title] = _bigrams(h.title) if cjk_length(h.title) >= 4 else None
+        gb = topics[h.title]
+        if gb is None:
+            continue
         same = next((a for a, ga in siblings.get(h.level, ())
                      if ga and gb and len(ga & gb) / len(ga | gb) >= limit), None)
         if same is not None:
