@@ -258,6 +258,13 @@ def single_items(text: str, headings: list[Heading]) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _any_of(words: tuple[str, ...]) -> re.Pattern | None:
+    """One alternation of `words` (None for none): does a text hold any of them."""
+    words = tuple(w for w in words if w)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def lookback(text: str) -> list[Finding]:
     """Sentences of a plan that report what was done (去年…共组织…取得了…): summary material."""
     from ghplan.corpus import label
@@ -265,9 +272,12 @@ def lookback(text: str) -> list[Finding]:
     if label.infer_doc_kind(text) != "plan":
         return []          # a summary or mixed text is reported as a whole (GH-STRUCT-SUMMARY/MIXED)
     when, done = tuple(cues().get("lookback_when", ())), tuple(cues().get("lookback_done", ()))
+    any_when = _any_of(when)
     out = []
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
+        if any_when is None or not any_when.search(sentence):
+            continue                   # no time cue at all: one regex search, not one `in` per cue
         cue = next((w for w in when if w in sentence), None)
         if cue and any(d in sentence for d in done) and not _is_heading_line(sentence.strip()):
             s = m.start() + len(sentence) - len(sentence.lstrip())
