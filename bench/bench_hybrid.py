@@ -94,16 +94,20 @@ def warm(store: Path, name: str, nq: int) -> None:
               f"p95 {lat[int(len(lat) * 0.95)] * 1000:7.2f} ms (target p50 <= 50 ms)", flush=True)
 
 
-def cold(store: Path, runs: int) -> None:
+SHIM = "import sys; from ghplan.writer.cli import run; sys.argv = ['ghplan', *sys.argv[1:]]; run()"
+
+
+def cold(store: Path, runs: int, shim: bool = False) -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    ghplan = [sys.executable, "-c", SHIM] if shim else [str(BIN)]
     cmds = {"import chromadb": [sys.executable, "-c", "import chromadb"],
-            "ghplan search": [str(BIN), "search", "困难职工帮扶", "--type", "hospital", "--role", "tasks",
+            "ghplan search": [*ghplan, "search", "困难职工帮扶", "--type", "hospital", "--role", "tasks",
                               "--store", str(store)]}
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for _ in range(runs):
         for k, cmd in cmds.items():
             t = time.perf_counter()
-            p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
             times[k].append(time.perf_counter() - t)
             if p.returncode:
                 sys.exit(f"{' '.join(cmd)} failed: {p.stderr[-500:]}")
@@ -119,6 +123,9 @@ def main() -> int:
     ap.add_argument("--store", type=Path)
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--shim", action="store_true",
+                    help="run ghplan as `python -c` from the checkout this script sits in (to measure "
+                         "another commit: copy bench/ into a worktree of it; needs an existing --store)")
     a = ap.parse_args()
     from ghplan.writer.config import load_settings
 
@@ -129,7 +136,7 @@ def main() -> int:
         if not (store / "chroma.sqlite3").is_file():
             build(store, a.n, name)
         warm(store, name, a.queries)
-        cold(store, a.runs)
+        cold(store, a.runs, a.shim)
     return 0
 
 
