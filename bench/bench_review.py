@@ -132,7 +132,11 @@ def issue14(runs: int) -> None:
         line += (f"; last baseline {last_mbs} MB/s = 1/{last_share}: {review / last_mbs:.2f}x the MB/s, "
                  f"{last_share / share:.2f}x the share of the bare scan)")
         print(line, flush=True)
+    fixed_cost(runs)
 
+
+def fixed_cost(runs: int) -> None:
+    """The fixed-cost line alone (`--fixed-only`): 2 KB review against `ghplan --help`."""
     two_kb = (ROOT / "tests" / "fixtures" / "clean_enterprise.txt").read_bytes()[:2000].decode("utf-8", "ignore")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "plan.txt"
@@ -160,7 +164,11 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=1500, help="plan-sized documents for the second run")
     ap.add_argument("--runs", type=int, default=7, help="processes per fixed-cost figure (median)")
     ap.add_argument("--issue14", action="store_true", help="print only issue 14's figures")
+    ap.add_argument("--fixed-only", action="store_true", help="print only the fixed-cost line")
     args = ap.parse_args()
+    if args.fixed_only:
+        fixed_cost(args.runs)
+        return
     if args.issue14:
         issue14(args.runs)
         return
