@@ -20,6 +20,7 @@ from typing import Optional
 import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
+from ghplan.writer.messages import label, text
 from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, lang, print_json
 
 # Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
@@ -127,6 +128,11 @@ def progress(language: str):
     words = PROGRESS.get(language, PROGRESS["en"])
 
     def on_event(event) -> None:
+        if event.kind == "stage" and event.stage == "retry":   # a cut-off answer asked for again
+            kind = event.detail.split(":")[0]
+            what = event.heading or label("request", kind, language)
+            sys.stderr.write(text("cli.retry", language, what=what) + "\n")
+            return
         if event.kind != "stage" or event.stage not in words:
             return
         where = f"[{event.index}/{event.total}] " if event.total else ""
@@ -148,14 +154,14 @@ def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
         sys.stdout.write(result.text + "\n")
     elif streamed_differs and out is None:
         sys.stdout.write("\n" + result.text + "\n")
-    for note in result.notes:
-        typer.echo(f"ghplan: note: {note}", err=True)
+    language = result.review.lang
+    for note in result.notes_in(language):
+        typer.echo(text("cli.note", language, text=note), err=True)
     if streamed_differs:
-        typer.echo("ghplan: note: review found errors in the streamed draft; "
-                   + ("the repaired plan was written to the file" if out else
-                      "the repaired plan follows it"), err=True)
+        what = text("cli.streamed_repaired_file" if out else "cli.streamed_repaired_follows", language)
+        typer.echo(text("cli.note", language, text=what), err=True)
     if out is not None:
-        typer.echo(f"ghplan: wrote {out}", err=True)
+        typer.echo(text("cli.wrote", language, path=out), err=True)
     typer.echo(_summary_line(result), err=True)
     errors = [f for f in result.review_json()["findings"] if f["severity"] == "error"]
     word = "错误" if result.review.lang == "zh" else "error"

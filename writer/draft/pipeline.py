@@ -26,6 +26,7 @@ from ghplan.writer.draft.requests import Brief, OutlineRequest, RepairRequest, R
 from ghplan.writer.draft.retrieval import Ref, Retrieval
 from ghplan.writer.draft.tidy import gist, strip_sign_off, tidy_body, tidy_plan
 from ghplan.writer.errors import BackendError
+from ghplan.writer.messages import Said, say, type_name, type_names
 
 DEFAULT_REPAIR_ROUNDS = 2
 K_ROLE = {"guiding": 3, "goals": 3, "tasks": 8, "safeguards": 3, "schedule": 2}
@@ -70,11 +71,15 @@ class DraftResult:
     rounds: int
     usage: Usage
     seconds: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)   # English strs with .zh (writer/messages.py)
     timings: dict[str, float] = field(default_factory=dict)
     outline: Outline | None = None
     prompts: list[list[dict[str, str]]] = field(default_factory=list)   # every request's messages
     retries: int = 0                 # answers asked for again after a cut-off (a stream shows both)
+
+    def notes_in(self, lang: str) -> list[str]:
+        """The notes in `lang` ("zh" or "en"); a plain str note is shown as it is."""
+        return [n.text(lang) if isinstance(n, Said) else n for n in self.notes]
 
     @property
     def errors(self) -> int:
@@ -135,7 +140,8 @@ class _Run:
             if done.finish_reason not in CUT_OFF:
                 return done.text
             self.retries += 1
-            self.on_stage("retry", f"{request.kind}: the answer was cut off")
+            self.on_stage("retry", f"{request.kind}: the answer was cut off",
+                          heading=getattr(request, "heading", ""))
         where = getattr(self.backend, "where", f"{self.backend.name}://")
         what = f"the {getattr(request, 'heading', '') or request.kind}"
         raise failure("cut_off", where, detail=what)
@@ -310,14 +316,17 @@ def review_and_repair(run: _Run, text: str, *, rounds: int, reviewer: Callable[.
 
 
 # ---------------------------------------------------------------------- the pipeline
-def _notes(profile: Profile, retrieval: Retrieval, review: Any, rounds: int) -> list[str]:
+def _notes(profile: Profile, retrieval: Retrieval, review: Any, rounds: int) -> list[Said]:
+    """The draft's notes, each in both languages (writer/data/messages.toml)."""
     notes = [retrieval.note] if retrieval.note else []
     if any(r.fallback for r in retrieval.refs):
         types = sorted({r.type for r in retrieval.refs if r.fallback})
-        notes.append(f"few {profile.type} plans in the index: references also from {', '.join(types)}")
+        notes.append(say("draft.fallback_refs",
+                         {"type": type_name(profile.type, "zh"), "types": type_names(types, "zh")},
+                         type=profile.type, types=", ".join(types)))
     remaining = len(error_findings(review))
     if remaining:
-        notes.append(f"{remaining} review error(s) remain after {rounds} repair round(s)")
+        notes.append(say("draft.errors_remain", errors=remaining, rounds=rounds))
     return notes
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ghplan.writer.draft.profile import Profile
 from ghplan.writer.errors import IndexUnavailable
+from ghplan.writer.messages import say
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Retrieval:
         self.profile, self.year, self.settings = profile, year, settings
         self._fn = retriever
         self.enabled = enabled
-        self.note = "" if enabled else "retrieval off (--no-retrieve): drafting without reference plans"
+        self.note = "" if enabled else say("draft.retrieval_off")
         self.refs: list[Ref] = []
         self._used: set[str] = set()
 
@@ -70,7 +71,7 @@ class Retrieval:
             hits = self._call(role, k, query)
         except IndexUnavailable as exc:   # no index, model missing, server down: draft without refs
             self.enabled = False
-            self.note = f"retrieval skipped ({' '.join(str(exc).split())[:160]}): drafting without reference plans"
+            self.note = say("draft.retrieval_skipped", reason=" ".join(str(exc).split())[:160])
             return []
         out: list[Ref] = []
         seen: set[str] = set()

@@ -67,7 +67,7 @@ def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None, lang
     from ghplan.writer.draft.pipeline import draft
 
     result = draft(profile, backend=backend, year=profile.year, settings=state.settings, on_event=on_event)
-    return {**result.to_json(), "review": review_json(result.review, lang), "notes": result.notes}
+    return {**result.to_json(), "review": review_json(result.review, lang), "notes": result.notes_in(lang)}
 
 
 @router.post("/draft", openapi_extra=schemas.DRAFT)
