@@ -5,6 +5,7 @@ and a forestry work area's plans), so every label here is read off the words of 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -247,7 +248,46 @@ def _tense_flags(body: str) -> tuple[list[bool], list[bool]]:
     """Per sentence: does it look back (了, 取得, 一年来 …), does it (and not back) look forward (将, 要 …)?
 
     Words that merely contain a cue (为了, 重要, 计划生育) are masked first ([cues.*] not_in).
+    Masked and searched over the whole text at once (a word that holds no sentence break never
+    straddles two sentences, so each sentence is masked exactly as on its own); only word lists
+    holding a break are read sentence by sentence (`_tense_flags_by_sentence`, the reference).
     """
+    lists = (cue_words("looking_back"), cue_words("looking_forward"),
+             cue_field("looking_back", "not_in"), cue_field("looking_forward", "not_in"))
+    if any(not w or _SENTENCE.search(w) for words in lists for w in words):
+        return _tense_flags_by_sentence(body)
+    back_words, fwd_words, back_not, fwd_not = lists
+    spans = [m.span() for m in _PIECE.finditer(body) if m.end() - m.start() >= MIN_SENTENCE]
+    back_at = _sentences_holding(_masked(body, back_not), back_words, spans)
+    fwd_at = _sentences_holding(_masked(body, fwd_not), fwd_words, spans)
+    back = [i in back_at for i in range(len(spans))]
+    return back, [not b and i in fwd_at for i, b in enumerate(back)]
+
+
+_PIECE = re.compile(r"[^。！？!?；;\n]+")      # what `_SENTENCE.split` leaves between breaks
+
+
+def _sentences_holding(text: str, words: tuple[str, ...], spans: list[tuple[int, int]]) -> set[int]:
+    """Indices of the `spans` (sentences, in order) holding one of `words`: one search per
+    sentence with a hit, each resuming after that sentence (a hit in it settles it)."""
+    rx = _any_of(words)
+    found: set[int] = set()
+    if rx is None or not spans:
+        return found
+    starts = [s for s, _ in spans]
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < spans[i][1]:
+            found.add(i)
+        if i + 1 >= len(spans):
+            break
+        pos = starts[i + 1]
+    return found
+
+
+def _tense_flags_by_sentence(body: str) -> tuple[list[bool], list[bool]]:
+    """`_tense_flags` one sentence at a time: the plain reading, for any word lists."""
     back_words, fwd_words = cue_words("looking_back"), cue_words("looking_forward")
     back_not, fwd_not = cue_field("looking_back", "not_in"), cue_field("looking_forward", "not_in")
     back, fwd = [], []
