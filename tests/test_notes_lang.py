@@ -149,3 +149,63 @@ def test_a_cut_off_answer_says_it_is_asked_again(tmp_path, lang, want):
                           "--mock-script", str(script), "--json"], env=NO_MODEL)
     assert r.code in (0, 1), r.err
     assert want in r.err.splitlines()
+
+
+# ---------------------------------------------------------------------- search and facts text
+def _result(hits: int = 1, fallback: bool = True, k: int = 3):
+    from ghplan.writer.index.results import Hit, SearchResult
+
+    made = [Hit(id=f"c{i}", text="建好用好职工书屋，开展读书分享活动。", source="seed-a.txt",
+                org_type="government" if fallback else "hospital", role="tasks", heading="（二）职工书屋",
+                heading_path="三、主要任务 > （二）职工书屋", doc_id="d", title="t", score=0.0123,
+                fallback=fallback) for i in range(hits)]
+    res = SearchResult(query="职工书屋", type="hospital", role="tasks", k=k, hits=made, available=1,
+                       fallback_types=["government"] if fallback else [],
+                       fallback_reason="only 1 tasks sections of hospital plans in the index; fell back to government")
+    res.short_note = "asked for 3, found 1: the index holds no more servable tasks chunks of hospital" if hits < k else ""
+    return res
+
+
+def test_search_text_in_chinese():
+    from ghplan.writer.cli.search_text import lines
+
+    out = lines(_result(), "zh")
+    assert out[0] == "提示：索引中医院的主要任务段落只有 1 段：已用机关事业单位的计划补足（替补顺序：机关事业单位、企业、学校）"
+    assert out[1].startswith("提示：要 3 条，只找到 1 条：索引中医院及替补类型（机关事业单位、企业、学校）已没有更多可用的主要任务段落")
+    assert out[2] == "1. [机关事业单位/主要任务]（替补） 三、主要任务 > （二）职工书屋  — seed-a.txt  得分 0.0123"
+    assert lines(_result(hits=0, fallback=False), "zh")[-1] == "没有结果"
+    assert all(_han(line.split("]")[0]) for line in out if line[:1].isdigit())
+
+
+def test_search_text_in_english_is_as_it_was():
+    from ghplan.writer.cli.search_text import lines
+
+    out = lines(_result(), "en")
+    assert out[0] == "note: only 1 tasks sections of hospital plans in the index; fell back to government"
+    assert out[1].startswith("note: asked for 3, found 1")
+    assert out[2] == "1. [government/tasks] (fallback) 三、主要任务 > （二）职工书屋  — seed-a.txt  score 0.0123"
+    assert lines(_result(hits=0, fallback=False), "en")[-1] == "no results"
+
+
+def test_search_command_prints_chinese_under_zh(monkeypatch, tmp_path):
+    from ghplan.writer.index import retrieve, store
+
+    monkeypatch.setattr(store, "location_from", lambda *a, **k: None)
+    monkeypatch.setattr(retrieve, "search", lambda *a, **k: _result())
+    zh = ghplan_inprocess(["--lang", "zh", "search", "职工书屋", "--type", "医院"], env={"GHPLAN_STORE": str(tmp_path)})
+    en = ghplan_inprocess(["--lang", "en", "search", "职工书屋", "--type", "医院"], env={"GHPLAN_STORE": str(tmp_path)})
+    assert zh.code == 0 and en.code == 0, (zh.err, en.err)
+    assert zh.out.startswith("提示：索引中医院") and "得分" in zh.out and "note:" not in zh.out
+    assert en.out.startswith("note: only 1") and "score 0.0123" in en.out
+
+
+@pytest.mark.parametrize("lang, first, label, expected", [
+    ("zh", "2028 年计划依据的事实（事实文件：无）", "  党代会", "  党的二十一大 预计 2027 年召开；2028 年起的计划引用它"),
+    ("en", "Facts for a 2028 plan (facts file: none)", "  party-congress ", "  党的二十一大 due 2027; plans from 2028 cite it"),
+])
+def test_facts_text_follows_the_language(lang, first, label, expected):
+    r = ghplan_inprocess(["--lang", lang, "facts", "--year", "2028"], env={"GHPLAN_FACTS": None})
+    assert r.code == 0, r.err
+    out = r.out.splitlines()
+    assert out[0] == first and any(line.startswith(label) for line in out) and expected in out
+    assert ("Party line:" in r.out) == (lang == "en") and ("党的精神：" in r.out) == (lang == "zh")

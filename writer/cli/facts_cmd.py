@@ -10,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from ghplan.writer.cli.common import print_json
+from ghplan.writer.cli.common import lang, print_json
+from ghplan.writer.messages import label, text
 from ghplan.writer.errors import UsageError
 
 
@@ -31,18 +32,28 @@ def facts(
     if as_json:
         print_json(report)
         return
-    typer.echo(f"Facts for a {year} plan (facts file: {report['facts_file'] or 'none'})")
+    for line in facts_lines(report, year, lang()):
+        typer.echo(line)
+
+
+def facts_lines(report: dict, year: int, language: str) -> list[str]:
+    """The text report in `language`: a Chinese label beside each fact id under zh."""
+    out = [text("facts.heading", language, year=year,
+                file=report["facts_file"] or text("facts.no_file", language))]
     for f in report["facts"]:
         when = f" ({f['dated']})" if f["dated"] else ""
-        mark = "  [expected, not yet held]" if f["expected"] else ""
-        src = "" if f["source"].startswith("dated.toml") else f"  [from {f['source']}]"
-        typer.echo(f"  {f['fact']:<16} {f['value']}{when}{mark}{src}")
+        mark = text("facts.expected_mark", language) if f["expected"] else ""
+        src = "" if f["source"].startswith("dated.toml") else text("facts.from", language, source=f["source"])
+        name = label("fact", f["fact"], language)
+        # Chinese labels line up on full-width spaces (a CJK character is two columns wide)
+        name = f"{name:<16} " if language != "zh" else name.ljust(6, "\u3000") + "\u3000"
+        out.append(f"  {name}{f['value']}{when}{mark}{src}")
     if report["expected"]:
-        typer.echo("Expected by then (not yet events):")
-        for f in report["expected"]:
-            typer.echo(f"  {f['value']} due {f['dated']}; plans from {f['dated'] + 1} cite it")
-    typer.echo(f"Party line: {report['party_spirit']}; union: {report['union_spirit']}")
-
+        out.append(text("facts.expected_heading", language))
+        out += [text("facts.expected", language, value=f["value"], year=f["dated"], next=f["dated"] + 1)
+                for f in report["expected"]]
+    out.append(text("facts.spirit", language, party=report["party_spirit"], union=report["union_spirit"]))
+    return out
 
 def register(app: typer.Typer) -> None:
     """Add `facts` to the ghplan app."""

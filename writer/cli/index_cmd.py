@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from ghplan.writer.errors import GhplanError
-from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, org_type as resolve_org_type, print_json
+from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, org_type as resolve_org_type, lang, print_json
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
@@ -245,17 +245,10 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
     if as_json:
         print_json(res.to_json())
         return
-    if res.fell_back:
-        typer.echo(f"note: {res.fallback_reason}")
-    if res.short_note:
-        typer.echo(f"note: {res.short_note}")
-    if not res.hits:
-        typer.echo("no results")
-    for n, h in enumerate(res.hits, start=1):
-        flag = " (fallback)" if h.fallback else ""
-        typer.echo(f"{n}. [{h.org_type}/{h.role}]{flag} {h.heading_path or h.heading}  — {h.source}  score {h.score:.4f}")
-        snippet = h.text.replace("\n", " ")
-        typer.echo(f"   {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
+    from ghplan.writer.cli.search_text import lines
+
+    for line in lines(res, lang()):     # notes, hits and snippets in the chosen language
+        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:
