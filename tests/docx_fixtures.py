@@ -10,6 +10,7 @@ boilerplate.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
@@ -95,6 +96,13 @@ def plan_docx(year: int = 2025) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def plan_file(folder: Path, name: str = "plan2025.docx") -> Path:
+    """`plan_docx()` written as `folder/name`: the Word file the review tests hand the CLI."""
+    path = Path(folder) / name
+    path.write_bytes(plan_docx())
+    return path
 
 
 def text_pdf(lines: list[str]) -> bytes:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ghplan.corpus.read import read_bytes_as, read_document
 from ghplan.writer.cli import app
-from tests.docx_fixtures import (blank_pdf, encrypted_docx, encrypted_pdf, legacy_doc, plan_docx,
+from tests.docx_fixtures import (blank_pdf, encrypted_docx, encrypted_pdf, legacy_doc, plan_file,
                                  text_pdf)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -28,9 +28,7 @@ def run(*args: str, env: dict | None = None):
 
 @pytest.fixture()
 def plan(tmp_path) -> Path:
-    p = tmp_path / "计划2025.docx"
-    p.write_bytes(plan_docx())
-    return p
+    return plan_file(tmp_path, "计划2025.docx")
 
 
 def _findings(out: str) -> list[dict]:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ghplan.writer.cli import app
-from tests.docx_fixtures import plan_docx
+from tests.docx_fixtures import plan_file
 
 runner = CliRunner()
 
@@ -24,9 +24,7 @@ def run(*args: str, env: dict | None = None):
 
 @pytest.fixture()
 def plan(tmp_path) -> Path:
-    p = tmp_path / "plan2025.docx"
-    p.write_bytes(plan_docx())
-    return p
+    return plan_file(tmp_path)
 
 
 def test_sarif_carries_the_paragraph_of_each_finding_in_a_word_file(plan):
@@ -62,8 +60,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 def legacy(tmp_path_factory) -> Path:
     """A real Word 97 .doc: our .docx saved as .doc by LibreOffice."""
     d = tmp_path_factory.mktemp("legacy")
-    src = d / "plan2025.docx"
-    src.write_bytes(plan_docx())
+    src = plan_file(d)
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{d / 'profile'}", "--headless",
                     "--convert-to", "doc", "--outdir", str(d), str(src)], capture_output=True, timeout=180)
     out = d / "plan2025.doc"
