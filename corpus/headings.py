@@ -95,6 +95,19 @@ def _before(text: str, s: int) -> str:
     return "\n" if i < 0 else text[i]
 
 
+_NUMBERS: dict[str, int] = {}      # numeral as written -> value: a long text repeats a few dozen
+
+
+def _number(numeral: str) -> int:
+    """`to_int(numeral)`, remembered (markers are at most three characters: the table stays small)."""
+    n = _NUMBERS.get(numeral)
+    if n is None:
+        n = to_int(numeral)
+        if len(_NUMBERS) < 4096:
+            _NUMBERS[numeral] = n
+    return n
+
+
 def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
     """(start, body_start, level, style, number, strict) for every marker-looking spot.
 
@@ -108,12 +121,14 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
             group = "cn_dun"
         style, level = _STYLES[group]
         s = m.start()
-        prev = _before(text, s)
+        prev = text[s - 1] if s else "\n"
+        if prev in _SPACE:
+            prev = _before(text, s)
         line_start = prev == "\n"
         if style in ("md", "month"):
             if not line_start:
                 continue
-            num = to_int(m.group("month")) if style == "month" else 0
+            num = _number(m.group("month")) if style == "month" else 0
             level = len(m.group("md")) if style == "md" else 0
             out.append((s, m.end(), level, style, num, True))
             continue
@@ -124,7 +139,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
                             and not (style == "cn-dun" and (prev == "第" or m.group("cn_sep") != "、"))))
             if not loose_ok:
                 continue
-        out.append((s, m.end(), level, style, to_int(m.group(group)), strict))
+        out.append((s, m.end(), level, style, _number(m.group(group)), strict))
     return out
 
 
@@ -168,6 +183,8 @@ def _at_line_start(text: str, s: int) -> bool:
     """Only whitespace between the line's start and `s` (walks back over that whitespace only:
     slicing from the line start made one-line pages quadratic)."""
     i = s - 1
+    if i < 0 or text[i] == "\n":
+        return True
     while i >= 0 and text[i] != "\n" and text[i].isspace():
         i -= 1
     return i < 0 or text[i] == "\n"
