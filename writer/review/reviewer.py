@@ -267,9 +267,12 @@ def validate_settings(settings: Settings) -> list[str]:
 
 def silenced_lines(text: str) -> dict[int, frozenset[str] | None]:
     """Line number -> rule ids silenced there (None: all) from inline ghplan markers."""
-    idx = LineIndex(text)
     out: dict[int, frozenset[str] | None] = {}
+    if "ghplan" not in text:    # every marker spells it (a find in C, where the pattern tries each position)
+        return out
+    idx = None                  # line starts only for a text that holds a marker
     for m in _MARKER.finditer(text):
+        idx = idx or LineIndex(text)
         line = idx.line(m.start()) + (1 if m.group("kind") == "-disable-next-line" else 0)
         ids = frozenset(re.findall(r"GH-[A-Z0-9-]+", m.group("ids") or "")) or None
         prev = out.get(line, frozenset())
