@@ -57,9 +57,12 @@ class Outcome:
 
 
 def load_queries(path: Path = QUERIES) -> list[Query]:
+    from ghplan.eval.spec import org_type
+
     data = tomllib.loads(Path(path).read_text("utf-8"))
-    return [Query(type=q["type"], role=q.get("role"), text=q["text"], expect=tuple(q["expect"]),
-                  why=q.get("why", "")) for q in data["query"]]
+    return [Query(type=org_type(q.get("type"), f"{Path(path).name} query {n} ({q.get('text', '')})"),
+                  role=q.get("role"), text=q["text"], expect=tuple(q["expect"]), why=q.get("why", ""))
+            for n, q in enumerate(data["query"], 1)]
 
 
 def ensure_index(store: Path, year: int):

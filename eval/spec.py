@@ -20,6 +20,20 @@ class SuiteError(GhplanError):
     """A suite, mock or fixture file that cannot be used (exit 1)."""
 
 
+def org_type(name: Any, where: str, *, allow_other: bool = False) -> str:
+    """A type as a suite, query, mock or fixture file writes it (hospital, 医院, 乡镇, 县总工会 …)
+    → its id, through the one resolver the commands use; SuiteError naming `where` (the file
+    and the case) else."""
+    from ghplan.writer.org_types import UnknownType, resolve_type
+
+    if not isinstance(name, str) or not name.strip():
+        raise SuiteError(f"{where}: 'type' must be an organisation type name, got {name!r}")
+    try:
+        return resolve_type(name, allow_other=allow_other, what="org type")
+    except UnknownType as exc:
+        raise SuiteError(f"{where}: {exc}") from None
+
+
 @dataclass
 class CheckSpec:
     name: str

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ghplan.eval import stages
-from ghplan.eval.spec import BACKENDS, STAGES, CaseSpec, CheckSpec, Suite, SuiteError
+from ghplan.eval.spec import BACKENDS, STAGES, CaseSpec, CheckSpec, Suite, SuiteError, org_type
 
 EVAL_DIR = Path(__file__).resolve().parent
 CASE_KEYS = {"stage", "id", "type", "types", "year", "years", "backend", "profile", "checks",
@@ -37,7 +37,7 @@ def load_suite(path: Path | str | None = None) -> Suite:
     defaults = _check_defaults(data.get("checks", {}), path)
     cases: list[CaseSpec] = []
     for n, raw in enumerate(data.get("case", []), 1):
-        where = f"{path.name} case {n}"
+        where = f"{path.name} case {n}" + _case_name(raw)
         if not isinstance(raw, dict):
             raise SuiteError(f"{where}: must be a table")
         unknown = set(raw) - CASE_KEYS
@@ -55,6 +55,15 @@ def load_suite(path: Path | str | None = None) -> Suite:
         raise SuiteError(f"{path.name}: no [[case]] entries")
     return Suite(name=str(meta.get("name", path.stem)), description=str(meta.get("description", "")),
                  path=path, cases=cases, index_year=int(meta.get("index_year", 2027)))
+
+
+def _case_name(raw: Any) -> str:
+    """" (drafting-hospital)" or " (stage drafting)": which case an error is about, beside its number."""
+    if not isinstance(raw, dict):
+        return ""
+    if "id" in raw:
+        return f" ({raw['id']})"
+    return f" (stage {raw['stage']})" if "stage" in raw else ""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -129,10 +138,16 @@ def _expand(raw: dict[str, Any], stage: str, base: Path, defaults: dict, where: 
     options = {k: raw[k] for k in OPTION_KEYS if k in raw}
     description = raw.get("description", "")
     if stage == "adversarial":
+        files = _mock_files(raw, base, where)
+        for f in files:                 # each mock's [eval] table (its type too) checked before any run
+            try:
+                stages.adversarial.load_mock(f)
+            except SuiteError as exc:
+                raise SuiteError(f"{where}: {exc}") from None
         return [CaseSpec(id=f"adversarial/{Path(f).stem}", stage=stage, backend="mock",
                          options={**options, "mock": f}, description=description,
                          checks=_check_specs(raw.get("checks"), stage, defaults, where, False))
-                for f in _mock_files(raw, base, where)]
+                for f in files]
     checks = _check_specs(raw.get("checks"), stage, defaults, where, bool(raw.get("required", True)))
     if stage == "reviewer":
         fx = str(_resolve(base, str(raw.get("fixtures", "fixtures/reviewer"))))
@@ -174,13 +189,10 @@ class _Axes:
 
 def _grid_axes(raw: dict[str, Any], base: Path, where: str) -> _Axes:
     """The case's types, years, backend and profile, validated for every stage."""
-    from ghplan.corpus.model import ORG_TYPES
-
-    types = _as_list(raw.get("types", raw.get("type")))
+    # 医院, 乡镇, 县总工会 … as well as the ids: the resolver every command uses
+    types = [None if t is None else org_type(t, where)
+             for t in _as_list(raw.get("types", raw.get("type")))]
     years = _as_list(raw.get("years", raw.get("year")))
-    for t in types:
-        if t is not None and t not in ORG_TYPES:
-            raise SuiteError(f"{where}: unknown org type {t!r}")
     for y in years:
         if y is not None and not isinstance(y, int):
             raise SuiteError(f"{where}: years must be whole numbers")

@@ -15,7 +15,7 @@ from ghplan.eval import draft_api
 from ghplan.eval.checks import FAIL, WARN, Check, errored, verdict
 from ghplan.eval.context import CliRunner, RunContext
 from ghplan.eval.results import CaseResult
-from ghplan.eval.spec import CaseSpec, SuiteError
+from ghplan.eval.spec import CaseSpec, SuiteError, org_type
 from ghplan.eval.stages import drafting
 
 # the drafting judges, run on the bad model's draft
@@ -105,6 +105,8 @@ def load_mock(path: Path | str) -> dict[str, Any]:
         raise SuiteError(f"mock {path.name}: needs an [eval] table with [eval.expect]")
     if not (data.get("plan") or data.get("responses") or ev.get("seed")):
         raise SuiteError(f"mock {path.name}: needs `plan`, `responses` or [eval] seed")
+    # the type as the file writes it (医院, 乡镇 … or the id) → its id
+    ev["type"] = org_type(ev.get("type", "enterprise"), f"mock {path.name} [eval]")
     return data
 
 

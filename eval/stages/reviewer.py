@@ -15,7 +15,7 @@ from ghplan.eval.checks import Check
 from ghplan.eval.context import RunContext
 from ghplan.eval.labels import Label, Tally, judge_spans, match_findings, parse_labels
 from ghplan.eval.results import CaseResult
-from ghplan.eval.spec import CaseSpec, SuiteError
+from ghplan.eval.spec import CaseSpec, SuiteError, org_type
 
 
 # ---------------------------------------------------------------- fixtures
@@ -60,7 +60,9 @@ def _fixtures_in(p: Path) -> list[Fixture]:
             raise SuiteError(f"{p.name} fixture {fid}: {exc}") from None
         docs = [{"category": str(d["category"]), "rule": str(d.get("rule", ""))}
                 for d in fx.get("doc", [])]
-        out.append(Fixture(fid, p.name, fx.get("type"), fx.get("year"), text, labels, docs,
+        otype = fx.get("type")     # 医院, 乡镇 … or the id; absent: the reviewer infers it
+        otype = None if otype is None else org_type(otype, f"{p.name} fixture {fid}", allow_other=True)
+        out.append(Fixture(fid, p.name, otype, fx.get("year"), text, labels, docs,
                            str(fx.get("note", ""))))
     return out
 
