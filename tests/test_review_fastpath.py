@@ -6,12 +6,15 @@ and on the review fixtures.
 """
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
 from ghplan.corpus import label
 from ghplan.corpus.lexicon import cue_field, cue_words
+from ghplan.writer.review import copycheck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_TEXTS = [p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
@@ -44,3 +47,20 @@ def test_tense_flags_on_fixtures():
         flags = label._tense_flags(body)
         assert flags == label._tense_flags_by_sentence(body)
     assert any(flags[0]) and any(flags[1])          # both kinds of sentence occur in the fixtures
+
+
+SPACES = [" ", "\n", "\t", "\u3000", "\xa0", "\r\n", "  "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SPACES + ["工会", "职工", "a", "。"]), max_size=40).map("".join))
+def test_compact_by_running_sums_equals_run_by_run(text):
+    fast, plain = copycheck.compact(text), copycheck.compact_by_run(text)
+    assert fast == plain
+    assert all(fast.text[i] == text[fast.to_norm(i)] for i in range(len(fast.text)))
+
+
+def test_compact_whitespace_class_is_what_backslash_s_means():
+    runs = re.compile(copycheck._SPACE_RUNS.pattern[1:-1])      # the class without its capture
+    for c in map(chr, range(sys.maxunicode + 1)):
+        assert bool(runs.fullmatch(c)) == bool(re.fullmatch(r"\s", c)), hex(ord(c))
