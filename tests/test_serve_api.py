@@ -321,6 +321,24 @@ def test_bad_input_is_a_4xx_with_a_chinese_error(client, path, kw):
     _no_secrets(r)
 
 
+@pytest.mark.parametrize("profile, zh, en", [
+    ({"colour": "红"}, "未知字段：colour", "unknown key(s) colour"),
+    ({"member_count": "很多"}, "“member_count”应为整数", "'member_count' must be a whole number"),
+    ({"events": [{"month": 13, "name": "劳动技能竞赛"}]}, "“events[1].month”应在 1 到 12 之间，实际为 13",
+     "'events[1].month' must be between 1 and 12, got 13"),
+    ({"events": [{"name": ""}]}, "第 1 项活动（events）：name 不能为空", "event 1: 'name' must be a non-empty string"),
+    ({"tone": "响亮"}, "“tone”应为 standard, concise, detailed 之一，实际为“响亮”", "'tone' must be one of"),
+    ({"sections": ["前言"]}, "未知的部分（sections）：前言", "unknown section role(s) 前言"),
+    ({"departments": 3}, "“departments”应为字符串列表", "'departments' must be a list of strings"),
+])
+def test_a_bad_profile_field_is_named_in_the_chinese_error_too(client, profile, zh, en):
+    r = client.post("/api/draft", json=_draft_body(profile=profile))
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["error"].startswith("单位档案字段有误：") and zh in body["error"], body
+    assert body["error_en"].startswith(en), body
+
+
 def test_body_over_20_mb_is_413(client):
     big = b"x" * (20 * 1024 * 1024 + 1)
     r = client.post("/api/review", files={"file": ("big.txt", big, "text/plain")})

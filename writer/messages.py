@@ -58,14 +58,15 @@ def _data() -> tuple[dict[str, Template], dict[str, dict[str, str]]]:
     return templates(_flatten(data.get("messages", {}))), data.get("labels", {})
 
 
-def say(key: str, zh_values: dict | None = None, **values: Any) -> Said:
+def say(key: str, zh_values: dict | None = None, /, **values: Any) -> Said:
     """The message `key` in both languages; `zh_values` are values whose Chinese form differs
-    (a type's Chinese name beside its id). KeyError for a key the table lacks."""
+    (a type's Chinese name beside its id). KeyError for a key the table lacks. The first
+    arguments are positional only, so a template may have a value named `key` or `lang`."""
     en, zh = _data()[0][key].render(zh_values, **values)
     return Said(en, zh)
 
 
-def text(key: str, lang: str, zh_values: dict | None = None, **values: Any) -> str:
+def text(key: str, lang: str, zh_values: dict | None = None, /, **values: Any) -> str:
     """The message `key` in `lang` ("zh" or "en")."""
     return say(key, zh_values, **values).text(lang)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ghplan.corpus.model import REQUIRED_ROLES
+from ghplan.writer.messages import Said, say, text
 from ghplan.writer.org_types import UnknownType, resolve_type, valid_names
 
 TONES = ("standard", "concise", "detailed")
@@ -39,7 +40,13 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class ProfileError(ValueError):
-    """A profile that cannot be used; the message is one line for the user."""
+    """A profile that cannot be used; the message is one line for the user. Raised with a
+    `Said` (writer/messages.py), it carries the same detail in Chinese as `.zh`."""
+
+    @property
+    def zh(self) -> str:
+        message = self.args[0] if self.args else ""
+        return getattr(message, "zh", str(message))
 
 
 @dataclass(frozen=True)
@@ -86,28 +93,28 @@ def _str_list(value: Any, key: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ProfileError(f"'{key}' must be a list of strings")
+        raise ProfileError(say("profile.str_list", key=key))
     return [v.strip() for v in value if v.strip()]
 
 
 def _int(value: Any, key: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ProfileError(f"'{key}' must be a whole number")
+        raise ProfileError(say("profile.whole_number", key=key))
     if not lo <= value <= hi:
-        raise ProfileError(f"'{key}' must be between {lo} and {hi}, got {value}")
+        raise ProfileError(say("profile.range", key=key, lo=lo, hi=hi, value=value))
     return value
 
 
 def _events(value: Any) -> list[Event]:
     if not isinstance(value, list):
-        raise ProfileError("'events' must be a list of {month, name} tables")
+        raise ProfileError(say("profile.events_list"))
     out: list[Event] = []
     for i, ev in enumerate(value, 1):
         if not isinstance(ev, dict) or set(ev) - {"month", "name"} or "name" not in ev:
-            raise ProfileError(f"event {i} must be a table with 'month' (1-12) and 'name'")
+            raise ProfileError(say("profile.event_table", i=i))
         name = ev["name"]
         if not isinstance(name, str) or not name.strip():
-            raise ProfileError(f"event {i}: 'name' must be a non-empty string")
+            raise ProfileError(say("profile.event_name", i=i))
         out.append(Event(_int(ev.get("month", 0), f"events[{i}].month", 1, 12), name.strip()))
     return sorted(out, key=lambda e: e.month)
 
@@ -115,20 +122,22 @@ def _events(value: Any) -> list[Event]:
 def _org_type(name: Any) -> str:
     """The profile's `type` as a cadre writes it (hospital, 医院, 县总工会 …) → its id."""
     if not isinstance(name, str) or not name.strip():
-        raise ProfileError(f"'type' (the organisation type) is required: one of {valid_names()}")
+        raise ProfileError(say("profile.type_required", names=valid_names()))
     try:
         return resolve_type(name, what="org type")
-    except UnknownType as exc:
-        raise ProfileError(str(exc)) from None
+    except UnknownType as exc:   # the resolver's English line (with variants), a Chinese one beside it
+        zh = text("profile.unknown_type", "zh", name=name, names=valid_names())
+        raise ProfileError(Said(str(exc), zh)) from None
 
 
 def profile_from_dict(data: dict[str, Any], *, source: str = "") -> Profile:
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise ProfileError(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+        raise ProfileError(say("profile.unknown_keys", keys=", ".join(unknown),
+                               allowed=", ".join(sorted(_KEYS))))
     org = data.get("org", "")
     if not isinstance(org, str) or not org.strip():
-        raise ProfileError("'org' (the union's full name) is required")
+        raise ProfileError(say("profile.org_required"))
     otype = _org_type(data.get("type", ""))
     year = data.get("year")
     if year is not None:
@@ -138,11 +147,11 @@ def profile_from_dict(data: dict[str, Any], *, source: str = "") -> Profile:
         members = _int(members, "member_count", 1, 10_000_000)
     tone = data.get("tone", "standard")
     if tone not in TONES:
-        raise ProfileError(f"'tone' must be one of {', '.join(TONES)}, got {tone!r}")
+        raise ProfileError(say("profile.tone", tones=", ".join(TONES), value=tone))
     sections = _str_list(data.get("sections", list(DEFAULT_SECTIONS)), "sections")
     bad = [s for s in sections if s not in SECTION_ROLES]
     if bad:
-        raise ProfileError(f"unknown section role(s) {', '.join(bad)}; use: {', '.join(SECTION_ROLES)}")
+        raise ProfileError(say("profile.sections", bad=", ".join(map(str, bad)), roles=", ".join(SECTION_ROLES)))
     # a plan without its required roles is not a plan: keep them whatever the profile says
     sections = [r for r in SECTION_ROLES if r in sections or r in REQUIRED_ROLES]
     length = _int(data.get("length", DEFAULT_LENGTH), "length", MIN_LENGTH, MAX_LENGTH)

@@ -50,7 +50,8 @@ def _profile(fields: dict[str, Any]) -> Any:
     try:
         return profile_from_dict(data, source="api")
     except ProfileError as exc:
-        raise ApiError(422, "单位档案字段有误", str(exc)) from None
+        # the Chinese sentence names the field and what was wrong, as the English does
+        raise ApiError(422, f"单位档案字段有误：{exc.zh}", str(exc)) from None
 
 
 def _backend(name: Any, settings: Any) -> Any:
