@@ -347,3 +347,63 @@ def test_prefiltered_finditer_equals_finditer():
     for rx in patterns:
         for text in texts:
             assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
+
+
+def test_before_class_of_hand_written_patterns():
+    def before(pattern):
+        got = prefilter.before_class(pattern, re.MULTILINE)
+        return None if got is None else ({c for c in PROBE if re.fullmatch(got[0], c)}, got[1])
+
+    assert before(r"(?:(?<=^)|(?<=[。;]))[ \t]*[（(]图") == (set("\n。"), True)
+    assert before(r"^[ \t]*X{1,3}年") == ({"\n"}, True)
+    assert before(r"(?!x)(?<=精神)\d") == ({"神"}, False)
+    assert before(r"(?<![\d])(?<=[第次])\d") == (set("第次"), False)
+    # may start after anything: a consuming alternative, a wide or negated class, a bare lookahead
+    assert before(r"(?<=。)第|党") is None
+    assert before(r"(?<=[\u4e00-\u9fff])\.") is None
+    assert before(r"(?<=[^。])第") is None
+    assert before(r"(?=年)第") is None
+    assert before(r"(?i)(?<=a)b") is None
+
+
+# every bundled rule pattern, bounded or not: the finder must agree with a plain search for all
+ALL_PATTERNS = [re.compile(r.pattern, re.MULTILINE) for r in
+                list(default_catalogue().rules) + list(review_catalogue().rules) if r.pattern]
+
+
+def _plain_starts(rx, text, pos, end):
+    return [s for s in range(pos, end + 1) if rx.match(text, s, end) is not None]
+
+
+def test_most_bundled_patterns_get_a_scan():
+    finders = [prefilter.finder(rx) for rx in ALL_PATTERNS]
+    assert sum(f.scan is not None for f in finders) > 50
+    assert sum(f.after for f in finders) > 10           # the line-start and after-punctuation shape
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=120), st.integers(0, 130), st.integers(0, 130))
+def test_finder_starts_equal_every_plain_match_position(text, pos, end):
+    end = min(end, len(text))
+    for rx in ALL_PATTERNS:
+        got = list(prefilter.finder(rx).starts(text, pos, end))
+        assert got == _plain_starts(rx, text, pos, end), rx.pattern
+
+
+def test_finder_starts_equal_every_plain_match_position_on_plans():
+    seeds = Path(__file__).parent.parent / "corpus" / "seeds"
+    text = normalise("\n".join(p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt"))
+                               + sorted(seeds.glob("*.txt")))).text[:40000]
+    for rx in ALL_PATTERNS:
+        find = prefilter.finder(rx)
+        for pos, end in ((0, len(text)), (1, 30000), (17, 9000)):
+            assert list(find.starts(text, pos, end)) == _plain_starts(rx, text, pos, end), rx.pattern
+
+
+def test_finder_keeps_back_references_and_position_zero():
+    rx = re.compile(r"(?<=^)(工会|职工)\1", re.MULTILINE)
+    find = prefilter.finder(rx)
+    assert find.after and find.bos
+    text = "工会工会\n职工职工。职工职工"
+    assert list(find.starts(text, 0, len(text))) == [0, 5]
+    assert list(find.starts(text, 1, len(text))) == [5]

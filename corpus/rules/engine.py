@@ -97,7 +97,7 @@ class Catalogue:
             dup = [r.id for r in self.rules if r.id in seen or seen.add(r.id)]
             raise ValueError(f"duplicate rule ids: {dup}")
         self._compiled: dict[str, re.Pattern] = {}
-        self._starts: dict[str, re.Pattern | None] = {}    # per rule: prefilter.starts_regex
+        self._finders: dict[str, prefilter.Finder] = {}    # per rule: where it can start
         if not lazy:
             self.compile_all()
         self._char_triggers = _char_triggers(self.rules)
@@ -208,32 +208,27 @@ class Catalogue:
         return windows
 
     def _verify(self, rule: Rule, norm: str, windows: list[list[int]]) -> list[Match]:
-        """Run one rule's regex only in its merged windows (see `_literal_pass`)."""
+        """Run one rule's regex only in its merged windows (see `_literal_pass`); where it can
+        start is found by one C-level scan per window (prefilter.Finder)."""
         rx = self._pattern(rule)
-        starts = self._starts.get(rule.id, False)
-        if starts is False:
-            starts = self._starts[rule.id] = prefilter.starts_regex(rule.pattern, re.MULTILINE)
+        find = self._finders.get(rule.id)
+        if find is None:
+            find = self._finders[rule.id] = prefilter.finder(rx)
         anchored_end = "$" in rule.pattern
         out: list[Match] = []
         reach = -1
         n = len(norm)
         for ws, we in windows:
-            pos = max(ws, reach)
-            while pos < we:
-                m = prefilter.search(rx, starts, norm, pos, we)
-                if m is None:
-                    break
-                if m.end() == m.start():
-                    pos = m.end() + 1
+            for s in find.starts(norm, max(ws, reach), we):
+                m = rx.match(norm, s, we)
+                if m is None or m.end() == s:
                     continue
                 # `$` may have matched at the artificial window end instead of a real line end
                 if anchored_end and m.end() == we < n and norm[we] != "\n":
-                    pos = m.start() + 1
                     continue
                 if m.end() > reach:
-                    out.append(Match(rule, m.start(), m.end()))
+                    out.append(Match(rule, s, m.end()))
                     reach = m.end()
-                pos = m.start() + 1
         return out
 
     def scan(self, text: str, norm: Normalised | None = None,

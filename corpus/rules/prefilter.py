@@ -15,6 +15,7 @@ as before; where the start characters turn out dense, the search falls back to `
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
 
@@ -148,3 +149,159 @@ def finditer(rx: re.Pattern, text: str) -> Iterator[re.Match]:
             return
         yield m
         pos = m.end()
+
+
+# ---------------------------------------------------------------------------- candidate scans
+# `search` above still steps in Python from one start character to the next (two C calls and a
+# loop turn each, ~0.5 µs). `Finder` hands the whole walk to `re`: a scan pattern that opens with
+# a character class (so `re` skips between its characters in C) and tries the rule's pattern, as
+# a lookahead, only there. Two shapes:
+#   "[S](?<=(?=P)(?s:.))": S = `start_class`; the lookbehind steps back over the class character
+#       so P is tried from where it starts (P's groups keep their numbers: no group is added);
+#   "[B](?=P)": B = the characters a match must come right after (a leading `(?<=[。\n])`, or `^`
+#       under re.MULTILINE, with position 0 as well), for patterns whose start is unbounded or
+#       dense (\d, spaces, line breaks) while what precedes it is sparse.
+
+_DENSE = ("\\d", "\\s", " ", "\\\t", "\\\n", "0-9")   # start-class items common in plan text
+
+
+class _Stop(Exception):
+    """A leading item may consume characters: nothing before the match is known."""
+
+
+def _last_char(items, multiline: bool) -> tuple[set[str], bool] | None:
+    """The characters a lookbehind's content ends with (its last consumed character), and
+    whether it may also hold at the text's start (`(?<=^)`); None when not a small set."""
+    if not items:
+        return None
+    op, av = items[-1]
+    if op is _C.AT and av is _C.AT_BEGINNING and len(items) == 1:
+        return ({"\\n"} if multiline else set()), True
+    if op in (_C.LITERAL, _C.IN):
+        try:
+            return _item(op, av)[0], False
+        except _Unbounded:
+            return None
+    if op is _C.SUBPATTERN and not av[1] & _C.SRE_FLAG_IGNORECASE:
+        return _last_char(av[3], multiline)
+    if op is _C.BRANCH:
+        out, bos = set(), False
+        for alt in av[1]:
+            got = _last_char(alt, multiline)
+            if got is None:
+                return None
+            out |= got[0]
+            bos = bos or got[1]
+        return out, bos
+    return None
+
+
+def _before(items, multiline: bool) -> tuple[set[str], bool] | None:
+    """From a pattern's leading zero-width items: (the characters that must stand right before
+    a match, whether position 0 qualifies too); None when they bound nothing. Raises _Stop at
+    the first item that may consume."""
+    for op, av in items:
+        if op is _C.AT:
+            if av is _C.AT_BEGINNING:
+                return ({"\\n"} if multiline else set()), True
+            if av is _C.AT_BEGINNING_STRING:
+                return set(), True
+            continue                                   # \b, \B, $: say nothing of the char before
+        if op is _C.ASSERT and av[0] < 0:
+            got = _last_char(av[1], multiline)
+            if got is not None:
+                return got
+            continue
+        if op in (_C.ASSERT, _C.ASSERT_NOT):
+            continue
+        if op is _C.SUBPATTERN and not av[1] & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_MULTILINE):
+            got = _before(av[3], multiline)           # raises _Stop if the group consumes
+            if got is not None:
+                return got
+            continue
+        if op is _C.BRANCH:
+            out, bos = set(), False
+            for alt in av[1]:
+                got = _before(alt, multiline)
+                if got is None:                        # a zero-width alternative bounding nothing
+                    raise _Stop
+                out |= got[0]
+                bos = bos or got[1]
+            return out, bos
+        raise _Stop
+    return None
+
+
+def before_class(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
+    """(a character class holding every character that can stand right before a match of
+    `pattern`, whether a match may also start at position 0); None when unbounded."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(pattern, flags)
+        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
+            return None
+        got = _before(list(parsed), bool(parsed.state.flags & _C.SRE_FLAG_MULTILINE))
+    except (_Stop, re.error, TypeError, ValueError, IndexError):
+        return None
+    if got is None or not got[0]:
+        return None
+    return "[" + "".join(sorted(got[0])) + "]", got[1]
+
+
+@dataclass(frozen=True)
+class Finder:
+    """Every position where a pattern matches, found by one C-level scan (see above)."""
+    rx: re.Pattern
+    scan: re.Pattern | None      # None: no bound known, plain `rx.search`
+    after: bool = False          # the scan's hit is the character before the start
+    bos: bool = False            # `after`: position 0 is a start to try as well
+
+    def starts(self, text: str, pos: int, end: int) -> Iterator[int]:
+        """Every s, pos <= s <= end, where `rx.match(text, s, end)` matches, in order."""
+        rx, scan = self.rx, self.scan
+        if scan is None:
+            while pos <= end:
+                m = rx.search(text, pos, end)
+                if m is None:
+                    return
+                yield m.start()
+                pos = m.start() + 1
+            return
+        if not self.after:
+            for c in scan.finditer(text, pos, end):
+                yield c.start()
+            return
+        if pos == 0 and self.bos and rx.match(text, 0, end) is not None:
+            yield 0
+        for c in scan.finditer(text, pos - 1 if pos > 0 else 0, end):
+            yield c.end()
+
+
+def _dense(cls: str) -> bool:
+    return any(d in cls for d in _DENSE)
+
+
+@lru_cache(maxsize=1024)
+def _shapes(pattern: str, flags: int) -> tuple[tuple[str, bool, bool], ...]:
+    """(scan pattern, after, bos) for `finder`, best first."""
+    start = start_class(pattern, flags)
+    before = before_class(pattern, flags)
+    shapes = []
+    if start is not None:
+        shapes.append((start + "(?<=(?=" + pattern + ")(?s:.))", False, False))
+    if before is not None:
+        after = (before[0] + "(?=" + pattern + ")", True, before[1])
+        shapes.insert(0 if start is None or _dense(start) else 1, after)
+    return tuple(shapes)
+
+
+def finder(rx: re.Pattern) -> Finder:
+    """The `Finder` of a compiled pattern: plain search when nothing bounds where it starts or
+    no scan compiles (`re` refuses a back-reference inside the lookbehind of the first shape)."""
+    for scan, after, bos in _shapes(rx.pattern, rx.flags):
+        try:
+            return Finder(rx, re.compile(scan, rx.flags), after, bos)
+        except re.error:
+            continue
+    return Finder(rx, None)
