@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-import typer
+from ghplan.corpus.regex_cache import install as _regex_cache
+
+_regex_cache()          # first: the patterns typer, rich and the commands compile come from disk
+
+import typer  # noqa: E402
 
 from ghplan.writer.errors import GhplanError
 from ghplan.writer import __version__
