@@ -483,6 +483,43 @@ def test_a_slow_model_does_not_block_reviews(index_loc, stand_in_queries, monkey
             assert box["r"].status_code == 502 and SENTINEL not in box["r"].text
 
 
+# a model outline of my own for the disconnect test: four sections, two task topics
+_OUTLINE = "一、指导思想\n二、工作目标\n三、主要工作\n（一）关爱一线医护职工\n（二）建好职工之家\n四、保障措施"
+
+
+@pytest.mark.slow
+def test_a_streamed_draft_stops_when_its_client_goes_away(index_loc, stand_in_queries):
+    """Disconnect after the first event: the model call in flight may finish, then no further
+    request reaches the (slow) model and the draft's worker slot is free again."""
+    import httpx
+    from tests.fake_openai import FakeOpenAI, completion
+
+    def slow_model(body, headers):
+        kind = headers.get("x-ghplan-request", "")
+        text = _OUTLINE if kind == "outline" else "结合本院实际，细化分工，按期完成各项任务。"
+        return {"delay": 1.0, **({"sse": [text]} if body.get("stream") else {"body": completion(text)})}
+
+    with FakeOpenAI(responder=slow_model) as fake:
+        settings = _settings(index_loc[0].path)
+        settings.openai_base_url, settings.openai_timeout = fake.base_url, 20.0
+        from ghplan.writer.serve import create_app
+        from ghplan.writer.serve.state import make_state
+
+        state = make_state(store=index_loc[0].path, settings=settings)
+        with _Server(create_app(state)) as base:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                with http.stream("POST", "/api/draft", json=_draft_body(backend="openai"),
+                                 headers={"Accept": "text/event-stream"}) as r:
+                    assert next(r.iter_lines()).startswith("event: ")     # the first event, then away
+            deadline = time.monotonic() + 5
+            while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert state._model_slots.borrowed_tokens == 0, "the draft still holds its worker"
+            asked = len(fake.requests)
+            time.sleep(2.5)                  # a draft still running would ask again within ~1 s
+            assert len(fake.requests) == asked and asked <= 2, fake.requests
+
+
 @pytest.mark.slow
 def test_serve_command_starts_answers_and_refuses_an_open_bind(tmp_path):
     from tests.shared_index import clean_env

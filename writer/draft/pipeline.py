@@ -58,6 +58,12 @@ class DraftEvent:
 EventFn = Callable[[DraftEvent], None]
 
 
+class DraftCancelled(Exception):
+    """Raised by an `on_event` listener to stop a draft: every stage, section and repair round
+    tells its listener before it asks the model, so no request follows (the server's stream
+    raises it when its client has gone away). `draft` lets it through to its caller."""
+
+
 # ---------------------------------------------------------------------- result
 @dataclass
 class DraftResult:

@@ -7,13 +7,15 @@ as Server-Sent Events when the request accepts text/event-stream:
     event: error    data: {"error", "error_en"}
 
 The pipeline runs in a worker thread (a slow model never blocks other requests); its events
-cross to the event loop through a queue.
+cross to the event loop through a queue. A streaming client that disconnects stops the draft
+before its next model request and frees the worker.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import threading
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter
@@ -28,6 +30,7 @@ from ghplan.writer.serve.shapes import review_json
 router = APIRouter(prefix="/api")
 log = logging.getLogger("ghplan.serve")
 _RUNNING: set[asyncio.Task] = set()
+DISCONNECT_POLL = 0.25     # seconds between looks at the connection while no event comes
 BACKENDS = ("offline", "mock", "openai")
 # the pipeline's stage names → the stream's (retrieval and facts are part of outlining)
 STAGE = {"facts": "outline", "retrieve": "outline", "outline": "outline", "expand": "section",
@@ -80,7 +83,7 @@ async def draft(request: Request) -> Any:
     backend = _backend(body.fields.get("backend"), state.settings)
     lang = inputs.lang(body.fields.get("lang"))
     if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(_stream(profile, backend, state, lang), media_type="text/event-stream",
+        return StreamingResponse(_stream(request, profile, backend, state, lang), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     return await state.run_model_work(run_draft, profile, backend, state, None, lang)
 
@@ -96,17 +99,28 @@ def _event_message(event: Any) -> str:
                          "step": event.stage})
 
 
-async def _stream(profile: Any, backend: Any, state: Any, lang: str) -> AsyncIterator[str]:
+async def _stream(request: Request, profile: Any, backend: Any, state: Any, lang: str) -> AsyncIterator[str]:
+    """The draft's events as SSE. A client that goes away stops the draft: the worker's next
+    event raises DraftCancelled, so no further stage or section asks the model (a request in
+    flight may finish) and the worker is freed."""
+    from ghplan.writer.draft.pipeline import DraftCancelled
+
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
+    gone = threading.Event()
 
     def on_event(event: Any) -> None:
+        if gone.is_set():
+            raise DraftCancelled()
         loop.call_soon_threadsafe(queue.put_nowait, _event_message(event))
 
     async def work() -> None:
         try:
             result = await state.run_model_work(run_draft, profile, backend, state, on_event, lang)
             message = sse("result", result)
+        except DraftCancelled:
+            log.info("ghplan serve: the client went away; draft stopped")
+            message = None
         except ApiError as exc:
             message = sse("error", error_body(exc.zh, exc.en, state.api_key))
         except GhplanError as exc:
@@ -115,13 +129,27 @@ async def _stream(profile: Any, backend: Any, state: Any, lang: str) -> AsyncIte
         except Exception as exc:  # noqa: BLE001 - the stream must end with an error event, not a cut
             log.error("ghplan serve: draft stream failed: %s", type(exc).__name__)
             message = sse("error", error_body(INTERNAL.zh, INTERNAL.en))
-        loop.call_soon_threadsafe(queue.put_nowait, message)
+        if message is not None:
+            loop.call_soon_threadsafe(queue.put_nowait, message)
         loop.call_soon_threadsafe(queue.put_nowait, None)
 
-    # a client that goes away leaves the worker thread to finish on its own (it cannot be
-    # stopped); the task is held so it is not collected before then
+    # the task is held so it is not collected while its worker runs
     task = asyncio.create_task(work())
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
-    while (message := await queue.get()) is not None:
-        yield message
+    try:
+        while (message := await _next(queue, request)) is not None:
+            yield message
+    finally:   # ended, cancelled by the server, or the client went away: stop the worker
+        gone.set()
+
+
+async def _next(queue: asyncio.Queue, request: Request) -> str | None:
+    """The next message, or None at the end or once the client has disconnected (looked at
+    while waiting: a slow model sends nothing for a long time, so a failed send cannot tell)."""
+    while True:
+        try:
+            return await asyncio.wait_for(queue.get(), DISCONNECT_POLL)
+        except asyncio.TimeoutError:
+            if await request.is_disconnected():
+                return None
