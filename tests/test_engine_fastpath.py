@@ -407,3 +407,42 @@ def test_finder_keeps_back_references_and_position_zero():
     text = "工会工会\n职工职工。职工职工"
     assert list(find.starts(text, 0, len(text))) == [0, 5]
     assert list(find.starts(text, 1, len(text))) == [5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=12), st.integers(-2, 70))
+def test_covered_equals_any_span_holding_the_position(spans, pos):
+    from ghplan.corpus.rules.dated_years import covered
+
+    assert covered(spans)(pos) == any(s <= pos < e for s, e in spans)
+
+
+def test_no_half_fixes_by_bisection_equals_every_phrase_tried():
+    from ghplan.corpus.rules import dated
+    from ghplan.corpus.rules.dated_years import phrase_hits
+
+    text = "2025年是“十四五”规划的收官之年，也是关键之年。今年是攻坚年。" * 3 + "2019年至2021年。今年为收官之年"
+    phrases = [span for _, span in phrase_hits(normalise(text).text, 2027)]
+    assert len(phrases) > 3
+    rule = dated.table().rule("GH-STALE-YEAR")
+    # spans inside, equal to, straddling and outside every phrase
+    spans = {(s + a, e - b) for s, e in phrases for a in (0, 1, 2) for b in (0, 1, 2)}
+    spans |= {(s - 1, s + 2) for s, _ in phrases} | {(e - 1, e + 1) for _, e in phrases} | {(0, len(text))}
+    hits = [dated.Hit(rule, s, e, "error", "", "x", True, "") for s, e in sorted(spans) if 0 <= s < e]
+
+    def plain(h):
+        return any(s <= h.start and h.end <= e and (h.start, h.end) != (s, e) for s, e in phrases)
+    got = dated._no_half_fixes(hits, phrases)
+    assert [g.fixable for g in got] == [not plain(h) for h in hits]
+    assert any(not g.fixable for g in got) and any(g.fixable for g in got)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="党的二十一九八大胜利召开之年一的2019年至—2021年度是今年关键。\n ", max_size=120))
+def test_prefiltered_finditer_equals_finditer_on_year_shapes(text):
+    from ghplan.corpus.rules import dated_years
+    from ghplan.corpus.rules.dated_table import table
+
+    shape = re.compile(table().rule("GH-STALE-EVENT-YEAR").extra["shape"])
+    for rx in (dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, shape):
+        assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern

@@ -9,6 +9,7 @@ with the other is certain. All facts come from dated.toml; the year logic lives 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterable, Sequence
 
 from ghplan.corpus.numerals import to_cn, to_int
@@ -362,10 +363,16 @@ def check(text: str, year: int, norm: Normalised | None = None,
 
 def _no_half_fixes(hits: list[Hit], phrases: list[tuple[int, int]]) -> list[Hit]:
     """Inside a year-bound phrase only the phrase's own rewrite may fix anything: replacing
-    十四五 alone in "2025年是“十四五”规划的收官之年" would make a false sentence."""
+    十四五 alone in "2025年是“十四五”规划的收官之年" would make a false sentence.
+
+    `phrases` come from one finditer pass (disjoint, in order, never empty), so the one phrase
+    that can hold a hit is the last one starting at or before it (bisection, not a scan each)."""
     out = []
+    starts = [s for s, _ in phrases]
     for h in hits:
-        inside = any(s <= h.start and h.end <= e and (h.start, h.end) != (s, e) for s, e in phrases)
+        i = bisect_right(starts, h.start) - 1
+        s, e = phrases[i] if i >= 0 else (0, -1)
+        inside = s <= h.start and h.end <= e and (h.start, h.end) != (s, e)
         out.append(Hit(h.rule, h.start, h.end, h.severity, h.message, h.suggestion, False, h.message_zh)
                    if inside and h.fixable and h.rule.id != "GH-STALE-YEAR-CLAIM" else h)
     return out

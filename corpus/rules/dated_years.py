@@ -17,7 +17,8 @@ A year is read in every form: 2024年, 2024 年, ２０２４年, 二〇二四�
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from bisect import bisect_right
+from typing import Callable, Iterator
 
 from ghplan.corpus.markers import CN
 from ghplan.corpus.rules import prefilter  # year scans jump between the digits a year starts with
@@ -198,8 +199,26 @@ def _titleish(norm: str, end: int) -> bool:
     return e - s <= TITLE_MAX and any(w in norm[end:e] for w in words)
 
 
+def covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """`pos -> any(s <= pos < e for s, e in spans)` by bisection over the spans' union (a text
+    full of years and year-bound phrases made that test years × phrases)."""
+    union: list[list[int]] = []
+    for s, e in sorted(sp for sp in spans if sp[0] < sp[1]):
+        if union and s <= union[-1][1]:
+            union[-1][1] = max(union[-1][1], e)
+        else:
+            union.append([s, e])
+    starts = [s for s, _ in union]
+
+    def inside(pos: int) -> bool:
+        i = bisect_right(starts, pos) - 1
+        return i >= 0 and pos < union[i][1]
+    return inside
+
+
 def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int]]) -> list[Hit]:
     """Years in the body (outside `skip` spans: the title, year-bound phrases)."""
+    skipped = covered(skip)
     t = table()
     ys = t.meta.get("years", {})
     oldest, lookback = int(ys.get("oldest", 2000)), int(ys.get("lookback", 1))
@@ -208,7 +227,7 @@ def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int
     for m in prefilter.finditer(_RANGE, norm):
         a, b = int(m.group(1)), int(m.group(2))
         ranged.update((m.start(1), m.start(2)))
-        if b < year and a >= oldest and not any(s <= m.start() < e for s, e in skip):
+        if b < year and a >= oldest and not skipped(m.start()):
             rule = t.rule("GH-STALE-YEAR-HISTORY")
             en, zh = say("year_history", x=m.group(0), year=year)
             out.append(Hit(rule, m.start(), m.end(), rule.severity, en, "", False, zh))
@@ -218,7 +237,7 @@ def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int
         x = _year_value(m)
         if s in ranged or x in allowed or x >= year - lookback or x < oldest:
             continue
-        if any(a <= s < b for a, b in skip):
+        if skipped(s):
             continue
         with_nian = norm[e:e + 3].lstrip().startswith("年")
         if not with_nian and not _titleish(norm, e):
@@ -261,7 +280,7 @@ def event_year_hits(norm: str, year: int) -> list[Hit]:
     t = table()
     rule = t.rule("GH-STALE-EVENT-YEAR")
     out = []
-    for m in re.finditer(rule.extra["shape"], norm):
+    for m in prefilter.finditer(re.compile(rule.extra["shape"]), norm):
         word = m.group(1) + "大"
         held = next((r for r in t.series.get("party-congress", ()) if r.words and r.words[0] == word), None)
         if held is None or held.dated == year:

@@ -136,19 +136,31 @@ def search(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int, end: 
 
 
 def finditer(rx: re.Pattern, text: str) -> Iterator[re.Match]:
-    """`rx.finditer(text)`, each search through `search`: the same matches, since a bounded
-    pattern never matches empty (each search starts where the last match ended)."""
-    starts = starts_regex(rx.pattern, rx.flags)
-    if starts is None:
+    """`rx.finditer(text)`, each next match found through `finder`: the same matches for a
+    pattern that never matches empty (each search starts where the last match ended); any
+    other pattern is left to `rx.finditer` (its rules for empty matches next to others)."""
+    find = finder(rx)
+    if find.scan is None or _may_be_empty(rx.pattern, rx.flags):
         yield from rx.finditer(text)
         return
     pos, end = 0, len(text)
     while True:
-        m = search(rx, starts, text, pos, end)
-        if m is None:
+        s = next(find.starts(text, pos, end), None)
+        if s is None:
             return
+        m = rx.match(text, s, end)
         yield m
         pos = m.end()
+
+
+@lru_cache(maxsize=512)
+def _may_be_empty(pattern: str, flags: int) -> bool:
+    if _P is None:
+        return True
+    try:
+        return _P.parse(pattern, flags).getwidth()[0] == 0
+    except (re.error, TypeError, ValueError, IndexError):
+        return True
 
 
 # ---------------------------------------------------------------------------- candidate scans
