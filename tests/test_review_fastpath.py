@@ -10,11 +10,14 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from ghplan.corpus import label
 from ghplan.corpus.lexicon import cue_field, cue_words
-from ghplan.writer.review import copycheck
+from ghplan.writer.review import broken, copycheck
+
+from tests import review_reference as reference
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_TEXTS = [p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
@@ -64,3 +67,40 @@ def test_compact_whitespace_class_is_what_backslash_s_means():
     runs = re.compile(copycheck._SPACE_RUNS.pattern[1:-1])      # the class without its capture
     for c in map(chr, range(sys.maxunicode + 1)):
         assert bool(runs.fullmatch(c)) == bool(re.fullmatch(r"\s", c)), hex(ord(c))
+
+
+# Lines and sentences that repeat, headings, prose that ends or stops, blank margins.
+BROKEN = ["一、工作目标\n", "（二）强化职工培训\n", "1.开展劳动竞赛\n", "\n", "  ", "\u3000",
+          "组织全体职工开展技能比武活动，提升岗位技能水平。", "深化厂务公开，保障职工知情权和参与权，",
+          "围绕中心工作开展劳动竞赛活动，推动企业发展；", "某公司工会委员会\n", "2027年1月5日\n",
+          "组织开展", "。", "，", "的", "\n\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BROKEN), max_size=40).map("".join))
+def test_truncated_and_repeats_equal_their_plain_readings(text):
+    assert broken.truncated(text) == reference.truncated(text)
+    assert broken.repeats(text) == reference.repeats(text)
+    lines = broken._lines(text)
+    assert broken.repeats(text, lines) == broken.repeats(text) and broken.truncated(text, lines) == broken.truncated(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(BROKEN), max_size=30).map("".join))
+def test_repeats_when_any_sentence_counts(text):
+    """With no minimum length a blank sentence counts too: the line-by-line skip must not apply."""
+    low = {**broken.cues(), "repeat_min_chars": 0}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(broken, "cues", lambda: low)
+        mp.setattr(reference, "cues", lambda: low)
+        assert broken.repeats(text) == reference.repeats(text)
+
+
+def test_truncated_and_repeats_on_fixtures():
+    joined = "\n".join(FIXTURE_TEXTS)
+    found = []
+    for text in FIXTURE_TEXTS + [joined, joined + "\n" + joined[:-40]]:     # the second: repeated, cut
+        found += broken.repeats(text) + broken.truncated(text)
+        assert broken.repeats(text) == reference.repeats(text)
+        assert broken.truncated(text) == reference.truncated(text)
+    assert {f.rule for f in found} >= {"GH-STRUCT-REPEAT", "GH-STRUCT-TRUNCATED"}

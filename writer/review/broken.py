@@ -76,32 +76,30 @@ def _cut_off(text: str, line: str, habit: bool) -> bool:
     return habit and (_prose(line) or not _CLAUSE.search(line))
 
 
-def truncated(text: str) -> list[Finding]:
+def truncated(text: str, lines: list[tuple[int, int]] | None = None) -> list[Finding]:
     """A paragraph that stops mid-sentence where the text's other prose lines end theirs: at the
-    end of the text, or at the end of a section (a model's section answer cut off by its limit)."""
-    lines = _lines(text)
+    end of the text, or at the end of a section (a model's section answer cut off by its limit).
+    `lines`: `_lines(text)` when the caller has them."""
+    lines = _lines(text) if lines is None else lines
     if len(lines) < 2:
         return []
     terminal = tuple(cues().get("terminal", ()))
-    judged: dict[str, tuple[bool, bool]] = {}          # line -> (heading?, prose?), once per distinct line
-    for a, b in lines:
-        raw = text[a:b]
-        if raw not in judged:
-            judged[raw] = _is_heading_line(raw), _prose(raw)
-    heading = [judged[text[a:b]][0] for a, b in lines]
-    prose = [(a, b) for (a, b), h in zip(lines[1:], heading[1:]) if judged[text[a:b]][1] and not h]
-    closed = {a: text[a:b].endswith(terminal) for a, b in prose}
-    n_closed = sum(closed.values())
-    share = float(cues().get("closed_share", 0.8))
+    raws = [text[a:b] for a, b in lines]
+    judged = {raw: (_is_heading_line(raw), _prose(raw)) for raw in set(raws)}   # once per distinct line
+    heading, prose = map(list, zip(*map(judged.__getitem__, raws)))
+    last = len(lines) - 1
+    # does each prose line after the title (headings aside) end its sentence
+    closing = [r.endswith(terminal) for r, p, h in zip(raws[1:], prose[1:], heading[1:]) if p and not h]
+    n_closed, share = sum(closing), float(cues().get("closed_share", 0.8))
+    # only a section's or the text's last line can be cut off
+    ends = [i for i, p, h in zip(range(1, last), prose[1:last], heading[2:]) if p and h] + [last]
     out = []
-    for i, (s, e) in enumerate(lines[1:], start=1):
-        nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
-        if nxt is not None and not (heading[i + 1] and judged[text[s:e]][1]):
-            continue           # only a section's or the text's last line can be cut off
-        own = s in closed                                  # the line's own ending aside
-        n_others = len(closed) - own
-        habit = n_others > 0 and n_closed - (own and closed[s]) >= share * n_others
-        if _cut_off(text, text[s:e], habit if nxt is None else habit and judged[text[s:e]][1]):
+    for i in ends:
+        own = prose[i] and not heading[i]                  # the line's own ending aside
+        n_others = len(closing) - own
+        habit = n_others > 0 and n_closed - (own and raws[i].endswith(terminal)) >= share * n_others
+        if _cut_off(text, raws[i], habit if i == last else habit and prose[i]):
+            s, e = lines[i]
             tail = max(s, e - 12)
             out.append(_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e])))
     return out
@@ -150,14 +148,29 @@ def _line_numbers(text: str):
     return lambda offset: bisect.bisect_right(starts, offset)
 
 
-def repeats(text: str) -> list[Finding]:
+def _outside(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `text` outside the lines holding `spans` (in order, one line each), each
+    stretch from a line break (or the start) to just after one (or the end)."""
+    out, done = [], 0
+    for a, b in spans:
+        line_start = text.rfind("\n", done, a) + 1 or done
+        if line_start > done:
+            out.append((done, line_start))
+        end = text.find("\n", b)
+        done = len(text) if end < 0 else end
+    if done < len(text):
+        out.append((done, len(text)))
+    return out
+
+
+def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Finding]:
     """Text said twice word for word: a whole paragraph again, or a sentence a third time, is a
-    looping model (error); one sentence said twice is a warning (a stock phrase reused)."""
+    looping model (error); one sentence said twice is a warning (a stock phrase reused).
+    `lines`: `_lines(text)` when the caller has them."""
     minimum = int(cues().get("repeat_min_chars", 16))
     line_of = _line_numbers(text)
     out, lines_seen, said = [], {}, {}
-    repeated_starts: list[int] = []     # repeated lines, in text order and never overlapping
-    repeated_ends: list[int] = []
+    repeated: list[tuple[int, int]] = []        # repeated lines, in text order
     # A text that repeats itself brings the same lines and sentences again and again: each
     # distinct one is keyed and judged once, each "said first on line N" message made once.
     line_memo: dict[str, tuple[str, bool]] = {}
@@ -170,7 +183,7 @@ def repeats(text: str) -> list[Finding]:
             said_at[n] = say("broken_repeat", line=n)
         return said_at[n]
 
-    for a, b in _lines(text):
+    for a, b in _lines(text) if lines is None else lines:
         raw = text[a:b]
         if raw not in line_memo:
             key = _key(raw)
@@ -178,26 +191,37 @@ def repeats(text: str) -> list[Finding]:
         key, counts = line_memo[raw]
         if counts:
             if key in lines_seen:
-                repeated_starts.append(a)
-                repeated_ends.append(b)
+                repeated.append((a, b))
                 out.append(_finding("GH-STRUCT-REPEAT", text, a, b, repeat_message(lines_seen[key])))
             else:
                 lines_seen[key] = a
-    for m in _SENTENCE.finditer(text):
-        raw = m.group()
-        if raw not in sentence_memo:
-            key = _key(raw)
-            sentence_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw.strip())
-        key, counts = sentence_memo[raw]
-        s = m.start() + len(raw) - len(raw.lstrip())
-        i = bisect.bisect_right(repeated_starts, s) - 1
-        if not counts or (i >= 0 and s < repeated_ends[i]):
-            continue
-        said.setdefault(key, []).append(s)
-        if len(said[key]) > 1:
-            rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
-            out.append(_finding(rule, text, s, m.end(), repeat_message(said[key][0])))
+    # A sentence never crosses a line break, so those in a repeated line (not counted again) are
+    # skipped line by line; a blank sentence, left in the skipped lines' margins, counts only
+    # when nothing is too short to count.
+    stretches = _outside(text, repeated) if minimum > 0 else [(0, len(text))]
+    for lo, hi in stretches:
+        for m in _SENTENCE.finditer(text, lo, hi):
+            raw = m.group()
+            if raw not in sentence_memo:
+                key = _key(raw)
+                sentence_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw.strip())
+            key, counts = sentence_memo[raw]
+            if not counts:
+                continue
+            s = m.start() + len(raw) - len(raw.lstrip())
+            if minimum <= 0 and _inside(repeated, s):
+                continue
+            said.setdefault(key, []).append(s)
+            if len(said[key]) > 1:
+                rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
+                out.append(_finding(rule, text, s, m.end(), repeat_message(said[key][0])))
     return out
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Is `at` within one of `spans` (in order, not overlapping)?"""
+    i = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and at < spans[i][1]
 
 
 def too_short(text: str, length_target: int | None) -> list[Finding]:
@@ -290,9 +314,10 @@ def check(text: str, ol, norm: Normalised | None = None, length_target: int | No
     if len(headings) < int(cues().get("min_headings", 2)):
         return []
     out: list[Finding] = []
-    out += truncated(text)
+    lines = _lines(text)
+    out += truncated(text, lines)
     out += empty_sections(text, headings)
-    out += repeats(text)
+    out += repeats(text, lines)
     out += too_short(text, length_target)
     out += same_topics(text, headings)
     out += single_items(text, headings)

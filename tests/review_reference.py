@@ -1,0 +1,71 @@
+"""Straightforward readings of review checks that now take fast paths, kept as references
+(tests/test_review_fastpath.py holds each fast path to its reference)."""
+from __future__ import annotations
+
+import bisect
+
+from ghplan.writer.review.broken import (_cut_off, _finding, _is_heading_line, _key, _line_numbers, _lines,
+                                         _prose, _SENTENCE, cjk_length, cues)
+from ghplan.writer.review.rules import say
+
+
+def truncated(text: str):
+    """broken.truncated before the per-line flags were listed once."""
+    lines = _lines(text)
+    if len(lines) < 2:
+        return []
+    terminal = tuple(cues().get("terminal", ()))
+    judged: dict[str, tuple[bool, bool]] = {}
+    for a, b in lines:
+        raw = text[a:b]
+        if raw not in judged:
+            judged[raw] = _is_heading_line(raw), _prose(raw)
+    heading = [judged[text[a:b]][0] for a, b in lines]
+    prose = [(a, b) for (a, b), h in zip(lines[1:], heading[1:]) if judged[text[a:b]][1] and not h]
+    closed = {a: text[a:b].endswith(terminal) for a, b in prose}
+    n_closed = sum(closed.values())
+    share = float(cues().get("closed_share", 0.8))
+    out = []
+    for i, (s, e) in enumerate(lines[1:], start=1):
+        nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < len(lines) else None
+        if nxt is not None and not (heading[i + 1] and judged[text[s:e]][1]):
+            continue
+        own = s in closed
+        n_others = len(closed) - own
+        habit = n_others > 0 and n_closed - (own and closed[s]) >= share * n_others
+        if _cut_off(text, text[s:e], habit if nxt is None else habit and judged[text[s:e]][1]):
+            tail = max(s, e - 12)
+            out.append(_finding("GH-STRUCT-TRUNCATED", text, tail, e, say("broken_truncated", tail=text[tail:e])))
+    return out
+
+
+def repeats(text: str):
+    """broken.repeats before sentences inside repeated lines were skipped line by line."""
+    minimum = int(cues().get("repeat_min_chars", 16))
+    line_of = _line_numbers(text)
+    out, lines_seen, said = [], {}, {}
+    repeated_starts: list[int] = []
+    repeated_ends: list[int] = []
+    for a, b in _lines(text):
+        raw = text[a:b]
+        key = _key(raw)
+        if cjk_length(key) >= minimum and not _is_heading_line(raw):
+            if key in lines_seen:
+                repeated_starts.append(a)
+                repeated_ends.append(b)
+                out.append(_finding("GH-STRUCT-REPEAT", text, a, b,
+                                    say("broken_repeat", line=line_of(lines_seen[key]))))
+            else:
+                lines_seen[key] = a
+    for m in _SENTENCE.finditer(text):
+        raw = m.group()
+        key = _key(raw)
+        s = m.start() + len(raw) - len(raw.lstrip())
+        i = bisect.bisect_right(repeated_starts, s) - 1
+        if cjk_length(key) < minimum or _is_heading_line(raw.strip()) or (i >= 0 and s < repeated_ends[i]):
+            continue
+        said.setdefault(key, []).append(s)
+        if len(said[key]) > 1:
+            rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
+            out.append(_finding(rule, text, s, m.end(), say("broken_repeat", line=line_of(said[key][0]))))
+    return out
