@@ -13,7 +13,7 @@ from functools import lru_cache
 from ghplan.corpus.lexicon import cue_field, cue_words, roles_data
 from ghplan.corpus.model import Heading
 from ghplan.corpus.rules.engine import load_toml
-from ghplan.corpus.rules.normalize import normalise
+from ghplan.corpus.rules.normalize import Normalised, normalise
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,14 @@ def _roles() -> dict:
 
 
 @lru_cache(maxsize=8)
+def normalised(text: str) -> Normalised:
+    """`normalise(text)`, remembered: labelling asks several questions of one text, and a review
+    matches the text it has just labelled (writer/review/reviewer.py takes it from here)."""
+    return normalise(text)
+
+
 def _normalised(text: str) -> str:
-    """Labelling asks several questions of one text; normalise it once."""
-    return normalise(text).text
+    return normalised(text).text
 
 
 @lru_cache(maxsize=16)
