@@ -51,18 +51,28 @@ def with_number(text: str, h: Heading, n: int) -> str:
     return h.marker[:m.start()] + num + h.marker[m.end():]
 
 
+# the levels below each level (a heading closes the lists of every deeper one)
+_DEEPER = {lv: tuple(d for d in sorted(set(_CHECKED.values())) if d > lv) for lv in set(_CHECKED.values())}
+
+
 def sequence(headings: list[Heading]) -> tuple[list[Renumber], list[Renumber]]:
     """(issues, renumbering): issues compare with the previous number (one slip, one finding);
     renumbering compares with a running count, so fixing it leaves 1, 2, 3 everywhere."""
+    return _sequence(checked(headings))
+
+
+def _sequence(checked_headings: list[Heading]) -> tuple[list[Renumber], list[Renumber]]:
+    """`sequence` of headings already `checked`."""
     issues: list[Renumber] = []
     fixes: list[Renumber] = []
     prev: dict[int, int] = {}
     count: dict[int, int] = {}
-    for h in checked(headings):
+    for h in checked_headings:
         level = _CHECKED[h.style]
-        for deeper in [lv for lv in prev if lv > level]:
-            del prev[deeper]
-            count.pop(deeper, None)
+        for deeper in _DEEPER[level]:
+            if deeper in prev:
+                del prev[deeper]
+                count.pop(deeper, None)
         p, c = prev.get(level, 0), count.get(level, 0)
         if h.number == 1 and p >= 1 and h.number != p:
             # a fresh list: under a parent the finder did not see (level > 1) or a second plan
@@ -89,6 +99,8 @@ def _marker_span(text: str, h: Heading) -> tuple[int, int]:
 
 def _at_line_start(text: str, h: Heading) -> bool:
     i = h.start
+    if i == 0 or text[i - 1] == "\n":
+        return True
     while i > 0 and text[i - 1] in " \t\u3000":   # only blanks may stand between it and a line break
         i -= 1
     return i == 0 or text[i - 1] == "\n"
@@ -101,8 +113,9 @@ def renumbering_is_certain(text: str, headings: list[Heading]) -> bool:
 
 
 def _sequence_findings(text: str, headings: list[Heading]) -> list[Finding]:
-    issues, fixes = sequence(headings)
-    certain = renumbering_is_certain(text, headings)
+    """Gaps, repeats and restarts; `headings` already `checked` (as in all the `_*_findings`)."""
+    issues, fixes = _sequence(headings)
+    certain = all(_at_line_start(text, h) for h in headings)     # renumbering_is_certain
     renumber = {r.heading.start: r.expected for r in fixes}
     out: list[Finding] = []
     rule_for = {"gap": "GH-NUM-GAP", "repeat": "GH-NUM-REPEAT", "order": "GH-NUM-ORDER"}
@@ -136,7 +149,7 @@ def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
     """One finding per kind of skip (一、 straight to 1.), at its first place: a habit, not N slips."""
     skips: dict[tuple[int, int], list[tuple[Heading, Heading]]] = {}
     stack: list[tuple[int, Heading]] = []
-    for h in checked(headings):
+    for h in headings:
         level = _CHECKED[h.style]
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -160,7 +173,7 @@ def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
 
 def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
     out: list[Finding] = []
-    arabic = [h for h in checked(headings) if h.style in ("arabic-dun", "arabic-dot")]
+    arabic = [h for h in headings if h.style in ("arabic-dun", "arabic-dot")]
     dots = sum(h.style == "arabic-dot" for h in arabic)
     duns = len(arabic) - dots
     if dots and duns:
@@ -177,7 +190,7 @@ def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
 
 def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
     out: list[Finding] = []
-    for h in checked(headings):
+    for h in headings:
         s, e = _marker_span(text, h)
         if e < len(text) and text[e] in _STRAY:
             out.append(_finding("GH-NUM-STRAY-DOT", text, e, e + 1,
@@ -193,7 +206,7 @@ def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
 
 
 def check(text: str, headings: list[Heading] | None = None) -> list[Finding]:
-    hs = find_headings(text) if headings is None else headings
+    hs = checked(find_headings(text) if headings is None else headings)
     return (_sequence_findings(text, hs) + _skip_level_findings(text, hs)
             + _style_findings(text, hs) + _punct_findings(text, hs))
 
