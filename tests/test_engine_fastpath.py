@@ -446,3 +446,31 @@ def test_prefiltered_finditer_equals_finditer_on_year_shapes(text):
     shape = re.compile(table().rule("GH-STALE-EVENT-YEAR").extra["shape"])
     for rx in (dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, shape):
         assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
+
+
+def test_width_map_never_maps_to_a_mapped_character():
+    from ghplan.corpus.rules.normalize import _compat
+
+    _, mapping, _ = _compat()
+    assert len(mapping) > 500
+    assert not [k for k, v in mapping.items() if any(ch in mapping for ch in v)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="，：（）；！？０１９ＡＺａ…‥①㈠　﹐︰｡工会年 \n,.", max_size=80))
+def test_width_flattening_by_replace_equals_one_sub(text):
+    from ghplan.corpus.rules.normalize import _compat, _flatten
+
+    rx, mapping, _ = _compat()
+    assert _flatten(text, rx, mapping) == rx.sub(lambda m: mapping[m.group()], text)
+
+
+def test_long_texts_normalised_once_and_alike():
+    from ghplan.corpus.rules import normalize
+
+    text = "（一）工会…年度工作，計劃：" * 600
+    normalize._normalise_long.cache_clear()
+    first = normalise(text)
+    assert normalise(text[:-1] + text[-1]) is first          # an equal string: the memo's answer
+    assert first == normalize._normalise(text)               # and what normalising afresh gives
+    assert normalise(text[:100]) == normalize._normalise(text[:100])
