@@ -209,3 +209,53 @@ def test_facts_text_follows_the_language(lang, first, label, expected):
     out = r.out.splitlines()
     assert out[0] == first and any(line.startswith(label) for line in out) and expected in out
     assert ("Party line:" in r.out) == (lang == "en") and ("党的精神：" in r.out) == (lang == "zh")
+
+
+# ---------------------------------------------------------------------- failures in Chinese
+def test_every_model_failure_has_a_chinese_line_and_its_english_is_unchanged():
+    from ghplan.writer.draft.backends.failures import KINDS, failure
+
+    for kind in (*KINDS, "other"):
+        err = failure(kind, "http://127.0.0.1:9/v1", timeout=2, status=503, detail="x", model="m")
+        assert _han(err.args[0].zh) and "http://127.0.0.1:9/v1" in err.args[0].zh, kind
+    assert str(failure("timeout", "http://h/v1", timeout=1.5)) == "model request timed out after 1.5s at http://h/v1"
+    assert failure("timeout", "http://h/v1", timeout=1.5).args[0].zh == "模型请求超时（1.5 秒无响应）：http://h/v1"
+    assert str(failure("429", "http://h/v1", attempts=3)) == "model endpoint http://h/v1: rate limited (HTTP 429) after 3 attempts"
+
+
+TIMEOUT_SCRIPT = '[[responses]]\nstage = "outline"\nerror = "timeout"\n'
+
+
+@pytest.mark.parametrize("lang, want", [
+    ("zh", "ghplan: error: 模型请求超时（60 秒无响应）：mock://"),
+    ("en", "ghplan: error: model request timed out after 60s at mock://"),
+])
+def test_a_model_timeout_line_follows_the_language(tmp_path, lang, want):
+    script = tmp_path / "t.toml"
+    script.write_text(TIMEOUT_SCRIPT, "utf-8")
+    r = ghplan_inprocess(["--lang", lang, "draft", "--org", "某厂工会", "--type", "企业", "--backend", "mock",
+                          "--mock-script", str(script), "--no-retrieve", "--quiet"], env=NO_MODEL)
+    assert r.code == 3 and r.err.splitlines() == [want], r.err
+
+
+@pytest.mark.parametrize("lang, want", [
+    ("zh", "ghplan: error: “tone”应为 standard, concise, detailed 之一，实际为“响亮”"),
+    ("en", "ghplan: error: 'tone' must be one of standard, concise, detailed, got '响亮'"),
+])
+def test_a_bad_profile_line_follows_the_language(tmp_path, lang, want):
+    profile = tmp_path / "p.toml"
+    profile.write_text('org = "某厂工会"\ntype = "企业"\ntone = "响亮"\n', "utf-8")
+    r = ghplan_inprocess(["--lang", lang, "draft", "--profile", str(profile)], env=NO_MODEL)
+    assert r.code == 2 and r.err.splitlines() == [want], r.err
+
+
+def test_the_server_error_carries_the_chinese_detail():
+    from ghplan.writer.draft.backends.failures import failure
+    from ghplan.writer.errors import GhplanError
+    from ghplan.writer.serve.errors import from_library
+
+    err = from_library(failure("unauthorized", "http://h/v1"))
+    assert err.status == 502 and err.zh == "模型服务出错：模型服务 http://h/v1 拒绝了 API 密钥（HTTP 401），请检查 OPENAI_API_KEY"
+    assert err.en == "the model endpoint http://h/v1 rejected the API key (HTTP 401); check OPENAI_API_KEY"
+    plain = from_library(GhplanError("something english"))       # no Chinese: the English after the sentence
+    assert plain.zh == "请求无效：something english"

@@ -20,8 +20,8 @@ from typing import Optional
 import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
-from ghplan.writer.messages import label, text
-from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, lang, print_json
+from ghplan.writer.messages import Said, label, text
+from ghplan.writer.cli.common import TYPE_HELP, exit_code, fail, lang, print_json
 
 # Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
 # "[2/7] 正在撰写：二、工作目标", "[修改] 第1轮：3 个错误"
@@ -103,8 +103,8 @@ def _profile(profile_path: Optional[Path], org: Optional[str], org_type: Optiona
         if not org or not org_type:
             raise UsageError("--org and --type are required (or give --profile FILE)")
         return minimal_profile(org, org_type, year=year, length=length)
-    except ProfileError as exc:
-        raise UsageError(str(exc)) from None
+    except ProfileError as exc:     # its message (a Said) keeps its Chinese for the error line
+        raise UsageError(exc.args[0] if exc.args else str(exc)) from None
 
 
 def _backend(settings, backend_name: Optional[str], model: Optional[str], mock_script: Optional[str]):
@@ -143,6 +143,14 @@ def progress(language: str):
         sys.stderr.write(f"{where}{words[event.stage]}{detail}\n")
         sys.stderr.flush()
     return on_event
+
+
+def error_text(exc: Exception, language: str) -> str:
+    """The failure's one line in `language`: a message from writer/data/messages.toml (a model
+    timeout, a bad profile field) has its Chinese; any other stays as the library wrote it. The
+    line keeps its `ghplan: error:` prefix in both languages, for scripts."""
+    said = exc.args[0] if exc.args else None
+    return said.text(language) if isinstance(said, Said) else str(exc)
 
 
 def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
@@ -209,7 +217,7 @@ def register(app: typer.Typer) -> None:
                              no_retrieve=no_retrieve, mock_script=mock_script, config=config,
                              timeout=timeout, quiet=quiet)
         except GhplanError as exc:
-            fail_on(exc)
+            fail(error_text(exc, lang()), exit_code(exc))
         except KeyboardInterrupt:
             fail("interrupted", 130)
         raise typer.Exit(code)

@@ -26,7 +26,7 @@ from ghplan.writer.draft.requests import Brief, OutlineRequest, RepairRequest, R
 from ghplan.writer.draft.retrieval import Ref, Retrieval
 from ghplan.writer.draft.tidy import gist, strip_sign_off, tidy_body, tidy_plan
 from ghplan.writer.errors import BackendError
-from ghplan.writer.messages import Said, say, type_name, type_names
+from ghplan.writer.messages import Said, label, say, type_name, type_names
 
 DEFAULT_REPAIR_ROUNDS = 2
 K_ROLE = {"guiding": 3, "goals": 3, "tasks": 8, "safeguards": 3, "schedule": 2}
@@ -149,8 +149,9 @@ class _Run:
             self.on_stage("retry", f"{request.kind}: the answer was cut off",
                           heading=getattr(request, "heading", ""))
         where = getattr(self.backend, "where", f"{self.backend.name}://")
-        what = f"the {getattr(request, 'heading', '') or request.kind}"
-        raise failure("cut_off", where, detail=what)
+        heading = getattr(request, "heading", "")
+        raise failure("cut_off", where, detail=f"the {heading or request.kind}",
+                      detail_zh=heading or label("request", request.kind, "zh"))
 
     def emit(self, text: str) -> None:
         if self.on_delta is not None:
@@ -190,8 +191,7 @@ def make_outline(run: _Run, retrieval: Retrieval) -> Outline:
     try:
         outline = parse_outline(text, roles=request.roles, fallback_topics=suggested)
     except OutlineError:
-        raise BackendError(f"the {run.backend.name} model returned a malformed outline "
-                           "(no numbered headings)") from None
+        raise BackendError(say("backend.bad_outline", backend=run.backend.name)) from None
     run.timed("outline", t0)
     return budget(outline, p.length)
 

@@ -32,9 +32,12 @@ def redact(text: str, secret: str) -> str:
 
 
 def from_library(exc: GhplanError) -> ApiError:
+    """The library's failure as a 4xx/5xx: its Chinese detail where its message has one (a model
+    timeout, writer/data/messages.toml), else its English detail after the Chinese sentence."""
     status, zh = next((s, z) for cls, s, z in _LIBRARY if isinstance(exc, cls))
     en = " ".join(str(exc).split())
-    return ApiError(status, f"{zh}：{en}", en)
+    detail = " ".join(str(getattr(exc.args[0], "zh", "") or en).split()) if exc.args else en
+    return ApiError(status, f"{zh}：{detail}", en)
 
 
 def error_response(err: ApiError, secret: str = "") -> JSONResponse:
