@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 
-from ghplan.writer.review.broken import (_cut_off, _finding, _is_heading_line, _key, _line_numbers, _lines,
+from ghplan.writer.review.broken import (_bigrams, _cut_off, _finding, _is_heading_line, _key, _line_numbers, _lines,
                                          _prose, _SENTENCE, cjk_length, cues)
 from ghplan.writer.review.rules import say
 
@@ -68,4 +68,26 @@ def repeats(text: str):
         if len(said[key]) > 1:
             rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
             out.append(_finding(rule, text, s, m.end(), say("broken_repeat", line=line_of(said[key][0]))))
+    return out
+
+
+def same_topics(text: str, headings):
+    """broken.same_topics before each pair of titles was compared once."""
+    out = []
+    limit = float(cues().get("same_topic_overlap", 0.6))
+    siblings: dict = {}
+    for h in headings:
+        for level in [lv for lv in siblings if lv > h.level]:
+            del siblings[level]
+        if h.level not in (2, 3):
+            continue
+        gb = _bigrams(h.title) if cjk_length(h.title) >= 4 else None
+        if gb is None:
+            continue
+        same = next((a for a, ga in siblings.get(h.level, ())
+                     if ga and gb and len(ga & gb) / len(ga | gb) >= limit), None)
+        if same is not None:
+            out.append(_finding("GH-STRUCT-SAME-TOPIC", text, h.start, h.end,
+                                say("broken_same_topic", first=same.title, second=h.title)))
+        siblings.setdefault(h.level, []).append((h, gb))
     return out

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ghplan.corpus import label
+from ghplan.corpus.headings import find_headings
 from ghplan.corpus.lexicon import cue_field, cue_words
 from ghplan.writer.review import broken, copycheck
 
@@ -104,3 +105,21 @@ def test_truncated_and_repeats_on_fixtures():
         assert broken.repeats(text) == reference.repeats(text)
         assert broken.truncated(text) == reference.truncated(text)
     assert {f.rule for f in found} >= {"GH-STRUCT-REPEAT", "GH-STRUCT-TRUNCATED"}
+
+
+TOPICS = ["一、", "二、", "（一）", "（二）", "（三）", "1.", "2.", "## ", "3月：", ""]
+TITLES = ["加强职工技能培训", "加强职工技能培训工作", "深化厂务公开", "推进厂务公开制度", "送温暖", "开展劳动竞赛活动"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(TOPICS), st.sampled_from(TITLES)), max_size=30))
+def test_same_topics_equals_comparing_every_pair_afresh(items):
+    text = "".join(f"{m}{t}\n组织职工参加。\n" for m, t in items)
+    headings = find_headings(text)
+    assert broken.same_topics(text, headings) == reference.same_topics(text, headings)
+
+
+def test_same_topics_on_fixtures():
+    joined = "\n".join(FIXTURE_TEXTS) + "\n（三）加强职工技能培训工作\n（四）加强职工技能培训\n"
+    found = broken.same_topics(joined, find_headings(joined))
+    assert found and found == reference.same_topics(joined, find_headings(joined))

@@ -247,11 +247,13 @@ def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
     overlap). Comparing siblings only keeps it linear in long texts: topics repeat within a list."""
     out = []
     limit = float(cues().get("same_topic_overlap", 0.6))
-    siblings: dict[int, list[tuple[Heading, set[str]]]] = {}   # level -> topics since its parent
+    siblings: dict[int, list[tuple[Heading, set[str]]]] = {2: [], 3: []}   # topics since their parent
     topics: dict[str, set[str] | None] = {}     # title -> its bigrams (None: too short), once per title
+    alike: dict[tuple[str, str], bool] = {}     # (earlier title, title) -> the same topic? once per pair
     for h in headings:
-        for level in [lv for lv in siblings if lv > h.level]:
-            del siblings[level]                                  # a new parent closes deeper lists
+        for level in (2, 3):
+            if level > h.level:
+                siblings[level] = []             # a new parent closes deeper lists
         if h.level not in (2, 3):
             continue
         if h.title not in topics:
@@ -259,12 +261,18 @@ def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
         gb = topics[h.title]
         if gb is None:
             continue
-        same = next((a for a, ga in siblings.get(h.level, ())
-                     if ga and gb and len(ga & gb) / len(ga | gb) >= limit), None)
+        same = None
+        for a, ga in siblings[h.level]:
+            pair = (a.title, h.title)
+            if pair not in alike:
+                alike[pair] = bool(ga and gb and len(ga & gb) / len(ga | gb) >= limit)
+            if alike[pair]:
+                same = a
+                break
         if same is not None:
             out.append(_finding("GH-STRUCT-SAME-TOPIC", text, h.start, h.end,
                                 say("broken_same_topic", first=same.title, second=h.title)))
-        siblings.setdefault(h.level, []).append((h, gb))
+        siblings[h.level].append((h, gb))
     return out
 
 
