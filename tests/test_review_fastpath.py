@@ -123,3 +123,18 @@ def test_same_topics_on_fixtures():
     joined = "\n".join(FIXTURE_TEXTS) + "\n（三）加强职工技能培训工作\n（四）加强职工技能培训\n"
     found = broken.same_topics(joined, find_headings(joined))
     assert found and found == reference.same_topics(joined, find_headings(joined))
+
+
+RESULTS = _pieces(cue_words("results_heading")) + ["一、", "（二）", "3.", "【", "：", "工作计划"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts(RESULTS))
+def test_results_heading_prefilter_equals_the_whole_pattern(text):
+    body = label._normalised(text)
+    assert label.has_results_heading(body) == bool(label._results_heading().search(body))
+
+
+def test_results_heading_found_and_not_found():
+    assert label.has_results_heading("2026年工作总结\n一、工作概况\n今年以来……")
+    assert not label.has_results_heading("2027年工作计划\n一、指导思想\n二、工作目标\n")
