@@ -488,9 +488,11 @@ _OUTLINE = "一、指导思想\n二、工作目标\n三、主要工作\n（一�
 
 
 @pytest.mark.slow
-def test_a_streamed_draft_stops_when_its_client_goes_away(index_loc, stand_in_queries):
-    """Disconnect after the first event: the model call in flight may finish, then no further
-    request reaches the (slow) model and the draft's worker slot is free again."""
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_draft_stops_when_its_client_goes_away(index_loc, stand_in_queries, streamed):
+    """Disconnect after the first event (streamed), or give up waiting after 1.5 s (one JSON
+    answer): the model call in flight may finish, then no further request reaches the (slow)
+    model and the draft's worker slot is free again."""
     import httpx
     from tests.fake_openai import FakeOpenAI, completion
 
@@ -507,10 +509,14 @@ def test_a_streamed_draft_stops_when_its_client_goes_away(index_loc, stand_in_qu
 
         state = make_state(store=index_loc[0].path, settings=settings)
         with _Server(create_app(state)) as base:
-            with httpx.Client(base_url=base, timeout=30) as http:
-                with http.stream("POST", "/api/draft", json=_draft_body(backend="openai"),
-                                 headers={"Accept": "text/event-stream"}) as r:
-                    assert next(r.iter_lines()).startswith("event: ")     # the first event, then away
+            if streamed:
+                with httpx.Client(base_url=base, timeout=30) as http:
+                    with http.stream("POST", "/api/draft", json=_draft_body(backend="openai"),
+                                     headers={"Accept": "text/event-stream"}) as r:
+                        assert next(r.iter_lines()).startswith("event: ")     # the first event, then away
+            else:
+                with httpx.Client(base_url=base, timeout=1.5) as http, pytest.raises(httpx.ReadTimeout):
+                    http.post("/api/draft", json=_draft_body(backend="openai"))
             deadline = time.monotonic() + 5
             while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
                 time.sleep(0.05)

@@ -20,7 +20,7 @@ from typing import Any, AsyncIterator
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from ghplan.writer.errors import GhplanError
 from ghplan.writer.serve import inputs, schemas
@@ -85,7 +85,42 @@ async def draft(request: Request) -> Any:
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_stream(request, profile, backend, state, lang), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return await state.run_model_work(run_draft, profile, backend, state, None, lang)
+    return await _whole(request, profile, backend, state, lang)
+
+
+async def _whole(request: Request, profile: Any, backend: Any, state: Any, lang: str) -> Any:
+    """The draft as one JSON answer. A client that gives up waiting (a timeout, a closed tab)
+    stops it as a streaming one does: no further model request, the worker freed."""
+    from ghplan.writer.draft.pipeline import DraftCancelled
+
+    gone = threading.Event()
+    watcher = asyncio.create_task(_watch(request, gone))
+    try:
+        return await state.run_model_work(run_draft, profile, backend, state, _stopper(gone), lang)
+    except DraftCancelled:
+        log.info("ghplan serve: the client went away; draft stopped")
+        return Response(status_code=499)      # nobody reads it: the connection is gone
+    finally:
+        watcher.cancel()
+
+
+def _stopper(gone: threading.Event) -> Any:
+    """An event listener that stops the draft (DraftCancelled) once `gone` is set."""
+    from ghplan.writer.draft.pipeline import DraftCancelled
+
+    def on_event(event: Any) -> None:
+        if gone.is_set():
+            raise DraftCancelled()
+    return on_event
+
+
+async def _watch(request: Request, gone: threading.Event) -> None:
+    """Set `gone` when the client disconnects (looked at every DISCONNECT_POLL seconds)."""
+    while not gone.is_set():
+        if await request.is_disconnected():
+            gone.set()
+            return
+        await asyncio.sleep(DISCONNECT_POLL)
 
 
 def sse(event: str, data: Any) -> str:
