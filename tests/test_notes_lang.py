@@ -259,3 +259,18 @@ def test_the_server_error_carries_the_chinese_detail():
     assert err.en == "the model endpoint http://h/v1 rejected the API key (HTTP 401); check OPENAI_API_KEY"
     plain = from_library(GhplanError("something english"))       # no Chinese: the English after the sentence
     assert plain.zh == "请求无效：something english"
+
+
+@pytest.mark.parametrize("args, zh, en", [
+    (["--stream", "--json", "--org", "某厂工会", "--type", "企业"], "--stream 和 --json 不能同时使用",
+     "--stream and --json cannot be combined"),
+    (["--rounds", "11", "--org", "某厂工会", "--type", "企业"], "--rounds 应在 0 到 10 之间", "--rounds must be between 0 and 10"),
+    (["--org", "某厂工会"], "请给出 --org 和 --type（或用 --profile 指定单位档案）",
+     "--org and --type are required (or give --profile FILE)"),
+    (["--org", "某厂工会", "--type", "企业", "--backend", "gpt"], "不认识的模型后端“gpt”，可用：openai, offline, mock",
+     "unknown backend 'gpt'; use one of: openai, offline, mock"),
+])
+def test_draft_usage_lines_follow_the_language(args, zh, en):
+    for lang, want in (("zh", zh), ("en", en)):
+        r = ghplan_inprocess(["--lang", lang, "draft", *args], env=NO_MODEL)
+        assert r.code == 2 and r.err.splitlines() == [f"ghplan: error: {want}"], r.err

@@ -20,7 +20,7 @@ from typing import Optional
 import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
-from ghplan.writer.messages import Said, label, text
+from ghplan.writer.messages import Said, label, say, text
 from ghplan.writer.cli.common import TYPE_HELP, exit_code, fail, lang, print_json
 
 # Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
@@ -86,9 +86,9 @@ def _check_flags(year: Optional[int], as_json: bool, stream: bool, rounds: int) 
         except YearOutOfRange as exc:
             raise UsageError(str(exc)) from None
     if as_json and stream:
-        raise UsageError("--stream and --json cannot be combined")
+        raise UsageError(say("cli.stream_json"))
     if rounds < 0 or rounds > 10:
-        raise UsageError("--rounds must be between 0 and 10")
+        raise UsageError(say("cli.rounds"))
 
 
 def _profile(profile_path: Optional[Path], org: Optional[str], org_type: Optional[str],
@@ -101,7 +101,7 @@ def _profile(profile_path: Optional[Path], org: Optional[str], org_type: Optiona
             return load_profile(profile_path).with_overrides(org=org, type=org_type, year=year,
                                                              length=length)
         if not org or not org_type:
-            raise UsageError("--org and --type are required (or give --profile FILE)")
+            raise UsageError(say("cli.org_type_required"))
         return minimal_profile(org, org_type, year=year, length=length)
     except ProfileError as exc:     # its message (a Said) keeps its Chinese for the error line
         raise UsageError(exc.args[0] if exc.args else str(exc)) from None
@@ -112,7 +112,7 @@ def _backend(settings, backend_name: Optional[str], model: Optional[str], mock_s
 
     name = backend_name or default_backend_name(settings)
     if name not in BACKENDS:
-        raise UsageError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}")
+        raise UsageError(say("cli.unknown_backend", name=name, names=", ".join(BACKENDS)))
     return make_backend(name, settings=settings, model=model,
                         mock_script=mock_script or os.environ.get("GHPLAN_MOCK_SCRIPT"))
 
