@@ -163,19 +163,29 @@ def _outside(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _repeated_lines(text: str, lines: list[tuple[int, int]], minimum: int) -> list[tuple[int, int, int]]:
+    """(start, end, start of its first saying) of every line said before, in text order. Each
+    distinct line is keyed and judged once (a looping text brings the same lines again and
+    again), and each key's first line is found in one pass (a dict keeps the last of a key)."""
+    raws = [text[a:b] for a, b in lines]
+    judged: dict[str, str | None] = {}           # line -> its key, None when it does not count
+    for raw in set(raws):
+        key = _key(raw)
+        judged[raw] = key if cjk_length(key) >= minimum and not _is_heading_line(raw) else None
+    keys = list(map(judged.__getitem__, raws))
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+    return [(*lines[i], lines[first[k]][0]) for i, k in enumerate(keys) if k is not None and first[k] != i]
+
+
 def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Finding]:
     """Text said twice word for word: a whole paragraph again, or a sentence a third time, is a
     looping model (error); one sentence said twice is a warning (a stock phrase reused).
     `lines`: `_lines(text)` when the caller has them."""
     minimum = int(cues().get("repeat_min_chars", 16))
     line_of = _line_numbers(text)
-    out, lines_seen, said = [], {}, {}
-    repeated: list[tuple[int, int]] = []        # repeated lines, in text order
-    # A text that repeats itself brings the same lines and sentences again and again: each
-    # distinct one is keyed and judged once, each "said first on line N" message made once.
-    line_memo: dict[str, tuple[str, bool]] = {}
-    sentence_memo: dict[str, tuple[str, bool]] = {}
-    said_at: dict[int, tuple[str, str]] = {}
+    said: dict[str, list[int]] = {}
+    sentence_memo: dict[str, tuple[str, bool]] = {}     # each distinct sentence keyed and judged once
+    said_at: dict[int, tuple[str, str]] = {}            # each "said first on line N" made once
 
     def repeat_message(first: int) -> tuple[str, str]:
         n = line_of(first)
@@ -183,18 +193,9 @@ def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Findi
             said_at[n] = say("broken_repeat", line=n)
         return said_at[n]
 
-    for a, b in _lines(text) if lines is None else lines:
-        raw = text[a:b]
-        if raw not in line_memo:
-            key = _key(raw)
-            line_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw)
-        key, counts = line_memo[raw]
-        if counts:
-            if key in lines_seen:
-                repeated.append((a, b))
-                out.append(_finding("GH-STRUCT-REPEAT", text, a, b, repeat_message(lines_seen[key])))
-            else:
-                lines_seen[key] = a
+    again = _repeated_lines(text, _lines(text) if lines is None else lines, minimum)
+    out = [_finding("GH-STRUCT-REPEAT", text, a, b, repeat_message(first)) for a, b, first in again]
+    repeated = [(a, b) for a, b, _ in again]
     # A sentence never crosses a line break, so those in a repeated line (not counted again) are
     # skipped line by line; a blank sentence, left in the skipped lines' margins, counts only
     # when nothing is too short to count.
