@@ -88,7 +88,7 @@ def floors() -> dict[str, object]:
         lits.update(normalise(t).text for t in r.extra.get("triggers", ()))
     every = re.compile("|".join(re.escape(w) for w in sorted(lits, key=len, reverse=True)))
     return {"bare regex alternation": lambda t: sum(1 for _ in cat._regex.finditer(t)),
-            "Aho-Corasick literals": lambda t: sum(1 for _ in cat._automaton.iter(t)),
+            "Aho-Corasick literals": lambda t: len(cat._automaton.find_matches_as_indexes(t, overlapping=True)),
             "all literals as one re": lambda t: sum(1 for _ in every.finditer(t))}
 
 

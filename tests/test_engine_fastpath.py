@@ -188,9 +188,8 @@ def _spot_merge(spots: list[tuple[int, int]], n: int) -> list[list[int]]:
 def test_single_character_windows_equal_the_spot_merge(parts, tail):
     text = "".join("字" * gap + c for gap, c in parts) + "字" * tail
     for chars in ("、", ".、", "\n.、"):
-        rx = re.compile("[" + re.escape(chars) + "]")
         spots = [(i, i + 1) for i, c in enumerate(text) if c in chars]
-        assert _char_windows(text, chars, rx) == _spot_merge(spots, len(text))
+        assert _char_windows(text, chars) == _spot_merge(spots, len(text))
 
 
 def test_single_character_windows_at_the_merge_boundary():
@@ -198,7 +197,7 @@ def test_single_character_windows_at_the_merge_boundary():
         for lead, tail in ((0, 0), (5, 3), (_WINDOW + 7, _WINDOW + 9)):
             text = "字" * lead + "、" + "字" * gap + "、" + "字" * tail
             spots = [(i, i + 1) for i, c in enumerate(text) if c == "、"]
-            assert _char_windows(text, "、", re.compile("、")) == _spot_merge(spots, len(text)), (gap, lead, tail)
+            assert _char_windows(text, "、") == _spot_merge(spots, len(text)), (gap, lead, tail)
 
 
 # what the superiors pattern is made of: its literals, the clause ends, a line break, filler
@@ -474,3 +473,20 @@ def test_long_texts_normalised_once_and_alike():
     assert normalise(text[:-1] + text[-1]) is first          # an equal string: the memo's answer
     assert first == normalize._normalise(text)               # and what normalising afresh gives
     assert normalise(text[:100]) == normalize._normalise(text[:100])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="工会作计划干部发展二十大届次全会\n12０、", max_size=100))
+def test_literal_hits_come_in_the_order_pyahocorasick_gave(text):
+    """The literal pass merges windows spot by spot, so the hits' order is part of the result:
+    by end, and at one end the longest first, as pyahocorasick's iter gave them."""
+    import ahocorasick_rs
+
+    words = ["工会", "会", "全会", "二十大", "十大", "大", "二十届", "届", "工作", "作计划", "计划", "干部", "发展",
+             "发", "\n1", "12", "2", "、", "会工"]
+    old = ahocorasick.Automaton()
+    for i, w in enumerate(words):
+        old.add_word(w, i)
+    old.make_automaton()
+    want = [(i, end + 1 - len(words[i]), end + 1) for end, i in old.iter(text)]
+    assert ahocorasick_rs.AhoCorasick(words).find_matches_as_indexes(text, overlapping=True) == want

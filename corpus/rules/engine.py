@@ -120,7 +120,7 @@ class Catalogue:
                 self._pattern(r)
 
     def _build_automaton(self):
-        import ahocorasick
+        import ahocorasick_rs
 
         # per literal: (length, word rules it is a hit of, ids of the regex rules it triggers);
         # rules triggered by single characters only are windowed by `_char_windows` instead
@@ -134,11 +134,11 @@ class Catalogue:
                     table.setdefault(normalise(t).text, ([], []))[1].append(r.id)
         if not table:
             return None
-        automaton = ahocorasick.Automaton()
-        for w, (words, triggers) in table.items():
-            automaton.add_word(w, (len(w), tuple(words), tuple(triggers)))
-        automaton.make_automaton()
-        return automaton
+        # ahocorasick_rs: one call returns every (overlapping) hit as a list, in the order
+        # pyahocorasick's iter gave them (by end, the longest first at one end), ~7x faster than
+        # its per-character walk (tests/test_engine_fastpath.py pins the order)
+        self._values = [(tuple(words), tuple(triggers)) for words, triggers in table.values()]
+        return ahocorasick_rs.AhoCorasick(list(table))
 
     def _build_regex(self) -> tuple[re.Pattern | None, dict[str, Rule]]:
         groups: dict[str, Rule] = {}
@@ -180,16 +180,16 @@ class Catalogue:
         stretches it), not collected first: a text full of one trigger (digits) makes tens of
         thousands of spots, and this loop is the per-spot Python cost."""
         windows: dict[str, list[list[int]]] = {}
-        for rule_id, (chars, rx) in self._char_triggers.items():
-            spans = _char_windows(norm, chars, rx)
+        for rule_id, chars in self._char_triggers.items():
+            spans = _char_windows(norm, chars)
             if spans:
                 windows[rule_id] = spans
         if self._automaton is None:
             return windows
         n = len(norm)
-        for end_idx, (length, words, triggers) in self._automaton.iter(norm):
-            end = end_idx + 1
-            start = end - length
+        values = self._values
+        for idx, start, end in self._automaton.find_matches_as_indexes(norm, overlapping=True):
+            words, triggers = values[idx]
             for r in words:
                 hits.append(Match(r, start, end))
             if not triggers:
@@ -254,29 +254,30 @@ class Catalogue:
         return out
 
 
-def _char_triggers(rules: list[Rule]) -> dict[str, tuple[str, re.Pattern]]:
+def _char_triggers(rules: list[Rule]) -> dict[str, str]:
     """Regex rules whose triggers are all single characters (a line break, 、, a full stop): rule
-    id -> (the characters, a class of them). Such characters come every few dozen characters; as
-    automaton hits they cost a Python step each, 20-50 thousand a megabyte."""
-    out: dict[str, tuple[str, re.Pattern]] = {}
+    id -> the characters. Such characters come every few dozen characters; as automaton hits
+    they cost a Python step each, 20-50 thousand a megabyte."""
+    out: dict[str, str] = {}
     for r in rules:
         chars = [normalise(t).text for t in r.extra.get("triggers", ())] if r.pattern else []
         if chars and all(len(c) == 1 for c in chars):
-            chars = sorted(set(chars))
-            out[r.id] = ("".join(chars), re.compile("[" + "".join(re.escape(c) for c in chars) + "]"))
+            out[r.id] = "".join(sorted(set(chars)))
     return out
 
 
-def _char_windows(norm: str, chars: str, rx: re.Pattern) -> list[list[int]]:
+def _char_windows(norm: str, chars: str) -> list[list[int]]:
     """The merged windows around every occurrence of one of `chars`, as the spot-by-spot merge
     makes them: two occurrences share a window when at most 2·_WINDOW characters lie between
     them, so from an occurrence p the window reaches the last occurrence in (p, p + 2·_WINDOW + 1],
-    found with str.rfind; a dense character costs a step per ~2·_WINDOW characters, not one each."""
+    found with str.rfind; a dense character costs a step per ~2·_WINDOW characters, not one each.
+    The next window's first occurrence: the nearest of each character's next one, each kept
+    until passed (str.find per character: ~60x a regex class scan, and most are absent)."""
     n = len(norm)
     out: list[list[int]] = []
-    m = rx.search(norm)
-    while m is not None:
-        p = m.start()
+    nxt = {c: i for c in chars if (i := norm.find(c)) >= 0}
+    while nxt:
+        p = min(nxt.values())
         ws = p - _WINDOW if p > _WINDOW else 0
         while True:
             hi = p + 2 * _WINDOW + 2
@@ -285,7 +286,12 @@ def _char_windows(norm: str, chars: str, rx: re.Pattern) -> list[list[int]]:
                 break
             p = q
         out.append([ws, min(n, p + 1 + _WINDOW)])
-        m = rx.search(norm, p + 1)
+        for c in [c for c, i in nxt.items() if i <= p]:
+            i = norm.find(c, p + 1)
+            if i < 0:
+                del nxt[c]
+            else:
+                nxt[c] = i
     return out
 
 
