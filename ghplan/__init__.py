@@ -52,7 +52,8 @@ def draft(org: str, type: str, *, year: int | None = None, profile: "Profile | s
     `profile` is a Profile or the path of a profile TOML file (its org and type win over the
     arguments); `backend` is "offline", "openai" or "mock", by default openai when an API key is
     configured, else offline. The result has `.text`, `.review`, `.errors` and `.to_json()`; the
-    review's messages are in `lang` (see `review`)."""
+    review's messages are in `lang` (see `review`); `.notes` are English, `.notes_in(lang)` gives
+    them in either language."""
     from ghplan.writer.config import load_settings
     from ghplan.writer.draft import backends, pipeline
     from ghplan.writer.draft.profile import load_profile, minimal_profile
