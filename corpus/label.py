@@ -103,11 +103,12 @@ _VISITING = (r"[^。；;，,：:\n]{0,20}?总工会[^。；;，,：:\n]{0,20}?(?
              r"(?=[^。；;，,：:\n]{2,24}?(?:调研|视察|检查指导|考察))")
 _SUPERIORS = re.compile(_LED + "|" + _VISITING)
 # Speed: the visiting alternative may start anywhere, so `re` tries it at every character (~40 ms
-# a MB). No match, nor its lookahead, crosses 。；;，, and that alternative needs a visit verb: only
-# the clauses holding one go through the whole pattern, the rest through the literal-led part
-# (which `re` skips through by its first characters). Keep both true when editing the patterns.
+# a MB). No match, nor its lookahead, crosses 。；;，, and that alternative needs 总工会 and then a
+# visit verb in one clause (`_VISIT`, which `re` finds by its literal 总工会): only the clauses
+# holding that go through the whole pattern, the rest through the literal-led part (which `re`
+# skips through by its first characters). Keep all three true when editing the patterns.
 _LED_ONLY = re.compile(_LED)
-_VISIT_VERB = re.compile(r"到|赴|莅临|深入")
+_VISIT = re.compile(r"总工会[^。；;，,：:\n]{0,20}?(?:到|赴|莅临|深入)")
 _CLAUSE_END = re.compile(r"[。；;，,]")
 
 
@@ -122,9 +123,9 @@ def _blank(m: re.Match) -> str:
 
 
 def _mask_superiors(body: str) -> str:
-    """`_SUPERIORS.sub(_blank, body)`, clause by clause where a visit verb is (see `_LED_ONLY`)."""
+    """`_SUPERIORS.sub(_blank, body)`, clause by clause where a visit is named (see `_LED_ONLY`)."""
     out, done = [], 0
-    for v in _VISIT_VERB.finditer(body):
+    for v in _VISIT.finditer(body):
         if v.start() < done:
             continue                                   # its clause went through already
         start = max(done, max(body.rfind(c, done, v.start()) for c in "。；;，,") + 1)

@@ -138,3 +138,20 @@ def test_results_heading_prefilter_equals_the_whole_pattern(text):
 def test_results_heading_found_and_not_found():
     assert label.has_results_heading("2026年工作总结\n一、工作概况\n今年以来……")
     assert not label.has_results_heading("2027年工作计划\n一、指导思想\n二、工作目标\n")
+
+
+SUPERIORS = ["总工会", "市总工会领导", "到", "赴", "莅临", "深入", "调研", "视察", "检查指导", "我局", "企业",
+             "，", "。", "；", "：", "\n", " ", "在", "的正确领导下", "上级", "按照", "的工作部署", "甲乙"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SUPERIORS), max_size=40).map("".join))
+def test_superiors_mask_only_where_a_federation_visits_equals_one_pass(body):
+    assert label._mask_superiors(body) == label._SUPERIORS.sub(label._blank, body)
+
+
+@pytest.mark.parametrize("verb", ["到", "赴", "莅临", "深入"])
+def test_superiors_mask_each_visit_verb(verb):
+    body = f"今年我局工会组织职工培训，市总工会领导{verb}我局企业调研。全年开展劳动竞赛。"
+    masked = label._mask_superiors(body)
+    assert masked == label._SUPERIORS.sub(label._blank, body) and "市总工会" not in masked
