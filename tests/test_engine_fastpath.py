@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import ahocorasick
 from hypothesis import given, settings, strategies as st
@@ -165,10 +166,12 @@ def _reference_match(cat: Catalogue, norm: str) -> list[Match]:
 def test_catalogue_match_equals_the_reference():
     seeds = Path(__file__).parent.parent / "corpus" / "seeds"
     texts = [p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt")) + sorted(seeds.glob("*.txt"))]
-    for cat in (default_catalogue(), review_catalogue()):
-        for text in texts + ["".join(texts).replace("\n", "")]:
-            norm = normalise(text).text
-            assert cat.match(norm) == _reference_match(cat, norm)
+    for scan_min in (prefilter.SCAN_MIN, 0):                # short texts search plainly; or always scan
+        with mock.patch.object(prefilter, "SCAN_MIN", scan_min):
+            for cat in (default_catalogue(), review_catalogue()):
+                for text in texts + ["".join(texts).replace("\n", "")]:
+                    norm = normalise(text).text
+                    assert cat.match(norm) == _reference_match(cat, norm)
 
 
 def _spot_merge(spots: list[tuple[int, int]], n: int) -> list[list[int]]:
@@ -343,9 +346,10 @@ def test_prefiltered_finditer_equals_finditer():
     texts = [normalise(p.read_text("utf-8")).text for p in sorted(FIXTURES.rglob("*.txt")) + sorted(seeds.glob("*.txt"))]
     texts.append("2019年至2021年，二〇二四年是关键之年，今年是攻坚年。1998—2003年" * 3)
     patterns = [dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, re.compile(r"[^。]+")] + PATTERNS
-    for rx in patterns:
-        for text in texts:
-            assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
+    with mock.patch.object(prefilter, "SCAN_MIN", 0):      # the scan even on short texts
+        for rx in patterns:
+            for text in texts:
+                assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
 
 
 def test_before_class_of_hand_written_patterns():
@@ -443,8 +447,9 @@ def test_prefiltered_finditer_equals_finditer_on_year_shapes(text):
     from ghplan.corpus.rules.dated_table import table
 
     shape = re.compile(table().rule("GH-STALE-EVENT-YEAR").extra["shape"])
-    for rx in (dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, shape):
-        assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
+    with mock.patch.object(prefilter, "SCAN_MIN", 0):
+        for rx in (dated_years._PHRASE, dated_years._RANGE, dated_years._ANY_YEAR, shape):
+            assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], rx.pattern
 
 
 def test_width_map_never_maps_to_a_mapped_character():

@@ -213,7 +213,10 @@ class Catalogue:
         rx = self._pattern(rule)
         find = self._finders.get(rule.id)
         if find is None:
-            find = self._finders[rule.id] = prefilter.finder(rx)
+            if sum(we - ws for ws, we in windows) < prefilter.SCAN_MIN:
+                find = prefilter.Finder(rx, None)     # a short text: searching beats compiling a scan
+            else:
+                find = self._finders[rule.id] = prefilter.finder(rx)
         anchored_end = "$" in rule.pattern
         out: list[Match] = []
         reach = -1
