@@ -495,3 +495,14 @@ def test_literal_hits_come_in_the_order_pyahocorasick_gave(text):
     old.make_automaton()
     want = [(i, end + 1 - len(words[i]), end + 1) for end, i in old.iter(text)]
     assert ahocorasick_rs.AhoCorasick(words).find_matches_as_indexes(text, overlapping=True) == want
+
+
+def test_span_without_expansions_equals_the_mapped_origins():
+    for text in ("", "工会，計劃（一）", "（一）工会…年", "ab\n"):
+        norm = normalise(text)
+        n = len(norm.text)
+        for s in range(n + 1):
+            for e in range(n + 1):
+                o_s = norm.origin(s)
+                want = (o_s, max(norm.origin(e - 1) + 1 if e > s else o_s, o_s))
+                assert norm.span(s, e) == want, (text, s, e)

@@ -254,7 +254,7 @@ def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int
 def signature_hit(norm: str, year: int) -> Hit | None:
     """The 落款 date: a date line among the last three lines, of a year other than the plan
     year or the one before (plans are signed in the autumn before their year)."""
-    lines = [ln for ln in norm.rstrip().split("\n")[-3:] if ln.strip()]
+    lines = [ln for ln in norm.rstrip().rsplit("\n", 3)[-3:] if ln.strip()]   # not a split of every line
     end = len(norm.rstrip())
     for ln in reversed(lines):
         start = norm.rfind(ln, 0, end)

@@ -246,7 +246,7 @@ class Catalogue:
         for h in hits:
             s, e = norm.span(h.start, h.end)
             only = h.rule.extra.get("original")
-            if only and not re.fullmatch(only, text[s:e]):
+            if only and not _original(only).fullmatch(text[s:e]):
                 continue  # e.g. a real full-width ？ that normalised to the ASCII ? a rule targets
             out.append(Finding(
                 rule=h.rule.id, category=h.rule.category, severity=h.rule.severity,
@@ -331,18 +331,26 @@ def _yielders_last(hits: list[Match]) -> list[Match]:
     """Within a run of hits on the very same span, a rule that yields to another rule of the run
     goes after it (the sort by rule id alone let it come first, and so never be dropped)."""
     out: list[Match] = []
-    i = 0
-    while i < len(hits):
+    i, n = 0, len(hits)
+    while i < n:
+        h = hits[i]
         j = i + 1
-        while j < len(hits) and (hits[j].start, hits[j].end) == (hits[i].start, hits[i].end):
+        while j < n and hits[j].start == h.start and hits[j].end == h.end:
             j += 1
-        run = hits[i:j]
-        if len(run) > 1:
-            ids = {h.rule.id for h in run}
-            run.sort(key=lambda h: bool(ids & set(h.rule.extra.get("yields_to", ()))))
-        out.extend(run)
+        if j == i + 1:                   # the common case: a span of its own
+            out.append(h)
+        else:
+            run = hits[i:j]
+            ids = {x.rule.id for x in run}
+            run.sort(key=lambda x: bool(ids & set(x.rule.extra.get("yields_to", ()))))
+            out.extend(run)
         i = j
     return out
+
+
+@lru_cache(maxsize=256)
+def _original(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=1)

@@ -38,6 +38,11 @@ class Normalised:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised [start, end) to the original [start, end)."""
+        n = len(self.text)
+        if not self._at and self.original_length == n and end <= n:
+            if end > start:                          # nothing expanded: offsets are the same
+                return start, end
+            return (start, start) if start < n else (n, n)
         o_start = self.origin(start)
         o_end = self.origin(end - 1) + 1 if end > start else o_start
         return o_start, max(o_end, o_start)
