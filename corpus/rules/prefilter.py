@@ -93,6 +93,13 @@ def _sequence(items) -> tuple[set[str], bool]:
     return out, True
 
 
+@lru_cache(maxsize=64)
+def _parse(pattern: str, flags: int):
+    """The parsed pattern, shared by `start_class`, `before_class` and `_may_be_empty` (each
+    only reads it): one parse instead of three per rule."""
+    return _P.parse(pattern, flags)
+
+
 def start_class(pattern: str, flags: int = 0) -> str | None:
     """A character class (regex text) holding every character a non-empty match of `pattern`
     can start with; None when that is unbounded. A superset is sound, so `\\d` stands for
@@ -100,7 +107,7 @@ def start_class(pattern: str, flags: int = 0) -> str | None:
     if _P is None:
         return None
     try:
-        parsed = _P.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
         if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
             return None
         items, empty = _sequence(parsed)
@@ -161,7 +168,7 @@ def _may_be_empty(pattern: str, flags: int) -> bool:
     if _P is None:
         return True
     try:
-        return _P.parse(pattern, flags).getwidth()[0] == 0
+        return _parse(pattern, flags).getwidth()[0] == 0
     except (re.error, TypeError, ValueError, IndexError):
         return True
 
@@ -253,7 +260,7 @@ def before_class(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
     if _P is None:
         return None
     try:
-        parsed = _P.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
         if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
             return None
         got = _before(list(parsed), bool(parsed.state.flags & _C.SRE_FLAG_MULTILINE))
