@@ -506,3 +506,13 @@ def test_span_without_expansions_equals_the_mapped_origins():
                 o_s = norm.origin(s)
                 want = (o_s, max(norm.origin(e - 1) + 1 if e > s else o_s, o_s))
                 assert norm.span(s, e) == want, (text, s, e)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(alphabet="Ab工会\n \t12345678();{}\"'<>/x", max_size=90))
+def test_line_start_alternation_equals_trying_every_position(text):
+    cat = default_catalogue()
+    assert cat._regex_scan is not None                 # the bundled untriggered rules all start a line
+    def seen(matches):
+        return [(m.lastgroup, {g: m.span(g) for g in cat._groups}) for m in matches]
+    assert seen(cat._regex_matches(text)) == seen(cat._regex.finditer(text))

@@ -103,6 +103,7 @@ class Catalogue:
         self._char_triggers = _char_triggers(self.rules)
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
+        self._regex_scan = self._build_regex_scan()
 
     def _pattern(self, rule: Rule) -> re.Pattern:
         rx = self._compiled.get(rule.id)
@@ -153,6 +154,29 @@ class Catalogue:
         # match begins inside another rule's match is still found (plain finditer skips it).
         return re.compile("(?=(?:" + "|".join(parts) + "))", re.MULTILINE), groups
 
+    def _build_regex_scan(self) -> tuple[re.Pattern, bool] | None:
+        """The alternation tried only after the characters its rules must follow (all of the
+        bundled ones start a line: after a line break, or at 0) instead of at every position,
+        when every rule in it is so bounded (prefilter.before_class): (scan, position 0 too)."""
+        if self._regex is None:
+            return None
+        inner = self._regex.pattern[len("(?="):-len(")")]
+        before = prefilter.before_class(inner, re.MULTILINE)
+        if before is None:
+            return None
+        return re.compile(before[0] + "(?=" + inner + ")", re.MULTILINE), before[1]
+
+    def _regex_matches(self, norm: str):
+        """`self._regex.finditer(norm)`: the same matches, in order (see `_build_regex_scan`)."""
+        if self._regex_scan is None:
+            yield from self._regex.finditer(norm)
+            return
+        scan, bos = self._regex_scan
+        first = self._regex.match(norm, 0) if bos else None
+        if first is not None:
+            yield first
+        yield from scan.finditer(norm)
+
     def match(self, norm: str) -> list[Match]:
         """Every hit on normalised text, sorted by position. Hits of different rules may overlap."""
         hits: list[Match] = []
@@ -161,7 +185,7 @@ class Catalogue:
             hits.extend(self._verify(self.by_id[rule_id], norm, spans))
         if self._regex is not None:
             reach: dict[str, int] = {}   # per rule: end of its last hit, to drop nested re-hits
-            for m in self._regex.finditer(norm):
+            for m in self._regex_matches(norm):
                 name = m.lastgroup
                 if name not in self._groups:   # an unnamed inner group closed last
                     name = next(g for g, v in m.groupdict().items() if v is not None and g in self._groups)
