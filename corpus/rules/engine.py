@@ -138,7 +138,10 @@ class Catalogue:
         # ahocorasick_rs: one call returns every (overlapping) hit as a list, in the order
         # pyahocorasick's iter gave them (by end, the longest first at one end), ~7x faster than
         # its per-character walk (tests/test_engine_fastpath.py pins the order)
-        self._values = [(tuple(words), tuple(triggers)) for words, triggers in table.values()]
+        # a triggered rule is a slot number here (a list index in the pass, not a dict lookup)
+        self._slot_ids = list(dict.fromkeys(t for _, triggers in table.values() for t in triggers))
+        slot = {rid: k for k, rid in enumerate(self._slot_ids)}
+        self._values = [(tuple(words), tuple(slot[t] for t in triggers)) for words, triggers in table.values()]
         return ahocorasick_rs.AhoCorasick(list(table))
 
     def _build_regex(self) -> tuple[re.Pattern | None, dict[str, Rule]]:
@@ -204,14 +207,18 @@ class Catalogue:
         stretches it), not collected first: a text full of one trigger (digits) makes tens of
         thousands of spots, and this loop is the per-spot Python cost."""
         windows: dict[str, list[list[int]]] = {}
+        by_chars: dict[str, list[list[int]]] = {}      # rules with the same characters share (read-only)
         for rule_id, chars in self._char_triggers.items():
-            spans = _char_windows(norm, chars)
+            spans = by_chars.get(chars)
+            if spans is None:
+                spans = by_chars[chars] = _char_windows(norm, chars)
             if spans:
                 windows[rule_id] = spans
         if self._automaton is None:
             return windows
         n = len(norm)
         values = self._values
+        slots: list[list[list[int]] | None] = [None] * len(self._slot_ids)   # per triggered rule
         for idx, start, end in self._automaton.find_matches_as_indexes(norm, overlapping=True):
             words, triggers = values[idx]
             for r in words:
@@ -220,15 +227,16 @@ class Catalogue:
                 continue
             ws = start - _WINDOW if start > _WINDOW else 0
             we = end + _WINDOW if end + _WINDOW < n else n
-            for rule_id in triggers:
-                spans = windows.get(rule_id)
+            for k in triggers:
+                spans = slots[k]
                 if spans is None:
-                    windows[rule_id] = [[ws, we]]
+                    slots[k] = [[ws, we]]
                 elif ws <= spans[-1][1]:
                     if we > spans[-1][1]:
                         spans[-1][1] = we
                 else:
                     spans.append([ws, we])
+        windows.update((rid, spans) for rid, spans in zip(self._slot_ids, slots) if spans is not None)
         return windows
 
     def _verify(self, rule: Rule, norm: str, windows: list[list[int]]) -> list[Match]:
