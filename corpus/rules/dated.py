@@ -99,7 +99,7 @@ def _finding(text: str, norm: Normalised, h: Hit) -> Finding:
 
 def _history(norm: str, end: int) -> bool:
     tail = after(norm, end)
-    return any(tail.startswith(w) for w in table().meta.get("history_after", ()))
+    return tail.startswith(tuple(table().meta.get("history_after", ())))
 
 
 def _series_hit(norm: str, m: Match, rule: Rule, year: int, cued: bool, other: Rule | None) -> Hit | None:

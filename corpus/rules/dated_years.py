@@ -179,14 +179,15 @@ def _history_kind(norm: str, start: int, end: int) -> str:
     after = after_year.lstrip()
     after = after[1:].lstrip() if after.startswith("年") else after
     after = after[1:].lstrip() if after.startswith("度") else after
-    if any(after.startswith(w) for w in ys.get("ignore_after", ())):
+    # str.startswith/endswith with a tuple: any of them, in C
+    if after.startswith(tuple(ys.get("ignore_after", ()))):
         return "clean"
-    if any(before.endswith(w) for w in ys.get("not_before", ())):
+    if before.endswith(tuple(ys.get("not_before", ()))):
         return ""
-    if any(before.endswith(w) for w in ys.get("ignore_before", ())):
+    if before.endswith(tuple(ys.get("ignore_before", ()))):
         return "clean"
-    if _MONTH_AFTER.match(after_year) or any(before.endswith(w) for w in ys.get("history_before", ())) \
-            or any(after.startswith(w) for w in ys.get("history_after", ())):
+    if _MONTH_AFTER.match(after_year) or before.endswith(tuple(ys.get("history_before", ()))) \
+            or after.startswith(tuple(ys.get("history_after", ()))):
         return "history"
     return ""
 
