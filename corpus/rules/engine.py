@@ -103,7 +103,7 @@ class Catalogue:
         self._char_triggers = _char_triggers(self.rules)
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
-        self._regex_scan = self._build_regex_scan()
+        self._regex_scan: tuple[re.Pattern, bool] | None | bool = False    # built on a first long text
 
     def _pattern(self, rule: Rule) -> re.Pattern:
         rx = self._compiled.get(rule.id)
@@ -170,8 +170,11 @@ class Catalogue:
         return re.compile(before[0] + "(?=" + inner + ")", re.MULTILINE), before[1]
 
     def _regex_matches(self, norm: str):
-        """`self._regex.finditer(norm)`: the same matches, in order (see `_build_regex_scan`)."""
-        if self._regex_scan is None:
+        """`self._regex.finditer(norm)`: the same matches, in order (see `_build_regex_scan`; a
+        short text is searched as it is rather than pay for building the scan)."""
+        if self._regex_scan is False and len(norm) >= prefilter.SCAN_MIN:
+            self._regex_scan = self._build_regex_scan()
+        if not self._regex_scan:
             yield from self._regex.finditer(norm)
             return
         scan, bos = self._regex_scan
