@@ -314,6 +314,7 @@ def _char_windows(norm: str, chars: str) -> list[list[int]]:
     n = len(norm)
     out: list[list[int]] = []
     nxt = {c: i for c in chars if (i := norm.find(c)) >= 0}
+    chars = "".join(nxt)                # only the characters the text holds: fewer rfinds a step
     while nxt:
         p = min(nxt.values())
         ws = p - _WINDOW if p > _WINDOW else 0
