@@ -208,7 +208,7 @@ def main() -> None:
           f"({t_docs / len(rng_docs) * 1000:.1f} ms per plan, type inferred, copy check on)")
 
     # ---- where the time goes (large text)
-    from ghplan.corpus import label
+    from ghplan.corpus import doc_kind, label
     from ghplan.corpus.headings import find_headings
     from ghplan.corpus.rules import dated
     from ghplan.corpus.rules.engine import default_catalogue
@@ -223,7 +223,7 @@ def main() -> None:
     t, hs = timed(lambda: find_headings(big))
     stages.append(("headings", t))
     stages.append(("section roles", timed(lambda: label.section_roles(hs))[0]))
-    stages.append(("doc kind", timed(lambda: label.infer_doc_kind(big))[0]))
+    stages.append(("doc kind", timed(lambda: doc_kind.infer_doc_kind(big))[0]))
     stages.append(("numbering", timed(lambda: numbering.check(big, hs))[0]))
     stages.append(("organisation", timed(lambda: orgcheck.check(big, "hospital", norm))[0]))
     stages.append(("copy check", timed(lambda: default_index().check(big, 50, norm))[0]))

@@ -143,39 +143,46 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
     return out
 
 
+_NEED_WORDS = frozenset(("cn-dun", "arabic-dot", "arabic-dun", "ordinal"))   # a bare "1." is no heading
+_MAY_BE_BARE = frozenset(("md", "month"))
+
+
 def find_headings(text: str) -> list[Heading]:
     """All headings in reading order; at one position the most specific pattern wins."""
     found: list[Heading] = []
-    last: dict[tuple[int, str], int] = {}
-    last_pos: dict[tuple[int, str], int] = {}     # start of the last heading of each kind
+    last: dict[tuple[int, str], int] = {}          # number of the last heading of each kind
+    last_pos: dict[tuple[int, str], int] = {}      # start of the last heading of each kind
+    deepest = -1                                   # the deepest level among `last`'s kinds
+    n = len(text)
     for s, body_start, level, style, num, strict in _candidates(text):
+        kind = (level, style)
         if not strict:
-            prev = last.get((level, style), 0)
-            seen = last_pos.get((level, style), -1)
+            prev = last.get(kind, 0)
+            seen = last_pos.get(kind, -1)
             restarted = num == 1 and any(h.level < level and h.start > seen for h in found[-3:])
             if not (prev and num == prev + 1) and not restarted:
                 continue
-        if style in ("cn-dun", "arabic-dot", "arabic-dun", "ordinal") and \
-                (body_start >= len(text) or text[body_start] == "\n"):
-            continue  # a bare "1." with nothing after it is not a heading
+        if style in _NEED_WORDS and (body_start >= n or text[body_start] == "\n"):
+            continue
         end = _title_span(text, body_start, _at_line_start(text, s))
         title = text[body_start:end].strip().rstrip("。:：.")
-        if style not in ("md", "month") and not title:
+        if not title and style not in _MAY_BE_BARE:
             continue
-        found.append(Heading(level=level, marker=text[s:body_start].strip(), number=num,
-                             style=style, title=title, start=s, end=end))
-        last_pos[(level, style)] = s
+        found.append(Heading(level, text[s:body_start].strip(), num, style, title, s, end))
+        last_pos[kind] = s
         if num:
-            for key in [k for k in last if k[0] > level]:
-                del last[key]
-            last[(level, style)] = num
+            if deepest > level:                    # a heading closes the counts of deeper levels
+                for k in [k for k in last if k[0] > level]:
+                    del last[k]
+            last[kind] = num
+            deepest = level
     # an inline heading's words stop where the next heading starts
-    for i in range(len(found) - 1):
-        nxt = found[i + 1].start
-        if found[i].end > nxt:
-            h = found[i]
-            found[i] = Heading(h.level, h.marker, h.number, h.style,
-                               text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
+    ends = [h.end for h in found]
+    starts = [h.start for h in found[1:]]
+    for i in [i for i, (e, nxt) in enumerate(zip(ends, starts)) if e > nxt]:
+        h, nxt = found[i], starts[i]
+        found[i] = Heading(h.level, h.marker, h.number, h.style,
+                           text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
     return found
 
 

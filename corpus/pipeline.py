@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ghplan.corpus import clean, dedup, label, split
+from ghplan.corpus.doc_kind import infer_doc_kind, plan_part_start
 from ghplan.corpus.decode import DecodeError, read_text
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.lexicon import cue_words
@@ -91,7 +92,7 @@ def _mark_plan_part(doc: Document) -> None:
     """Summary sections are not plan material; in a mixed document, the part from 下半年… is."""
     if doc.doc_kind == "plan":
         return
-    cut = label.plan_part_start(doc.text) if doc.doc_kind == "mixed" else -1
+    cut = plan_part_start(doc.text) if doc.doc_kind == "mixed" else -1
     seen = 0
     in_plan = False
     for s in doc.sections:
@@ -110,7 +111,7 @@ def _document(title: str, body: str, source: str, index: int, lead: str = "") ->
     if len(_CJK.findall(body)) < MIN_DOC_CJK:
         return None
     text = f"{lead}\n{body}" if lead else body
-    doc = Document(title=title, org_type=label.infer_org_type(body), doc_kind=label.infer_doc_kind(body),
+    doc = Document(title=title, org_type=label.infer_org_type(body), doc_kind=infer_doc_kind(body),
                    text=text, source=source)
     doc.sections = _sections(text)
     _mark_plan_part(doc)
@@ -165,7 +166,7 @@ def inspect_text(text: str, source: str = "-", year: int | None = None,
     org_type = _dominant((d.org_type for d in documents), weights, "other")
     doc_kind = _dominant((d.doc_kind for d in documents), weights, "plan")
     if sum(weights) < label.SHORT_BODY:      # too little body left to judge: read the whole page
-        org_type, doc_kind = label.infer_org_type(text), label.infer_doc_kind(text)
+        org_type, doc_kind = label.infer_org_type(text), infer_doc_kind(text)
     return PageResult(source=source, org_type=org_type, doc_kind=doc_kind,
                       documents=documents, removed=removed, stale=stale)
 

@@ -91,3 +91,41 @@ def same_topics(text: str, headings):
                                 say("broken_same_topic", first=same.title, second=h.title)))
         siblings.setdefault(h.level, []).append((h, gb))
     return out
+
+
+def find_headings(text: str):
+    """corpus.headings.find_headings before the deeper-level counts were closed only when open."""
+    from ghplan.corpus.headings import _at_line_start, _candidates, _title_span
+    from ghplan.corpus.model import Heading
+
+    found: list = []
+    last: dict = {}
+    last_pos: dict = {}
+    for s, body_start, level, style, num, strict in _candidates(text):
+        if not strict:
+            prev = last.get((level, style), 0)
+            seen = last_pos.get((level, style), -1)
+            restarted = num == 1 and any(h.level < level and h.start > seen for h in found[-3:])
+            if not (prev and num == prev + 1) and not restarted:
+                continue
+        if style in ("cn-dun", "arabic-dot", "arabic-dun", "ordinal") and \
+                (body_start >= len(text) or text[body_start] == "\n"):
+            continue
+        end = _title_span(text, body_start, _at_line_start(text, s))
+        title = text[body_start:end].strip().rstrip("。:：.")
+        if style not in ("md", "month") and not title:
+            continue
+        found.append(Heading(level=level, marker=text[s:body_start].strip(), number=num,
+                             style=style, title=title, start=s, end=end))
+        last_pos[(level, style)] = s
+        if num:
+            for key in [k for k in last if k[0] > level]:
+                del last[key]
+            last[(level, style)] = num
+    for i in range(len(found) - 1):
+        nxt = found[i + 1].start
+        if found[i].end > nxt:
+            h = found[i]
+            found[i] = Heading(h.level, h.marker, h.number, h.style,
+                               text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
+    return found

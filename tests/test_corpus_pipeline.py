@@ -7,7 +7,8 @@ import pytest
 
 from ghplan.corpus.dedup import duplicate_pairs
 from ghplan.corpus.headings import check_sequence, find_headings
-from ghplan.corpus.label import infer_doc_kind, infer_org_type
+from ghplan.corpus.doc_kind import infer_doc_kind
+from ghplan.corpus.label import infer_org_type
 from ghplan.corpus.pipeline import build_corpus, bundled_seeds, inspect_text
 from ghplan.corpus.rules.engine import default_catalogue
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ghplan.corpus import label
+from ghplan.corpus import doc_kind
 
 PLANS = {
     "chat-style plan with 为了 and 了解": (
@@ -94,43 +94,43 @@ MIXED = {
 
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_plans_are_plans(name):
-    assert label.infer_doc_kind(PLANS[name]) == "plan"
+    assert doc_kind.infer_doc_kind(PLANS[name]) == "plan"
 
 
 @pytest.mark.parametrize("name", sorted(SUMMARIES))
 def test_summaries_are_summaries(name):
-    assert label.infer_doc_kind(SUMMARIES[name]) == "summary"
+    assert doc_kind.infer_doc_kind(SUMMARIES[name]) == "summary"
 
 
 @pytest.mark.parametrize("name", sorted(MIXED))
 def test_mixed_documents_are_mixed(name):
-    assert label.infer_doc_kind(MIXED[name]) == "mixed"
+    assert doc_kind.infer_doc_kind(MIXED[name]) == "mixed"
 
 
 def test_a_plan_that_schedules_meetings_is_not_news():
     text = ("新学年，学校工会将围绕立德树人根本任务开展工作。\n一、主要工作\n"
             "1.开好教代会。每学期召开一次教代会，会上审议学校发展规划，会后及时公开办理结果。\n"
             "2.组织教职工参加会议和培训，确保每名工会委员全年参加培训不少于两次。")
-    assert not label.is_news(label._normalised(text))
-    assert label.infer_doc_kind(text) == "plan"
+    assert not doc_kind.is_news(doc_kind._normalised(text))
+    assert doc_kind.infer_doc_kind(text) == "plan"
 
 
 def test_cue_words_inside_other_words_do_not_count():
-    back, fwd, _, _ = label.tense_profile("为了方便职工就医，深入了解一线需求。这是一项重要而主要的基础工作。")
+    back, fwd, _, _ = doc_kind.tense_profile("为了方便职工就医，深入了解一线需求。这是一项重要而主要的基础工作。")
     assert back == 0.0 and fwd == 0.0
 
 
 def test_a_plan_that_builds_on_last_years_summary_is_not_announcing_two_parts():
-    body = label._normalised("在认真总结2026年工作的基础上，结合公司实际，制定2027年工作计划如下。")
-    assert not label.announces_plan_part(body)
-    assert label.announces_plan_part(label._normalised("汇报一年来的工会工作，并提出明年的工作意见，请审议。"))
+    body = doc_kind._normalised("在认真总结2026年工作的基础上，结合公司实际，制定2027年工作计划如下。")
+    assert not doc_kind.announces_plan_part(body)
+    assert doc_kind.announces_plan_part(doc_kind._normalised("汇报一年来的工会工作，并提出明年的工作意见，请审议。"))
 
 
 def test_offline_drafts_and_clean_fixtures_stay_plans():
     from pathlib import Path
 
     for path in sorted(Path(__file__).parent.glob("fixtures/clean_*.txt")):
-        assert label.infer_doc_kind(path.read_text("utf-8")) == "plan", path.name
+        assert doc_kind.infer_doc_kind(path.read_text("utf-8")) == "plan", path.name
 
 
 @pytest.mark.parametrize("org_type", ["school", "hospital", "township", "women"])
@@ -140,7 +140,7 @@ def test_offline_drafts_are_plans_and_review_sees_no_summary(org_type):
     from ghplan.writer.draft.profile import example_profile
 
     result = draft(example_profile(org_type), backend=OfflineBackend(), year=2027, retrieve=False)
-    assert label.infer_doc_kind(result.text) == "plan"
+    assert doc_kind.infer_doc_kind(result.text) == "plan"
     rules = {f.rule for f in result.review.findings}
     assert not rules & {"GH-STRUCT-SUMMARY", "GH-STRUCT-MIXED"}
     assert not [f for f in result.review.findings if f.severity == "error"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ghplan.corpus import label
+from ghplan.corpus import doc_kind, label
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.lexicon import cue_field, cue_words
 from ghplan.writer.review import broken, copycheck
@@ -42,14 +42,14 @@ TENSE = _pieces(cue_words("looking_back"), cue_words("looking_forward"),
 @settings(max_examples=300, deadline=None)
 @given(_texts(TENSE))
 def test_tense_flags_whole_text_equals_sentence_by_sentence(text):
-    assert label._tense_flags(text) == label._tense_flags_by_sentence(text)
+    assert doc_kind._tense_flags(text) == doc_kind._tense_flags_by_sentence(text)
 
 
 def test_tense_flags_on_fixtures():
     for text in FIXTURE_TEXTS + ["\n".join(FIXTURE_TEXTS)]:
-        body = label._normalised(text)
-        flags = label._tense_flags(body)
-        assert flags == label._tense_flags_by_sentence(body)
+        body = doc_kind._normalised(text)
+        flags = doc_kind._tense_flags(body)
+        assert flags == doc_kind._tense_flags_by_sentence(body)
     assert any(flags[0]) and any(flags[1])          # both kinds of sentence occur in the fixtures
 
 
@@ -131,13 +131,13 @@ RESULTS = _pieces(cue_words("results_heading")) + ["一、", "（二）", "3.", 
 @settings(max_examples=300, deadline=None)
 @given(_texts(RESULTS))
 def test_results_heading_prefilter_equals_the_whole_pattern(text):
-    body = label._normalised(text)
-    assert label.has_results_heading(body) == bool(label._results_heading().search(body))
+    body = doc_kind._normalised(text)
+    assert doc_kind.has_results_heading(body) == bool(doc_kind._results_heading().search(body))
 
 
 def test_results_heading_found_and_not_found():
-    assert label.has_results_heading("2026年工作总结\n一、工作概况\n今年以来……")
-    assert not label.has_results_heading("2027年工作计划\n一、指导思想\n二、工作目标\n")
+    assert doc_kind.has_results_heading("2026年工作总结\n一、工作概况\n今年以来……")
+    assert not doc_kind.has_results_heading("2027年工作计划\n一、指导思想\n二、工作目标\n")
 
 
 SUPERIORS = ["总工会", "市总工会领导", "到", "赴", "莅临", "深入", "调研", "视察", "检查指导", "我局", "企业",
@@ -155,3 +155,27 @@ def test_superiors_mask_each_visit_verb(verb):
     body = f"今年我局工会组织职工培训，市总工会领导{verb}我局企业调研。全年开展劳动竞赛。"
     masked = label._mask_superiors(body)
     assert masked == label._SUPERIORS.sub(label._blank, body) and "市总工会" not in masked
+
+
+# markers of every style, at line starts and inline (one-line pages), with and without words
+MARKERS = ["一、", "二、", "三、", "（一）", "（二）", "(三)", "1.", "2、", "3.", "（1）", "(2)", "第一，", "第二、",
+           "## ", "一月份：", "3月：", "\n", "。", "；", "，", "加强职工培训", "开展劳动竞赛活动推动企业发展", " ", "的"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKERS), max_size=40).map("".join))
+def test_find_headings_equals_its_previous_loop(text):
+    assert find_headings(text) == reference.find_headings(text)
+
+
+def test_find_headings_on_fixtures_and_one_line_pages():
+    for text in FIXTURE_TEXTS:
+        for page in (text, text.replace("\n", "")):
+            assert find_headings(page) == reference.find_headings(page)
+
+
+def test_find_headings_a_parent_closes_the_count_below_it():
+    # after 二、 the (一) count is closed: an inline (二) no longer continues it
+    text = "一、加强培训\n（一）开展竞赛\n二、推进公开活动（二）落实制度\n"
+    assert find_headings(text) == reference.find_headings(text)
+    assert [h.marker for h in find_headings(text)] == ["一、", "（一）", "二、"]

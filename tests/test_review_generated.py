@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ghplan.corpus import label
+from ghplan.corpus import doc_kind, label
 from ghplan.eval.labels import judge_spans
 from ghplan.eval.stages.reviewer import _fixtures_in
 from ghplan.writer.review.report import finding_lines
@@ -203,14 +203,14 @@ def test_a_kindergarten_plan_is_a_school_plan_and_a_plan_is_a_plan():
     text = ("本学期我园工会将关心全园教职工，配合做好保教工作，开展幼儿教师技能比赛，组织教职工健康体检，"
             "认真落实园务公开制度，推动幼儿园民主管理。")
     assert label.infer_org_type(text) == "school"
-    assert label.infer_doc_kind(text) == "plan"
+    assert doc_kind.infer_doc_kind(text) == "plan"
 
 
 def test_a_summary_that_turns_to_next_years_plans_is_mixed():
     text = ("一年来，公司工会开展了劳动竞赛，举办了职工运动会，慰问了困难职工，取得了较好成绩。"
             "全年共组织技能比武六场。职工书屋完成了改造。\n明年，公司工会将继续深化劳动竞赛，要进一步推进厂务公开，"
             "力争集体合同签订率保持百分之百，确保困难职工帮扶到位，要着力建设职工之家。")
-    assert label.infer_doc_kind(text) == "mixed"
+    assert doc_kind.infer_doc_kind(text) == "mixed"
 
 
 def test_json_lines_carry_the_added_fields():

@@ -8,6 +8,7 @@ from pathlib import Path
 from ghplan.corpus.decode import DecodeError
 from ghplan.corpus.read import ReadResult
 from ghplan.corpus.read import read_document as _read
+from ghplan.writer.errors import UsageError
 
 
 def read_document(path: Path | str) -> ReadResult:

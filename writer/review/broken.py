@@ -300,9 +300,9 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern | None:
 
 def lookback(text: str) -> list[Finding]:
     """Sentences of a plan that report what was done (去年…共组织…取得了…): summary material."""
-    from ghplan.corpus import label
+    from ghplan.corpus import doc_kind
 
-    if label.infer_doc_kind(text) != "plan":
+    if doc_kind.infer_doc_kind(text) != "plan":
         return []          # a summary or mixed text is reported as a whole (GH-STRUCT-SUMMARY/MIXED)
     when, done = tuple(cues().get("lookback_when", ())), tuple(cues().get("lookback_done", ()))
     any_when = _any_of(when)

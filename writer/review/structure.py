@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ghplan.corpus import label
+from ghplan.corpus import doc_kind, label
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import REQUIRED_ROLES, Heading
 from ghplan.corpus.lexicon import summary_phrases
@@ -94,7 +94,7 @@ def _first_cue(text: str, cues: list[str], norm: Normalised | None = None) -> tu
 def check(text: str, ol: Outline | None = None, norm: Normalised | None = None) -> list[Finding]:
     ol = ol or outline(text, norm=norm)
     out: list[Finding] = []
-    kind = label.infer_doc_kind(text)
+    kind = doc_kind.infer_doc_kind(text)
     summary_cues = _summary_cues()
     if kind in ("summary", "mixed"):
         s, e = _first_cue(text, summary_cues, norm)
