@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,55 +11,29 @@ from typer.testing import CliRunner
 
 from ghplan.writer.config import DEFAULT_EMBED_MODEL
 from ghplan.writer.index.store import Location, build_index, index_status, open_index
+from tests.servers import answers, free_port, running
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
 pytestmark = pytest.mark.slow      # starts a real chroma server and loads the embedding model
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _heartbeat(url: str) -> bool:
-    for path in ("/api/v2/heartbeat", "/api/v1/heartbeat"):
-        try:
-            with urllib.request.urlopen(url + path, timeout=1) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            continue
-    return False
+    return any(answers(url + path) for path in ("/api/v2/heartbeat", "/api/v1/heartbeat"))
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     if not CHROMA.exists():
         pytest.fail(f"chroma CLI not found at {CHROMA}")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
+    cmd = [str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma-data")),
+           "--port", str(port), "--host", "127.0.0.1"]
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma-data")),
-             "--port", str(port), "--host", "127.0.0.1"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    try:
-        deadline = time.monotonic() + 60
-        while not _heartbeat(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not start: {log.read_text(errors='replace')[-500:]}")
-            time.sleep(0.2)
+    with running(cmd, lambda: _heartbeat(url), log, seconds=60,
+                 env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_build_and_search_through_a_chroma_server(chroma_server, embedder, mini_chunks, tmp_path):

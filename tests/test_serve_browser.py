@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import GHPLAN
+from tests.servers import answers, free_port, json_status_ok, running
 
 pytestmark = pytest.mark.slow
 
@@ -86,27 +83,6 @@ def _plan(year: int, signed: int) -> list[str]:
 
 
 # ------------------------------------------------------------------ the server and the browser
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    request = urllib.request.Request(base + "/api/health", headers={"Authorization": f"Bearer {TOKEN}"})
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ghplan serve exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            with urllib.request.urlopen(request, timeout=2) as r:
-                if json.load(r).get("status") == "ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("ghplan serve did not answer /api/health in time")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`ghplan serve` on a free port of 127.0.0.1 with a token, offline, with an empty store."""
@@ -114,19 +90,13 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     env.update(GHPLAN_STORE=str(home / "store"), XDG_DATA_HOME=str(home / "data"),
                XDG_CONFIG_HOME=str(home / "config"), HF_HUB_OFFLINE="1", GHPLAN_LANG="zh")
-    port = _free_port()
-    proc = subprocess.Popen([GHPLAN, "serve", "--port", str(port), "--token", TOKEN], env=env, cwd=home,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with running([GHPLAN, "serve", "--port", str(port), "--token", TOKEN],
+                 lambda: answers(base + "/api/health", auth, json_status_ok), home / "serve.log",
+                 env=env, cwd=home):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
