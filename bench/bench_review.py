@@ -97,7 +97,9 @@ def mbs(fn, text: str, repeat: int = 1) -> float:
     return len(text.encode("utf-8")) / 1e6 / best
 
 
-def cli_seconds(args: list[str], runs: int, env: dict | None = None) -> float:
+def cli_times(args: list[str], runs: int, env: dict | None = None) -> list[float]:
+    """Wall seconds of `runs` fresh `ghplan ARGS` processes, each started the same way (this
+    interpreter, no extra flags, output to /dev/null)."""
     exe = [sys.executable, "-c", "from ghplan.writer.cli import run; run()"]
     times = []
     for _ in range(runs):
@@ -105,7 +107,12 @@ def cli_seconds(args: list[str], runs: int, env: dict | None = None) -> float:
         subprocess.run(exe + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return times
+
+
+def spread(times: list[float]) -> str:
+    """min/median/max in ms: the noise of a shared machine, next to the median used."""
+    return "/".join(f"{v * 1000:.0f}" for v in (min(times), statistics.median(times), max(times)))
 
 
 def issue14(runs: int) -> None:
@@ -148,20 +155,27 @@ def fixed_cost(runs: int) -> None:
         path = Path(tmp) / "plan.txt"
         path.write_text(two_kb, "utf-8")
         cache = Path(tmp) / "cache"
-        cli_seconds(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(cache)})     # writes the cache
+        # warm-up, untimed: writes the review's caches and brings both commands' files into the
+        # page cache, so the first timed --help is no colder than the first timed review
+        cli_times(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(cache)})
+        cli_times(["--help"], 1)
         times: dict[str, list[float]] = {"help": [], "cached": [], "uncached": []}
         for i in range(runs):          # interleaved, so a busy spell on the machine hits all three
-            times["help"].append(cli_seconds(["--help"], 1))
-            times["cached"].append(cli_seconds(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(cache)}))
-            times["uncached"].append(cli_seconds(["review", str(path)], 1,
-                                                 {"GHPLAN_CACHE_DIR": str(Path(tmp) / f"empty{i}")}))
+            times["help"] += cli_times(["--help"], 1)
+            times["cached"] += cli_times(["review", str(path)], 1, {"GHPLAN_CACHE_DIR": str(cache)})
+            times["uncached"] += cli_times(["review", str(path)], 1,
+                                           {"GHPLAN_CACHE_DIR": str(Path(tmp) / f"empty{i}")})
         help_s, cached, uncached = (statistics.median(times[k]) for k in ("help", "cached", "uncached"))
+        pairs = sorted(c / h for c, h in zip(times["cached"], times["help"]))
     ratio = cached / help_s
     print(f"fixed cost: `ghplan --help` {help_s * 1000:.0f} ms, 2 KB `ghplan review` {cached * 1000:.0f} ms "
           f"= {ratio:.2f}x (target ≤ {TARGET_FIXED_RATIO}x: {TARGET_FIXED_RATIO / ratio:.2f} of the way; "
           f"last baseline {LAST_FIXED_RATIO}x: {ratio / LAST_FIXED_RATIO:.2f} of it; the issue's baseline "
           f"{BASELINE_FIXED_RATIO}x; this run with the copy index built in the process, as at first: "
           f"{uncached * 1000:.0f} ms = {uncached / help_s:.2f}x)")
+    print(f"  spread over {runs} runs, min/median/max ms: --help {spread(times['help'])}, "
+          f"review {spread(times['cached'])}, review with an empty cache {spread(times['uncached'])}; "
+          f"review/--help of each interleaved pair {pairs[0]:.2f}–{pairs[-1]:.2f}x", flush=True)
 
 
 def main() -> None:
