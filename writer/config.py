@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +70,8 @@ class ConfigError(ValueError):
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    import tomllib   # here, not at the top: a review without a config file parses nothing
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -123,9 +124,17 @@ def find_config(start: Path | None = None) -> Path | None:
     py = here / "pyproject.toml"
     if py.is_file():
         try:
-            if "ghplan" in tomllib.loads(py.read_text("utf-8")).get("tool", {}):
+            text = py.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if "ghplan" not in text and "\\" not in text:
+            return None       # never names ghplan (not even as "\u0067hplan"): no parse, no tomllib
+        import tomllib
+
+        try:
+            if "ghplan" in tomllib.loads(text).get("tool", {}):
                 return py
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except tomllib.TOMLDecodeError:
             return None
     return None
 

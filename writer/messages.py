@@ -11,11 +11,11 @@ CLI, the server) picks the text then; the English is the stable text scripts and
 """
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ghplan.corpus.cache import load_toml
 from ghplan.corpus.rules.messages import Template, templates
 from ghplan.writer.lang import pick
 
@@ -54,7 +54,7 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, dict]:
 @lru_cache(maxsize=1)
 def _data() -> tuple[dict[str, Template], dict[str, dict[str, str]]]:
     ref = resources.files("ghplan.writer").joinpath("data", "messages.toml")
-    data = tomllib.loads(ref.read_text("utf-8"))
+    data = load_toml("messages.toml", ref.read_text("utf-8"))   # kept parsed on disk
     return templates(_flatten(data.get("messages", {}))), data.get("labels", {})
 
 

@@ -17,7 +17,6 @@ FactsError, which the CLI reports in one line with exit 2.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,9 +52,17 @@ def facts_path(cwd: Path | None = None, env: dict | None = None) -> Path | None:
         if not p.is_file():
             continue
         try:
-            data = tomllib.loads(p.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            text = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
             continue   # a bad config file is the config loader's to report
+        if section and "ghplan" not in text and "\\" not in text:
+            continue   # a pyproject.toml that never names ghplan (not even as "\u0067hplan"): no parse
+        import tomllib   # here, not at the top: most starts parse no user file
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
         for key in section:
             data = data.get(key, {})
         file = data.get("facts", {}).get("file") if isinstance(data.get("facts"), dict) else None
@@ -67,6 +74,8 @@ def facts_path(cwd: Path | None = None, env: dict | None = None) -> Path | None:
 
 
 def _read_user(path: Path) -> dict:
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
