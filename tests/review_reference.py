@@ -129,3 +129,16 @@ def find_headings(text: str):
             found[i] = Heading(h.level, h.marker, h.number, h.style,
                                text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
     return found
+
+
+def too_short(text: str, length_target: int | None):
+    """broken.too_short before it counted growing prefixes: every CJK character counted."""
+    n = cjk_length(text)
+    share = float(cues().get("target_min_share", 0.5))
+    if length_target and n < share * length_target:
+        return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0,
+                         say("broken_short_target", chars=n, target=length_target))]
+    floor = int(cues().get("floor_chars", 300))
+    if not length_target and n < floor:
+        return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0, say("broken_short_floor", chars=n, floor=floor))]
+    return []

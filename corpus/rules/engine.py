@@ -104,6 +104,7 @@ class Catalogue:
         self._automaton = self._build_automaton()
         self._regex, self._groups = self._build_regex()
         self._regex_scan: tuple[re.Pattern, bool] | None | bool = False    # built on a first long text
+        self._checked: dict[str, tuple[str, ...]] | None = None            # see `_checked_chars`
 
     def _pattern(self, rule: Rule) -> re.Pattern:
         rx = self._compiled.get(rule.id)
@@ -183,12 +184,18 @@ class Catalogue:
             yield first
         yield from scan.finditer(norm)
 
-    def match(self, norm: str) -> list[Match]:
-        """Every hit on normalised text, sorted by position. Hits of different rules may overlap."""
+    def match(self, norm: str, original: str | None = None) -> list[Match]:
+        """Every hit on normalised text, sorted by position. Hits of different rules may overlap.
+
+        `original`: the text `norm` was normalised from, when the caller makes findings with
+        `scan`; a rule no hit of which can become a finding there or drop another hit (see
+        `_idle_rules`) is then not verified (it would only make hits `scan` drops)."""
         hits: list[Match] = []
         windows = self._literal_pass(norm, hits)
+        idle = self._idle_rules(original) if original is not None else ()
         for rule_id, spans in windows.items():
-            hits.extend(self._verify(self.by_id[rule_id], norm, spans))
+            if rule_id not in idle:
+                hits.extend(self._verify(self.by_id[rule_id], norm, spans))
         if self._regex is not None:
             reach: dict[str, int] = {}   # per rule: end of its last hit, to drop nested re-hits
             for m in self._regex_matches(norm):
@@ -201,6 +208,32 @@ class Catalogue:
                     hits.append(Match(self._groups[name], start, end))
         hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))
         return hits
+
+    def _idle_rules(self, original: str) -> set[str]:
+        """Rules checked against the original characters (`original`: a Traditional character
+        that Simplified matching hides) none of whose possible first characters `original` holds:
+        `scan` would drop every hit of theirs. Only rules whose hits cannot drop another in
+        `_drop_nested` either (one character long, no rule yields to them): leaving their hits
+        out then changes no finding. A rule pays one str.find per such character."""
+        out = set()
+        for rid, chars in self._checked_chars().items():
+            if not any(c in original for c in chars):
+                out.add(rid)
+        return out
+
+    def _checked_chars(self) -> dict[str, tuple[str, ...]]:
+        """Rule id -> the characters its `original` pattern must start with, for the rules
+        `_idle_rules` may leave out (built once)."""
+        if self._checked is None:
+            yielded = {y for r in self.rules for y in r.extra.get("yields_to", ())}
+            self._checked = {}
+            for r in self.rules:
+                only = r.extra.get("original")
+                if only and r.pattern and r.id not in yielded and prefilter.widths(r.pattern, re.MULTILINE) == (1, 1):
+                    chars = prefilter.start_chars(only)
+                    if chars is not None:
+                        self._checked[r.id] = chars
+        return self._checked
 
     def _literal_pass(self, norm: str, hits: list[Match]) -> dict[str, list[list[int]]]:
         """The Aho-Corasick pass: word hits go into `hits`; returns, per triggered regex rule, the

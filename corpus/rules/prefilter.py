@@ -118,6 +118,34 @@ def start_class(pattern: str, flags: int = 0) -> str | None:
     return "[" + "".join(sorted(items)) + "]"
 
 
+def start_chars(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """The characters of `start_class` one by one, when it is made of single characters only
+    (no ranges, \\d or \\s); None otherwise."""
+    if _P is None:
+        return None
+    try:
+        parsed = _parse(pattern, flags)
+        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
+            return None
+        items, empty = _sequence(parsed)
+    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
+        return None
+    if empty or not items or items & set(_CATEGORIES.values()):
+        return None
+    chars = [i[-1] if len(i) == 2 and i[0] == "\\" else i for i in items]    # re.escape of one character
+    return tuple(sorted(chars)) if all(len(c) == 1 for c in chars) else None
+
+
+def widths(pattern: str, flags: int = 0) -> tuple[int, int] | None:
+    """(shortest, longest) match of `pattern` in characters, or None when it does not parse."""
+    if _P is None:
+        return None
+    try:
+        return tuple(_parse(pattern, flags).getwidth())
+    except (re.error, TypeError, ValueError, IndexError):
+        return None
+
+
 @lru_cache(maxsize=512)
 def starts_regex(pattern: str, flags: int = 0) -> re.Pattern | None:
     """`start_class` compiled, or None."""

@@ -225,14 +225,28 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and at < spans[i][1]
 
 
+def _cjk_below(text: str, limit: float) -> bool:
+    """cjk_length(text) < limit, counted over growing prefixes: a long text reaches the limit in
+    its first few thousand characters (counting all of a megabyte cost ~10 ms a review)."""
+    end = max(256, int(limit) * 2)
+    while True:
+        if cjk_length(text[:end]) >= limit:
+            return False
+        if end >= len(text):
+            return True
+        end *= 4
+
+
 def too_short(text: str, length_target: int | None) -> list[Finding]:
     """Far under the length target when one is known, else under the floor for a whole plan."""
-    n = cjk_length(text)
     share = float(cues().get("target_min_share", 0.5))
+    floor = int(cues().get("floor_chars", 300))
+    if not _cjk_below(text, share * length_target if length_target else floor):
+        return []                      # long enough: neither finding can apply
+    n = cjk_length(text)
     if length_target and n < share * length_target:
         return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0,
                          say("broken_short_target", chars=n, target=length_target))]
-    floor = int(cues().get("floor_chars", 300))
     if not length_target and n < floor:
         return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0, say("broken_short_floor", chars=n, floor=floor))]
     return []

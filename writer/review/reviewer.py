@@ -326,7 +326,7 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     org, inferred, decl, body_type = resolve_declared(text, org_type, org_name, profile_name)
 
     norm = label.normalised(text)        # labelling above normalised it
-    hits = default_catalogue().match(norm.text)
+    hits = default_catalogue().match(norm.text, original=text)    # for _catalogue_findings' scan
     headings = find_headings(_MD_HEADING.sub(lambda m: " " * len(m.group()), text))   # "## 一、…" is 一、
     ol = structure.outline(text, headings, norm)
 

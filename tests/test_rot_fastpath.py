@@ -1,0 +1,99 @@
+"""Fast paths taken on rot-heavy text give what the plain readings give.
+
+- `Catalogue.match(norm, original=text)` leaves out rules whose hits `scan` would all drop (a
+  Traditional-character check on a text holding none): `scan` makes the same findings;
+- `broken.too_short` counts Chinese characters over growing prefixes only until the floor is
+  reached: the same findings as counting the whole text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from ghplan.corpus.rules.engine import Catalogue, default_catalogue
+from ghplan.corpus.rules.model import Rule
+from ghplan.corpus.rules.normalize import normalise
+from ghplan.writer.review import broken
+
+from tests import review_reference as reference
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_TEXTS = [p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
+
+
+def _checked_pieces() -> list[str]:
+    """The triggers and the original characters of every rule checked against the original
+    text, the characters their patterns look around, and plain words and breaks."""
+    cat = default_catalogue()
+    pieces: set[str] = set()
+    for r in cat.rules:
+        if r.extra.get("original"):
+            pieces.update(r.extra.get("triggers", ()))
+            pieces.update(c for c in r.pattern + r.extra["original"] if not c.isascii() or c in "?!")
+    return sorted(pieces) + ["工会", "发展", "髮展", "乾部", "？", "?", "。", "\n", " ", "，"]
+
+
+CHECKED = _checked_pieces()
+
+
+def _scan_both(text: str):
+    cat = default_catalogue()
+    norm = normalise(text)
+    plain = cat.scan(text, norm, hits=cat.match(norm.text))
+    fast = cat.scan(text, norm, hits=cat.match(norm.text, original=text))
+    return plain, fast
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(CHECKED), max_size=60).map("".join))
+def test_match_without_idle_rules_scans_the_same(text):
+    plain, fast = _scan_both(text)
+    assert fast == plain
+
+
+def test_idle_rules_left_out_only_where_the_original_lacks_their_characters():
+    cat = default_catalogue()
+    assert "GH-MOJI-CONVERSION-CHAR" in cat._idle_rules("不断发展壮大工会组织。")
+    assert "GH-MOJI-CONVERSION-CHAR" not in cat._idle_rules("不斷髮展壯大工會組織。")
+    for text in ("不断发展壮大工会组织。干部队伍", "不斷髮展壯大工會組織。乾部隊伍"):
+        plain, fast = _scan_both(text)
+        assert fast == plain
+    assert any(f.rule == "GH-MOJI-CONVERSION-CHAR" for f in _scan_both("不斷髮展壯大")[1])
+
+
+def _rule(rid: str, pattern: str, **extra) -> Rule:
+    return Rule(id=rid, category="mojibake", severity="error", reason="r", pattern=pattern,
+                extra={"triggers": ["发"], **extra})
+
+
+def test_a_rule_that_may_drop_another_hit_is_never_idle():
+    """A rule another yields to, or one whose hits are longer than one character (a shorter hit
+    of its category inside one is dropped), is verified whatever the original holds."""
+    cat = Catalogue([_rule("A", "发", original="髮"),
+                     _rule("B", "发展", original="髮展"),
+                     _rule("C", "发", original="x"),
+                     _rule("D", "发", yields_to=["C"])])
+    assert cat._idle_rules("发展") == {"A"}
+    assert cat._idle_rules("髮展x") == set()
+
+
+def test_match_on_fixtures_scans_the_same():
+    for text in FIXTURE_TEXTS + ["\n".join(FIXTURE_TEXTS)]:
+        plain, fast = _scan_both(text)
+        assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["工会", "职工", "a", "。", "\n", "一二三四五六七八九十" * 3]), max_size=60).map("".join),
+       st.sampled_from([None, 0, 1, 40, 100, 400, 1000]))
+def test_too_short_by_prefixes_equals_counting_everything(text, target):
+    assert broken.too_short(text, target) == reference.too_short(text, target)
+
+
+def test_too_short_around_the_floor():
+    floor = int(broken.cues().get("floor_chars", 300))
+    for n in (floor - 1, floor, floor + 1):
+        text = ("ab工" * n)[:n * 3]
+        assert broken.too_short(text, None) == reference.too_short(text, None)
+        assert bool(broken.too_short(text, None)) is (n < floor)
