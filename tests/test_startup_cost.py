@@ -59,3 +59,51 @@ def test_the_cli_and_a_config_lookup_import_no_toml_parser(tmp_path):
                           "load_settings(None, env={}); facts_path(env={'XDG_CONFIG_HOME': '/nonexistent'})",
                           tmp_path)
     assert "ghplan.writer.cli" in mods and "tomllib" not in mods
+
+
+def _rich_plain(lines: list[str]) -> str:
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=False, no_color=True, highlight=False, soft_wrap=True,
+                      emoji=False, markup=False)
+    for line in lines:
+        console.print(line)
+    return buf.getvalue()
+
+
+TEXT = ("某公司工会2027年工作计划\n一、指导思想\n坚持以党的十九大精神为指引，全面贯彻落实。\n"
+        "二、工作目标\n努力开创工会工作新局面，为“十四五”规划收官作贡献。\n")
+
+
+@pytest.mark.parametrize("name", ["plan.txt", "计划　全角 ｗｉｄｅ 😀 e\u0301 [bold]x[/bold] :smile:.txt",
+                                  "  spaced  " + "长" * 120 + ".txt", "tab\there.txt", "cr\rhere.txt"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_plain_text_report_is_what_rich_prints(name, lang):
+    """Without colour the report is written without rich: byte for byte what rich prints, for wide,
+    combining and markup-like characters and lines past any width; a line with a control
+    character rich rewrites (a tab, a CR) still goes through rich."""
+    import io
+
+    from ghplan.writer.review import report
+    from ghplan.writer.review.reviewer import review_text
+
+    r = review_text(TEXT, year=2027, file=name)
+    r.lang = lang
+    assert r.findings
+    extras = [report.Extra(notes=[f"{name}: read as GB18030"], fixed=2, written=name)]
+    out = io.StringIO()
+    report.render_text([r], extras, color=False, file=out)
+    assert out.getvalue() == _rich_plain(report._plain_lines([r], extras))
+    assert ("\t" not in out.getvalue()) and ("\r" not in out.getvalue())
+
+
+def test_a_plain_review_imports_no_rich(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(TEXT, "utf-8")
+    code = ("import io, sys\nreal, sys.stdout = sys.stdout, io.StringIO()\nfrom ghplan.writer.cli import invoke\n"
+            f"invoke(['review', '--no-color', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
+    mods = _modules_after(code, tmp_path)
+    assert "ghplan.writer.review.report" in mods and "rich.console" not in mods

@@ -6,6 +6,8 @@ Text lines read like a compiler's, so editors can jump to them:
 from __future__ import annotations
 
 import json
+import re
+import sys
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -147,22 +149,57 @@ def summary_line(results: Iterable[ReviewResult], fixed: int = -1, lang: str | N
     return line
 
 
+# What rich rewrites in a plain report (control codes dropped, tabs expanded): a line holding one
+# goes through rich; any other line rich would print as it is, so the plain report skips it.
+_RICH_ONLY = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain_lines(results: list[ReviewResult], extras: list[Extra]) -> list[str]:
+    """The uncoloured text report, one string per line."""
+    lines: list[str] = []
+    fixed_total = -1
+    for r, x in zip(results, extras):
+        lines.append(header(r))
+        lines.extend(x.notes)
+        if x.fixed >= 0:
+            fixed_total = max(fixed_total, 0) + x.fixed
+            lines.append(f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
+                         if r.lang == "zh" else
+                         f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
+        lines.extend(line for _, _, line in finding_lines(r))
+    if results:
+        lines.append(summary_line(results, fixed_total))
+    return lines
+
+
 def render_text(results: list[ReviewResult], extras: list[Extra] | None = None, color: bool = False,
                 file=None) -> None:
-    """Print the text report; with colour, files get a rule and families a heading."""
+    """Print the text report; with colour, files get a rule and families a heading. Without
+    colour the lines are written as they are (what rich prints for them; importing rich was
+    ~20 ms of a short `ghplan review`), unless one holds a character rich would rewrite."""
+    extras = extras or [Extra() for _ in results]
+    if not color:
+        lines = _plain_lines(results, extras)
+        if not any(_RICH_ONLY.search(line) for line in lines):
+            out = file or sys.stdout
+            out.write("".join(line + "\n" for line in lines))
+            out.flush()
+            return
     from rich.console import Console
     from rich.text import Text
 
-    extras = extras or [Extra() for _ in results]
     console = Console(file=file, force_terminal=color, no_color=not color, highlight=False,
                       soft_wrap=True, emoji=False, markup=False)
+    if not color:
+        for line in lines:
+            console.print(line)
+        return
     fixed_total = -1
     for r, x in zip(results, extras):
-        if color:
-            console.rule(Text(r.file, style="bold"), align="left")
-        console.print(Text(header(r), style="dim" if color else ""))
+        console.rule(Text(r.file, style="bold"), align="left")
+        console.print(Text(header(r), style="dim"))
         for note in x.notes:
-            console.print(Text(note, style="dim" if color else ""))
+            console.print(Text(note, style="dim"))
         if x.fixed >= 0:
             fixed_total = max(fixed_total, 0) + x.fixed
             console.print(f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
@@ -170,15 +207,15 @@ def render_text(results: list[ReviewResult], extras: list[Extra] | None = None, 
                           f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
         current = None
         for fam, sev, line in finding_lines(r):
-            if color and fam != current:
+            if fam != current:
                 console.print(Text(f"  {fam}", style="bold underline"))
                 current = fam
-            console.print(Text(line, style=_STYLE.get(sev, "")) if color else line)
+            console.print(Text(line, style=_STYLE.get(sev, "")))
     if not results:
         return
     summary = summary_line(results, fixed_total)
     errors = sum(r.errors for r in results)
-    console.print(Text(summary, style=("bold red" if errors else "bold green") if color else ""))
+    console.print(Text(summary, style="bold red" if errors else "bold green"))
 
 
 def render_json(results: list[ReviewResult], file=None) -> None:
