@@ -2,17 +2,21 @@
 
 - `Catalogue.match(norm, original=text)` leaves out rules whose hits `scan` would all drop (a
   Traditional-character check on a text holding none): `scan` makes the same findings;
+- `model.direct_init` (Finding, Match) builds what the generated frozen __init__ builds;
 - `broken.too_short` counts Chinese characters over growing prefixes only until the floor is
   reached: the same findings as counting the whole text.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from ghplan.corpus.rules.engine import Catalogue, default_catalogue
-from ghplan.corpus.rules.model import Rule
+from ghplan.corpus.rules.engine import Catalogue, Match, default_catalogue
+from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review import broken
 
@@ -97,3 +101,38 @@ def test_too_short_around_the_floor():
         text = ("ab工" * n)[:n * 3]
         assert broken.too_short(text, None) == reference.too_short(text, None)
         assert bool(broken.too_short(text, None)) is (n < floor)
+
+
+def _generated_twin(cls):
+    """The same dataclass with the __init__ dataclasses generates."""
+    return dataclasses.make_dataclass(cls.__name__, [(f.name, f.type, f) for f in dataclasses.fields(cls)],
+                                      frozen=True)
+
+
+@pytest.mark.parametrize("cls", [Finding, Match])
+def test_direct_init_has_the_generated_signature(cls):
+    twin = _generated_twin(cls)
+    assert inspect.signature(cls.__init__) == inspect.signature(twin.__init__)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=3), st.integers(), st.booleans()), min_size=7, max_size=11),
+       st.booleans())
+def test_direct_init_builds_what_the_generated_one_builds(values, keywords):
+    twin = _generated_twin(Finding)
+    names = [f.name for f in dataclasses.fields(Finding)][:len(values)]
+    args, kwargs = ((), dict(zip(names, values))) if keywords else (values, {})
+    ours, theirs = Finding(*args, **kwargs), twin(*args, **kwargs)
+    assert dataclasses.astuple(ours) == dataclasses.astuple(theirs)
+    assert repr(ours) == repr(theirs).replace(twin.__qualname__, "Finding")
+    assert ours == Finding(*args, **kwargs) and hash(ours) == hash(Finding(*args, **kwargs))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ours.rule = "x"
+
+
+def test_direct_init_refuses_what_the_generated_one_refuses():
+    with pytest.raises(TypeError):
+        Finding("a", "b", "c", 1, 2, "t")                       # a field without default missing
+    with pytest.raises(TypeError):
+        Finding("a", "b", "c", 1, 2, "t", "m", colour="red")    # no such field
+    assert direct_init(Rule) is Rule and "Rule.__init__" in Rule.__init__.__qualname__   # a factory default: left alone

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ghplan.corpus import cache
 from ghplan.corpus.rules import prefilter
-from ghplan.corpus.rules.model import Finding, Rule
+from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import Normalised, normalise
 
 RULE_FILES = ("boilerplate.toml", "dated.toml")
@@ -64,6 +64,7 @@ def parse_rules(data: dict) -> list[Rule]:
     return rules
 
 
+@direct_init             # ~7,000 a rot-heavy megabyte: see model.direct_init
 @dataclass(frozen=True)
 class Match:
     """A raw hit in normalised coordinates, before mapping back to the original."""
