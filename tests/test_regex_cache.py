@@ -68,7 +68,7 @@ def test_a_damaged_table_is_ignored_and_rewritten(tmp_path, damage):
         entries = marshal.loads(blob)
         key = PATTERNS[2]
         flags_, code, groups, gi, ig = entries[key]
-        entries[key] = (flags_, code[:-3] + [0, 0, 1], groups, gi, ig)
+        entries[key] = (flags_, code[:-12] + bytes(8) + (1).to_bytes(4, sys.byteorder), groups, gi, ig)
         path.write_bytes(marshal.dumps((tag, check, marshal.dumps(entries))))
     again = RegexTable(path)
     assert again.entries == {}
@@ -118,3 +118,61 @@ def test_cli_review_output_is_the_same_with_a_cold_and_a_warm_table(tmp_path):
     warm = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     assert (cold.returncode, cold.stdout, cold.stderr) == (warm.returncode, warm.stdout, warm.stderr), warm.stderr
     assert '"findings"' in warm.stdout
+
+
+def test_an_entry_whose_code_is_unusable_is_compiled_afresh(tmp_path):
+    table = RegexTable(tmp_path / "t.marshal")
+    key = PATTERNS[0]
+    flags, code, groups, gi, ig = regex_cache._parts(*key)
+    for bad in (code[:-1], [1, 2, 3], b"\xff" * 8):       # a ragged word, an old list, nonsense code
+        table.entries[key] = (flags, bad, groups, gi, ig)
+        assert table.compile(*key) == re.compile(*key)
+        assert table.entries[key][1] == code                 # replaced by the right code
+
+
+def test_a_code_word_past_32_bits_is_compiled_by_re_and_not_stored(tmp_path, monkeypatch):
+    monkeypatch.setattr(regex_cache, "_WORD", "B")           # words of 8 bits: most codes overflow
+    table = RegexTable(tmp_path / "t.marshal")
+    assert table.compile(*PATTERNS[0]) == re.compile(*PATTERNS[0])
+    assert table.entries == {}
+
+
+@pytest.fixture
+def fresh_install(monkeypatch, tmp_path):
+    """install() as in a new process, undone afterwards (re's compiler restored)."""
+    from re import _compiler
+
+    monkeypatch.setattr(_compiler, "compile", _compiler.compile)
+    monkeypatch.setattr(regex_cache, "_installed", {})
+    monkeypatch.setattr(regex_cache.atexit, "register", lambda fn: None)
+    monkeypatch.setenv("GHPLAN_CACHE_DIR", str(tmp_path))
+    probes = []
+    real = regex_cache._works
+    monkeypatch.setattr(regex_cache, "_works", lambda: probes.append(1) or real())
+
+    def install():
+        _compiler.compile = regex_cache._installed.get("original", _compiler.compile)   # re's own again
+        regex_cache._installed.clear()
+        return regex_cache.install()
+    return install, probes
+
+
+def test_the_probe_runs_only_before_a_table_exists(fresh_install):
+    """A table is written only where the probe passed, and its name pins the interpreter: a start
+    that finds one skips the probe (~2 ms); one that finds none probes first."""
+    install, probes = fresh_install
+    table = install()
+    assert table is not None and probes == [1]
+    assert re.compile(r"probe\d+ skipped") == regex_cache._compiler_compile(r"probe\d+ skipped", 0)
+    table.save()
+    assert install() is not None and probes == [1]            # the table exists: no probe
+    assert (r"probe\d+ skipped", 0) in regex_cache._installed["table"].entries
+
+
+def test_no_table_and_a_failed_probe_installs_nothing(fresh_install, monkeypatch):
+    from re import _compiler
+
+    install, probes = fresh_install
+    monkeypatch.setattr(regex_cache, "_works", lambda: False)
+    before = _compiler.compile
+    assert install() is None and _compiler.compile is before
