@@ -94,16 +94,27 @@ def unknown_keys(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def _warn_unknown(path: Path, data: dict[str, Any]) -> list[str]:
-    """One warning line per unknown key, on stderr (once per process) and returned."""
-    known = ", ".join(f"{t}.{k}" for t in KNOWN_KEYS for k in sorted(KNOWN_KEYS[t]))
+def _warn_unknown(path: Path, data: dict[str, Any], lang: str | None = None) -> list[str]:
+    """One warning per unknown key, on stderr (once per process) in `lang` (else GHPLAN_LANG or
+    the locale's), and returned as the stable English lines."""
     keys = unknown_keys(data)
-    lines = [f"ghplan: warning: {path}: unknown key {key!r} ignored (known: {known})" for key in keys]
-    for key, line in zip(keys, lines):
+    if not keys:
+        return []
+    from ghplan.writer.errors import UsageError
+    from ghplan.writer.lang import resolve_lang
+    from ghplan.writer.messages import say, text
+
+    known = ", ".join(f"{t}.{k}" for t in KNOWN_KEYS for k in sorted(KNOWN_KEYS[t]))
+    said = [say("warning.config.unknown_key", path=path, key=key, known=known) for key in keys]
+    try:
+        language = resolve_lang(lang)
+    except UsageError:          # a bad GHPLAN_LANG is reported by the command itself
+        language = "en"
+    for key, warning in zip(keys, said):
         if (str(path), key) not in _WARNED:
             _WARNED.add((str(path), key))
-            print(line, file=sys.stderr)
-    return lines
+            print(text("cli.warning", language, text=warning.text(language)), file=sys.stderr)
+    return [f"ghplan: warning: {w}" for w in said]
 
 
 def check_timeout(value: Any, where: str) -> float:
@@ -139,7 +150,10 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def load_settings(config: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+def load_settings(config: Path | None = None, env: dict[str, str] | None = None,
+                  lang: str | None = None) -> Settings:
+    """Settings from the config file and the environment; `lang` is the language of a warning
+    about the file (the command's --lang; default GHPLAN_LANG or the locale)."""
     env = dict(os.environ if env is None else env)
     s = Settings()
     path = Path(config) if config else find_config()
@@ -148,7 +162,7 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
     data = _read_file(path) if path else {}
     s.source = str(path) if path else ""
     if path:
-        s.warnings = _warn_unknown(path, data)
+        s.warnings = _warn_unknown(path, data, lang)
     review = data.get("review", {})
     s.review_disable = list(review.get("disable", []))
     s.review_severity = dict(review.get("severity", {}))

@@ -62,6 +62,21 @@ def _usage_error(exc: BaseException) -> bool:
     return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
+def _usage_line(exc: Exception) -> str:
+    """A click usage error as one line in the run's language, with where to look for help."""
+    from ghplan.writer.cli.common import error_line, safe_lang
+    from ghplan.writer.localize import localize
+    from ghplan.writer.messages import text
+
+    language = safe_lang()
+    ctx = getattr(exc, "ctx", None)
+    message = " ".join(exc.format_message().split())
+    hint = text("cli.see_help", language, command=ctx.command_path) if ctx is not None else ""
+    if "--lang" in message and ctx is not None and ctx.parent is not None:
+        hint = text("cli.lang_first", language, command=ctx.info_name)
+    return error_line(localize(message, language) + hint)
+
+
 def invoke(args: list[str] | None = None) -> int:
     """Run the app as the console script does and return its exit code: user errors and
     surprises alike end in one line on stderr, never a traceback.
@@ -74,31 +89,26 @@ def invoke(args: list[str] | None = None) -> int:
     import os
     import sys
 
-    from ghplan.writer.cli.common import exit_code
+    from ghplan.writer.cli.common import error_line, exit_code, safe_lang
+    from ghplan.writer.messages import text
 
     try:
         code = app(args=args, prog_name="ghplan", standalone_mode=False)
     except GhplanError as exc:
-        print(f"ghplan: error: {exc}", file=sys.stderr)
+        print(error_line(exc.args[0] if exc.args else exc), file=sys.stderr)
         return exit_code(exc)
     except (KeyboardInterrupt, typer.Abort):
-        print("ghplan: interrupted", file=sys.stderr)
+        print(text("cli.interrupted", safe_lang()), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if type(exc).__name__ == "NoArgsIsHelpError":     # `ghplan index`: the help is shown
             return exc.exit_code
         if _usage_error(exc):
-            ctx = getattr(exc, "ctx", None)
-            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            message = " ".join(exc.format_message().split())
-            if "--lang" in message and ctx is not None and ctx.parent is not None:
-                hint = f" (--lang goes before the command: ghplan --lang zh {ctx.info_name} …)"
-            print(f"ghplan: error: {message}{hint}", file=sys.stderr)
+            print(_usage_line(exc), file=sys.stderr)
             return exc.exit_code
         if os.environ.get("GHPLAN_DEBUG"):
             raise
-        print(f"ghplan: internal error: {type(exc).__name__}: {exc} (GHPLAN_DEBUG=1 shows the traceback)",
-              file=sys.stderr)
+        print(text("cli.internal", safe_lang(), kind=type(exc).__name__, detail=exc), file=sys.stderr)
         return 70
     return code if isinstance(code, int) else 0
 

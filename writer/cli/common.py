@@ -23,13 +23,43 @@ def exit_code(exc: GhplanError) -> int:
     return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"ghplan: error: {message}", err=True)
+def safe_lang() -> str:
+    """The run's language for a failure line: a bad GHPLAN_LANG (itself being reported) is en."""
+    from ghplan.writer.lang import resolve_lang
+
+    try:
+        return resolve_lang(_CHOSEN["lang"])
+    except UsageError:
+        return "en"
+
+
+def error_line(message: object) -> str:
+    """`ghplan: error: …` in the run's language (the prefix stays English, for scripts)."""
+    from ghplan.writer.localize import localize
+
+    return f"ghplan: error: {localize(message, safe_lang())}"
+
+
+def echo_error(message: object) -> None:
+    typer.echo(error_line(message), err=True)
+
+
+def echo_note(message: object) -> None:
+    """`ghplan: note: …` / `ghplan：提示：…` on stderr in the run's language."""
+    from ghplan.writer.localize import localize
+    from ghplan.writer.messages import text
+
+    language = safe_lang()
+    typer.echo(text("cli.note", language, text=localize(message, language)), err=True)
+
+
+def fail(message: object, code: int = 1) -> NoReturn:
+    echo_error(message)
     raise typer.Exit(code)
 
 
 def fail_on(exc: GhplanError) -> NoReturn:
-    fail(str(exc), exit_code(exc))
+    fail(exc.args[0] if exc.args else str(exc), exit_code(exc))
 
 
 def print_json(obj: Any) -> None:
@@ -58,7 +88,7 @@ def lang() -> str:
     try:
         return resolve_lang(_CHOSEN["lang"])
     except UsageError as exc:
-        fail(f"GHPLAN_LANG: {exc}", 2)
+        fail(f"GHPLAN_LANG: {exc}", 2)      # read back as messages.error.lang.env
 
 
 def org_type(name: Optional[str], *, allow_other: bool = False, what: str = "type") -> Optional[str]:

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from ghplan.writer.io import write_atomic
-from ghplan.writer.cli.common import fail, print_json
+from ghplan.writer.cli.common import echo_error, fail, print_json
 
 corpus_app = typer.Typer(help="Clean raw 范文 pages into labelled plan sections.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def inspect(
         try:
             result = inspect_path(path, year=year)
         except DecodeError as exc:
-            typer.echo(f"ghplan: error: {exc}", err=True)
+            echo_error(exc)
             failed += 1
             continue
         if as_json:

@@ -20,8 +20,9 @@ from typing import Optional
 import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
-from ghplan.writer.messages import Said, label, say, text
-from ghplan.writer.cli.common import TYPE_HELP, exit_code, fail, lang, print_json
+from ghplan.writer.localize import localize
+from ghplan.writer.messages import label, say, text
+from ghplan.writer.cli.common import TYPE_HELP, exit_code, fail, lang, print_json, safe_lang
 
 # Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
 # "[2/7] 正在撰写：二、工作目标", "[修改] 第1轮：3 个错误"
@@ -56,7 +57,7 @@ def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int
     _check_flags(year, as_json, stream, rounds)
     language = lang()
     try:
-        settings = load_settings(config)
+        settings = load_settings(config, lang=safe_lang())
         if timeout is not None:
             settings.openai_timeout = check_timeout(timeout, "--timeout")
     except ConfigError as exc:
@@ -146,11 +147,10 @@ def progress(language: str):
 
 
 def error_text(exc: Exception, language: str) -> str:
-    """The failure's one line in `language`: a message from writer/data/messages.toml (a model
-    timeout, a bad profile field) has its Chinese; any other stays as the library wrote it. The
-    line keeps its `ghplan: error:` prefix in both languages, for scripts."""
-    said = exc.args[0] if exc.args else None
-    return said.text(language) if isinstance(said, Said) else str(exc)
+    """The failure's one line in `language` (writer/localize.py: a Said's Chinese, or the
+    Chinese messages.toml has for the library's English line). The line keeps its
+    `ghplan: error:` prefix in both languages, for scripts."""
+    return localize(exc.args[0] if exc.args else str(exc), language)
 
 
 def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
@@ -163,8 +163,8 @@ def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
     elif streamed_differs and out is None:
         sys.stdout.write("\n" + result.text + "\n")
     language = result.review.lang
-    for note in result.notes_in(language):
-        typer.echo(text("cli.note", language, text=note), err=True)
+    for note in result.notes:       # read back: a skipped retrieval's reason is Chinese too
+        typer.echo(text("cli.note", language, text=localize(note, language)), err=True)
     if streamed_differs:
         what = text("cli.streamed_repaired_file" if out else "cli.streamed_repaired_follows", language)
         typer.echo(text("cli.note", language, text=what), err=True)

@@ -15,7 +15,7 @@ import typer
 
 from ghplan.writer.io import write_atomic
 from ghplan.writer.errors import GhplanError, UsageError
-from ghplan.writer.cli.common import fail, fail_on
+from ghplan.writer.cli.common import fail, fail_on, safe_lang
 
 BACKENDS = ("mock", "offline", "openai")
 
@@ -141,7 +141,7 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
 
     _check_flags(backend, fail_code, json_path, html_path)
     try:
-        settings = load_settings(config)
+        settings = load_settings(config, lang=safe_lang())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     s = load_suite(suite)

@@ -12,7 +12,8 @@ from typing import Any, Callable, Optional
 import typer
 
 from ghplan.writer.errors import GhplanError
-from ghplan.writer.cli.common import TYPE_HELP, fail, fail_on, org_type as resolve_org_type, lang, print_json
+from ghplan.writer.cli.common import (TYPE_HELP, fail, fail_on, org_type as resolve_org_type, lang, print_json,
+                                      safe_lang)
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
@@ -21,7 +22,7 @@ UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server inst
 def _settings():
     from ghplan.writer.config import ConfigError, load_settings
     try:
-        return load_settings()
+        return load_settings(lang=safe_lang())
     except ConfigError as exc:
         fail(str(exc))
 

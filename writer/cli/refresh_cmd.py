@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from ghplan.writer.cli.common import TYPE_HELP, fail, lang, org_type as resolve_org_type, print_json
+from ghplan.writer.cli.common import TYPE_HELP, fail, lang, org_type as resolve_org_type, print_json, safe_lang
 
 
 def refresh(
@@ -52,7 +52,7 @@ def _settings(timeout: Optional[float]):
     from ghplan.writer.config import ConfigError, check_timeout, load_settings
 
     try:
-        settings = load_settings()
+        settings = load_settings(lang=safe_lang())
         if timeout is not None:
             settings.openai_timeout = check_timeout(timeout, "--timeout")
     except ConfigError as exc:

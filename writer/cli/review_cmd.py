@@ -14,7 +14,9 @@ from typing import Any, Optional
 import typer
 
 from ghplan.writer.io import write_atomic
-from ghplan.writer.cli.common import TYPE_HELP, fail, lang, org_type as resolve_org_type
+from ghplan.writer.cli.common import (TYPE_HELP, echo_error, echo_note, fail, lang, safe_lang,
+                                      org_type as resolve_org_type)
+from ghplan.writer.messages import say
 
 FORMATS = ("text", "json", "sarif")
 STDIN = "-"
@@ -99,8 +101,7 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
             if ext in SUPPORTED or (legacy_ok and ext in LEGACY):
                 found.append(str(f))
             elif ext in LEGACY:
-                notes.append(f"ghplan: note: skipped {f}: a legacy {ext} file; open it in Word or WPS "
-                             f"and save it as .docx (or install LibreOffice to convert it)")
+                notes.append(say("note.skipped_legacy", path=f, ext=ext))
         if not found:
             errors.append(f"{path}: is a directory with no plan ghplan can read in it (.txt, .md, .docx, .pdf)")
         out.extend(found)
@@ -155,22 +156,22 @@ def review(
     _check_options(paths, org_type, plan_year, fmt, fix, out, in_place, annotate, out_encoding)
     settings = _settings(config, no_copy)
     for note in dir_notes:
-        typer.echo(note, err=True)
+        echo_note(note)
     for message in dir_errors:
-        typer.echo(f"ghplan: error: {message}", err=True)
+        echo_error(message)
     results, extras = [], []
     bad = len(dir_errors)
     for path in paths:
         try:
             inp = read_input(path, encoding)
         except InputError as exc:
-            typer.echo(f"ghplan: error: {exc}", err=True)
+            echo_error(exc)
             bad += 1
             continue
         if inp.read is not None and inp.read.note:
-            typer.echo(f"ghplan: note: {inp.read.note}", err=True)
+            echo_note(inp.read.note)
         if inp.format == "text" and inp.encoding not in ("utf-8", "utf-8-sig") and not encoding:
-            typer.echo(f"ghplan: note: {inp.name}: read as {inp.encoding.upper()}", err=True)
+            echo_note(say("note.read_as", path=inp.name, encoding=inp.encoding.upper()))
         result, extra = _review_one(inp, org_type, plan_year, settings, fix, out, in_place, org,
                                     annotate, out_encoding)
         results.append(result)
@@ -233,7 +234,7 @@ def _settings(config: Optional[Path], no_copy: bool):
     from ghplan.writer.review.reviewer import validate_settings
 
     try:
-        settings = load_settings(config)
+        settings = load_settings(config, lang=safe_lang())
     except ConfigError as exc:
         fail(str(exc), 2)
     problems = validate_settings(settings)

@@ -10,8 +10,9 @@ from typing import Optional
 
 import typer
 
-from ghplan.writer.cli.common import fail_on
+from ghplan.writer.cli.common import fail_on, safe_lang
 from ghplan.writer.errors import GhplanError
+from ghplan.writer.messages import text
 
 
 def serve(
@@ -34,7 +35,7 @@ def serve(
         fail_on(exc)
     except KeyboardInterrupt:
         pass
-    typer.echo("ghplan serve: stopped (已停止)", err=True)
+    typer.echo(text("cli.serve_stopped", safe_lang()), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,8 @@ import ipaddress
 from pathlib import Path
 
 from ghplan.writer.errors import UsageError
+from ghplan.writer.localize import localize
+from ghplan.writer.messages import say
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
 
@@ -21,8 +23,7 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, token: str | None) -> None:
     """Beyond this machine only with a token: anyone on the network could otherwise use it."""
     if not is_loopback(host) and not token:
-        raise UsageError(f"refusing to listen on {host} without --token: other machines could use the "
-                         f"server (拒绝在 {host} 上无令牌监听：请加 --token)")
+        raise UsageError(say("error.serve.token", host=host))
 
 
 def check_port(host: str, port: int) -> None:
@@ -31,15 +32,16 @@ def check_port(host: str, port: int) -> None:
     import socket
 
     if not 0 < port < 65536:
-        raise UsageError(f"--port must be 1-65535, not {port}")
+        raise UsageError(say("error.serve.port", port=port))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)    # as uvicorn binds
         try:
             s.bind((host.strip("[]"), port))
         except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-                             f"(无法监听 {host}:{port}：端口被占用或地址无效；换一个 --port)") from None
+            reason = exc.strerror or str(exc)
+            raise UsageError(say("error.serve.listen", {"reason": localize(reason, "zh")},
+                                 host=host, port=port, reason=reason)) from None
 
 
 def page_url(host: str, port: int, token: str | None) -> str:

@@ -1,0 +1,108 @@
+"""Failures, warnings and notes in the user's language, read back at the boundary.
+
+Library layers the CLI and the server do not own (corpus, index, review) say their failures in
+English. The [messages.error.*] entries of writer/data/messages.toml hold those sentences as
+templates beside their Chinese; `localize` reads an English line back through them and renders
+the Chinese, so every language lives in the data file, not in code:
+
+    localize("x.txt: no such file", "zh")   # → "找不到文件 x.txt"
+    localize(exc.args[0], "en")             # → the English, unchanged
+
+A `Said` (writer/messages.py) already carries its Chinese; one marked `match = true` in the
+table is still read back, so an English error quoted inside it (a skipped retrieval's reason)
+is Chinese too. Only error paths
+call this: its table is parsed on first use.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from string import Formatter
+from typing import Any
+
+from ghplan.writer.messages import Said
+
+_FIELD = re.compile(r"\{(\w+)(![rs])?(:[^{}]*)?\}")
+_DEPTH = 3          # values inside values: "cannot read {path}: {reason}" → the OS reason
+
+
+def _literal(text: str) -> str:
+    return re.escape(text.replace("{{", "{").replace("}}", "}"))
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """The English template as a regex: literals exact, `{name}` any text, `{name!r}` quoted text."""
+    out: list[str] = []
+    seen: set[str] = set()
+    pos = 0
+    for m in _FIELD.finditer(template):
+        out.append(_literal(template[pos:m.start()]))
+        name = m.group(1)
+        group = f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+        out.append(f"'{group}'" if m.group(2) == "!r" else group)
+        seen.add(name)
+        pos = m.end()
+    out.append(_literal(template[pos:]))
+    return re.compile("".join(out), re.S)
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[tuple[re.Pattern[str], str, bool], ...]:
+    """(English pattern, Chinese template, marked) for every [messages.error.*] entry and every
+    message marked `match = true` (one that quotes an error), most specific first."""
+    import tomllib
+
+    ref = resources.files("ghplan.writer").joinpath("data", "messages.toml")
+    table = tomllib.loads(ref.read_text("utf-8")).get("messages", {})
+    out: list[tuple[int, re.Pattern[str], str, bool]] = []
+
+    def walk(node: dict, name: str) -> None:
+        if "en" in node and "zh" in node:
+            if name.startswith("error.") or node.get("match"):
+                fixed = len(_FIELD.sub("", node["en"]))
+                out.append((fixed, _pattern(node["en"]), node["zh"], bool(node.get("match"))))
+            return
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{name}.{key}" if name else key)
+
+    walk(table, "")
+    # the most fixed text first: "cannot read suite {path}" before "cannot read {path}"
+    return tuple(m[1:] for m in sorted(out, key=lambda m: -m[0]))
+
+
+class _Plain(Formatter):
+    """Values read back are text: a spec written for a number (`{n:g}`) is dropped for them."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        return super().format_field(value, "" if isinstance(value, str) else format_spec)
+
+
+def read_back(line: str, depth: int = 0, marked_only: bool = False) -> str | None:
+    """The Chinese of an English line some template says whole (its values read back too);
+    None when none does. `marked_only`: through the `match = true` messages alone."""
+    if depth > _DEPTH or not line:
+        return None
+    for pattern, zh, marked in _matchers():
+        if marked_only and not marked:
+            continue
+        m = pattern.fullmatch(line)
+        if m:
+            values = {k: read_back(v, depth + 1) or v for k, v in m.groupdict().items()}
+            return _Plain().format(zh, **values)
+    return None
+
+
+def localize(message: object, lang: str) -> str:
+    """A failure, warning or note in `lang`: under en the English as the library wrote it; under
+    zh its Chinese (read back, else a Said's own), else the English (a line not yet in the table)."""
+    en = str(message)
+    if lang != "zh":
+        return en
+    said = isinstance(message, Said)
+    # a Said has its own Chinese; only one that quotes another line (marked) is read back
+    zh = read_back(en, marked_only=said)
+    if zh is not None:
+        return zh
+    return message.zh if said else en
