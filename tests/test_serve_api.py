@@ -321,6 +321,23 @@ def test_bad_input_is_a_4xx_with_a_chinese_error(client, path, kw):
     _no_secrets(r)
 
 
+@pytest.mark.parametrize("path, body, status, zh, en", [
+    ("/api/search", {"query": "职工", "role": "nope"}, 422, "不认识的段落角色“nope”", "unknown role 'nope'"),
+    ("/api/search", {"query": "  "}, 422, "检索内容为空", "empty query"),
+    ("/api/draft", {"org": "某厂工会", "type": "企业", "year": YEAR, "backend": "openai"}, 502,
+     "无法连接模型服务", "cannot reach the model endpoint"),
+])
+def test_a_library_failure_is_chinese_after_the_sentence_too(client, path, body, status, zh, en):
+    """The library's English line is read back (writer/localize.py): the Chinese `error` says it
+    in Chinese after its sentence, the English one stays as the library wrote it."""
+    r = client.post(path, json=body)
+    assert r.status_code == status, r.text
+    error, error_en = r.json()["error"], r.json()["error_en"]
+    assert zh in error.split("：", 1)[1] and en not in error, error
+    assert error_en.startswith(en), error_en
+    _no_secrets(r)
+
+
 @pytest.mark.parametrize("profile, zh, en", [
     ({"colour": "红"}, "未知字段：colour", "unknown key(s) colour"),
     ({"member_count": "很多"}, "“member_count”应为整数", "'member_count' must be a whole number"),

@@ -32,11 +32,14 @@ def redact(text: str, secret: str) -> str:
 
 
 def from_library(exc: GhplanError) -> ApiError:
-    """The library's failure as a 4xx/5xx: its Chinese detail where its message has one (a model
-    timeout, writer/data/messages.toml), else its English detail after the Chinese sentence."""
+    """The library's failure as a 4xx/5xx: its Chinese detail (writer/localize.py: a Said's, or
+    the one messages.toml has for the library's English line), else its English detail, after
+    the Chinese sentence."""
+    from ghplan.writer.localize import localize
+
     status, zh = next((s, z) for cls, s, z in _LIBRARY if isinstance(exc, cls))
     en = " ".join(str(exc).split())
-    detail = " ".join(str(getattr(exc.args[0], "zh", "") or en).split()) if exc.args else en
+    detail = " ".join(localize(exc.args[0] if exc.args else en, "zh").split())
     return ApiError(status, f"{zh}：{detail}", en)
 
 
