@@ -6,8 +6,10 @@ and a forestry work area's plans), so every label here is read off the words of 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from ghplan.corpus.lexicon import roles_data
 from ghplan.corpus.model import Heading
@@ -69,12 +71,30 @@ def _automaton(phrases: tuple[str, ...]):
     return a
 
 
+@lru_cache(maxsize=16)
+def _counter(phrases: tuple[str, ...]):
+    """(automaton of the distinct normalised phrases, the phrase index each stands for): as in
+    `_automaton`, a phrase normalised like an earlier one takes its place, and "" is left out."""
+    import ahocorasick_rs
+
+    keys: dict[str, int] = {}
+    for i, p in enumerate(phrases):
+        if key := normalise(p).text:
+            keys[key] = i
+    return (ahocorasick_rs.AhoCorasick(list(keys)) if keys else None), tuple(keys.values())
+
+
 def phrase_counts(body: str, phrases: tuple[str, ...]) -> list[int]:
-    """How often each phrase occurs in (normalised) `body`, in one pass; overlaps count."""
+    """How often each phrase occurs in (normalised) `body`, in one pass; overlaps count. Every
+    hit comes back in one call and is counted in C (a Python step per hit over a megabyte of
+    union text, where the cue words come every few characters, was ~10 ms)."""
     counts = [0] * len(phrases)
     if phrases and body:
-        for _, i in _automaton(phrases).iter(body):
-            counts[i] += 1
+        automaton, owner = _counter(phrases)
+        if automaton is not None:
+            hits = automaton.find_matches_as_indexes(body, overlapping=True)
+            for j, n in Counter(map(itemgetter(0), hits)).items():
+                counts[owner[j]] = n
     return counts
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, asdict
 from typing import Any
 
+from ghplan.corpus.rules.model import direct_init
+
 ORG_TYPES: tuple[str, ...] = (
     "school", "hospital", "enterprise", "township", "federation", "government", "women",
 )
@@ -12,6 +14,7 @@ ROLES: tuple[str, ...] = ("guiding", "goals", "tasks", "safeguards", "schedule",
 REQUIRED_ROLES: tuple[str, ...] = ("guiding", "goals", "tasks", "safeguards")
 
 
+@direct_init             # thousands a long review (see ghplan.corpus.rules.model.direct_init)
 @dataclass(frozen=True)
 class Heading:
     """A heading found in text. `start`/`end` are offsets of the heading line in that text."""

@@ -142,3 +142,34 @@ def too_short(text: str, length_target: int | None):
     if not length_target and n < floor:
         return [_finding("GH-STRUCT-TOO-SHORT", text, 0, 0, say("broken_short_floor", chars=n, floor=floor))]
     return []
+
+
+def superseded(findings):
+    """reviewer._superseded before the replaced rules were tabled once."""
+    from ghplan.writer.review.rules import review_rules
+
+    rules = review_rules()
+    spans: dict = {}
+    for f in findings:
+        for gone in rules[f.rule].extra.get("supersedes", ()) if f.rule in rules else ():
+            spans.setdefault((f.start, f.end), set()).add(gone)
+    seen: set = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.start, f.end)
+        if f.rule in spans.get((f.start, f.end), ()) or key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def phrase_counts(body: str, phrases: tuple[str, ...]) -> list[int]:
+    """label.phrase_counts before it counted in C: pyahocorasick's walk, a Python step per hit."""
+    from ghplan.corpus.label import _automaton
+
+    counts = [0] * len(phrases)
+    if phrases and body:
+        for _, i in _automaton(phrases).iter(body):
+            counts[i] += 1
+    return counts

@@ -3,6 +3,8 @@
 - `Catalogue.match(norm, original=text)` leaves out rules whose hits `scan` would all drop (a
   Traditional-character check on a text holding none): `scan` makes the same findings;
 - `model.direct_init` (Finding, Match) builds what the generated frozen __init__ builds;
+- `label.phrase_counts` (ahocorasick_rs, counted in C) counts what pyahocorasick's walk counted;
+- `reviewer._superseded` with the replacing rules tabled once keeps what it kept;
 - `broken.too_short` counts Chinese characters over growing prefixes only until the floor is
   reached: the same findings as counting the whole text.
 """
@@ -13,12 +15,14 @@ import inspect
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
+from ghplan.corpus import label
+from ghplan.corpus.model import Heading
 from ghplan.corpus.rules.engine import Catalogue, Match, default_catalogue
 from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import normalise
-from ghplan.writer.review import broken
+from ghplan.writer.review import broken, reviewer
 
 from tests import review_reference as reference
 
@@ -109,7 +113,7 @@ def _generated_twin(cls):
                                       frozen=True)
 
 
-@pytest.mark.parametrize("cls", [Finding, Match])
+@pytest.mark.parametrize("cls", [Finding, Match, Heading])
 def test_direct_init_has_the_generated_signature(cls):
     twin = _generated_twin(cls)
     assert inspect.signature(cls.__init__) == inspect.signature(twin.__init__)
@@ -136,3 +140,40 @@ def test_direct_init_refuses_what_the_generated_one_refuses():
     with pytest.raises(TypeError):
         Finding("a", "b", "c", 1, 2, "t", "m", colour="red")    # no such field
     assert direct_init(Rule) is Rule and "Rule.__init__" in Rule.__init__.__qualname__   # a factory default: left alone
+
+
+PHRASES = ["工会", "会", "工会", "", "會", "会工", "职工之家", "职工", "ａ", "a", "之家"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASES), max_size=8).map(tuple),
+       st.lists(st.sampled_from(["工", "会", "工会", "职工", "之家", "a", "。"]), max_size=40).map("".join))
+def test_phrase_counts_in_c_equal_the_walk(phrases, body):
+    assume(any(phrases))            # the walk's automaton refuses to be built of "" alone
+    assert label.phrase_counts(body, phrases) == reference.phrase_counts(body, phrases)
+
+
+def test_phrase_counts_on_fixtures():
+    cues = label._cue_table()[0]
+    for text in FIXTURE_TEXTS:
+        body = label._normalised(text)
+        assert label.phrase_counts(body, cues) == reference.phrase_counts(body, cues)
+        assert sum(label.phrase_counts(body, cues)) > 0
+
+
+def _finding(rule: str, start: int, end: int) -> Finding:
+    return Finding(rule, "numbering", "warning", start, end, "", "m")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["GH-NUM-STRAY-DOT", "GH-STRAY-DOT", "GH-COPY-RUN", "GH-STALE-YEAR"]),
+                          st.integers(0, 3), st.integers(0, 3)), max_size=20))
+def test_superseded_tabled_once_equals_asking_each_rule(items):
+    findings = [_finding(r, a, a + b) for r, a, b in items]
+    assert reviewer._superseded(findings) == reference.superseded(findings)
+
+
+def test_superseded_drops_the_generic_rule_and_repeats():
+    dot, stray = _finding("GH-NUM-STRAY-DOT", 2, 3), _finding("GH-STRAY-DOT", 2, 3)
+    assert reviewer._superseded([stray, dot, dot]) == [dot]
+    assert reviewer._superseded([stray, _finding("GH-NUM-STRAY-DOT", 2, 4)]) == [stray, _finding("GH-NUM-STRAY-DOT", 2, 4)]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Iterable
 
 from ghplan.corpus import cache
@@ -349,12 +350,13 @@ def _char_windows(norm: str, chars: str) -> list[list[int]]:
     out: list[list[int]] = []
     nxt = {c: i for c in chars if (i := norm.find(c)) >= 0}
     chars = "".join(nxt)                # only the characters the text holds: fewer rfinds a step
+    rfind = norm.rfind
     while nxt:
         p = min(nxt.values())
         ws = p - _WINDOW if p > _WINDOW else 0
         while True:
             hi = p + 2 * _WINDOW + 2
-            q = norm.rfind(chars, p + 1, hi) if len(chars) == 1 else max(norm.rfind(c, p + 1, hi) for c in chars)
+            q = norm.rfind(chars, p + 1, hi) if len(chars) == 1 else max(map(rfind, chars, repeat(p + 1), repeat(hi)))
             if q < 0:
                 break
             p = q

@@ -280,11 +280,14 @@ class CopyIndex:
         c = compact(norm.text)
         severity = review_rules()[RULE].severity
         out: list[Finding] = []
+        said: dict[tuple[int, int], tuple[str, str]] = {}    # (length, document) -> message, made once
         for r in self.runs(c.text, threshold):
             ns, ne = c.to_norm(r.start), c.to_norm(r.end - 1) + 1
             s, e = norm.span(ns, ne)
-            src = self.sources[r.doc]
-            en, zh = say("copy_run", length=r.length, source=src.label())
+            key = (r.length, r.doc)
+            if key not in said:
+                said[key] = say("copy_run", length=r.length, source=self.sources[r.doc].label())
+            en, zh = said[key]
             out.append(Finding(rule=RULE, category="copy", severity=severity, start=s, end=e,
                                text=text[s:e], message=en, message_zh=zh))
         return sorted(out, key=lambda f: f.start)

@@ -215,18 +215,25 @@ def _catalogue_findings(text: str, norm, hits) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _supersedes() -> dict[str, tuple[str, ...]]:
+    """Rule id -> the rules it replaces at the same place, for the few rules that replace any."""
+    return {rid: tuple(r.extra["supersedes"]) for rid, r in review_rules().items() if r.extra.get("supersedes")}
+
+
 def _superseded(findings: list[Finding]) -> list[Finding]:
-    """A specific rule replaces a generic one at the same place (GH-NUM-STRAY-DOT over GH-STRAY-DOT)."""
-    rules = review_rules()
+    """A specific rule replaces a generic one at the same place (GH-NUM-STRAY-DOT over GH-STRAY-DOT);
+    a finding made twice (same rule and span) is kept once."""
+    table = _supersedes()
     spans: dict[tuple[int, int], set[str]] = {}
     for f in findings:
-        for gone in rules[f.rule].extra.get("supersedes", ()) if f.rule in rules else ():
-            spans.setdefault((f.start, f.end), set()).add(gone)
+        if f.rule in table:
+            spans.setdefault((f.start, f.end), set()).update(table[f.rule])
     seen: set[tuple[str, int, int]] = set()
     out = []
     for f in findings:
         key = (f.rule, f.start, f.end)
-        if f.rule in spans.get((f.start, f.end), ()) or key in seen:
+        if key in seen or (spans and f.rule in spans.get((f.start, f.end), ())):
             continue
         seen.add(key)
         out.append(f)
