@@ -118,6 +118,8 @@ def test_api_draft_notes_follow_the_request_language(tmp_path):
     zh = run_draft(profile, OfflineBackend(), state, None, "zh")
     en = run_draft(profile, OfflineBackend(), state, None, "en")
     assert len(zh["notes"]) == 1 and zh["notes"][0].startswith("未能检索范文")
+    # the reason is the index layer's English line, read back to Chinese (writer/localize.py)
+    assert "还没有检索索引" in zh["notes"][0] and "no index yet" not in zh["notes"][0], zh["notes"]
     assert en["notes"][0].startswith("retrieval skipped") and set(zh) == set(en)
 
 

@@ -225,6 +225,12 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     assert "改善夜班职工休息条件" in plan and "护士节优秀护理团队表彰" in plan and "860" in plan
     assert page.find_elements(By.CSS_SELECTOR, "#draft-findings li"), "no findings (nor a clean note) shown"
     assert "错误" in page.find_element(By.ID, "draft-summary").text
+    # how the draft was made, in Chinese with it: this server has no index, so no reference plans,
+    # and the reason (the index layer's English line) is Chinese too
+    notes = page.find_element(By.ID, "draft-notes")
+    assert notes.is_displayed(), "the draft's notes were not shown"
+    assert "未能检索范文" in notes.text and "还没有检索索引" in notes.text, notes.text
+    assert "retrieval skipped" not in notes.text and "no index yet" not in notes.text, notes.text
     _screenshot(page, "draft", "draft-result")
 
     md = _download(page, downloads, "draft-md", ".md")

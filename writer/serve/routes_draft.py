@@ -67,11 +67,14 @@ def _backend(name: Any, settings: Any) -> Any:
 
 
 def run_draft(profile: Any, backend: Any, state: Any, on_event: Any = None, lang: str = "zh") -> dict[str, Any]:
-    """The draft --json object (review messages in `lang`) and its notes, with the warm index."""
+    """The draft --json object with its review messages and notes in `lang` (a note quoting the
+    library's English, a skipped retrieval's reason, read back: writer/localize.py)."""
     from ghplan.writer.draft.pipeline import draft
+    from ghplan.writer.localize import localize
 
     result = draft(profile, backend=backend, year=profile.year, settings=state.settings, on_event=on_event)
-    return {**result.to_json(), "review": review_json(result.review, lang), "notes": result.notes_in(lang)}
+    notes = [localize(note, lang) for note in result.notes]
+    return {**result.to_json(), "review": review_json(result.review, lang), "notes": notes}
 
 
 @router.post("/draft", openapi_extra=schemas.DRAFT)

@@ -137,7 +137,16 @@ function showDraftResult(result) {
   const marks = renderHighlighted($("draft-doc"), $("draft-detail"), result.text, findings);
   renderFindingList($("draft-findings"), findings, marks, $("draft-doc"), $("draft-detail"));
   $("draft-detail").hidden = !findings.length;       // nothing to click on in a clean plan
+  showNotes($("draft-notes"), result.notes || []);
   $("draft-result").hidden = false;
+}
+
+// What the server says about how the draft was made (no reference plans, a stand-in type, errors
+// left after repair), in the language it was asked for: shown as given, one line each.
+function showNotes(list, notes) {
+  clear(list);
+  for (const note of notes) list.appendChild(el("li", {}, "提示：" + note));
+  list.hidden = !notes.length;
 }
 
 async function runDraft() {
