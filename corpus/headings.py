@@ -34,14 +34,20 @@ def _inline_title_end(text: str, start: int, end: int) -> int:
     role word, else after the second clause, which is rarely much longer than the first.
     """
     words = text[start:end]
-    for role_word in cue_words("inline_heading"):   # roles.toml [cues.inline_heading]
-        if words.startswith(role_word):
-            return start + len(role_word)
-    m = re.match(r"([\u4e00-\u9fff]{2,10})[,，]([\u4e00-\u9fff]{2,})", words)
+    roles = cue_words("inline_heading")             # roles.toml [cues.inline_heading]
+    if words.startswith(roles):                     # one test in C; the first listed word wins
+        for role_word in roles:
+            if words.startswith(role_word):
+                return start + len(role_word)
+    m = _TWO_CLAUSES.match(words)
     if m:
         return start + m.start(2) + min(len(m.group(2)), max(len(m.group(1)) + 2, 6))
-    stop = re.search(r"[0-9０-９“\"(（]", words)
+    stop = _BODY_START.search(words)
     return start + stop.start() if stop and stop.start() >= 2 else end
+
+
+_TWO_CLAUSES = re.compile(r"([\u4e00-\u9fff]{2,10})[,，]([\u4e00-\u9fff]{2,})")
+_BODY_START = re.compile(r"[0-9０-９“\"(（]")
 
 
 def _title_span(text: str, start: int, line_start: bool) -> int:
