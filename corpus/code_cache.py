@@ -28,7 +28,7 @@ from typing import Any
 from ghplan.corpus.cache import cache_dir, write_atomic
 
 _TAG = "ghplan-code-1"
-_MAX_ENTRIES = 3000
+_MAX_ENTRIES = 2000          # ~5 ms to load: every start pays for what the table holds
 # the compiler flags `exec` passes on from the calling code: its __future__ features
 _FUTURE_MASK = 0
 for _name in __future__.all_feature_names:
@@ -91,8 +91,8 @@ class CodeTable:
     def save(self) -> None:
         """Write the table when this process added to it: merged with what other processes wrote
         meanwhile, or only this process's sources when that grows past _MAX_ENTRIES."""
-        if not self.added:
-            return
+        if not self.added and len(self.entries) <= _MAX_ENTRIES:
+            return                      # (a table grown past the cap elsewhere is cut back here)
         merged = {**self._read(), **self.entries}
         if len(merged) > _MAX_ENTRIES:
             merged = {k: self.entries[k] for k in self.used if k in self.entries}

@@ -32,7 +32,7 @@ from typing import Any, Callable
 from ghplan.corpus.cache import cache_dir, write_atomic
 
 _TAG = "ghplan-regex-2"          # 2: code as bytes of 32-bit words
-_MAX_ENTRIES = 5000
+_MAX_ENTRIES = 2000          # ~5 ms to load: every start pays for what the table holds
 _SKIP_FLAGS = re.DEBUG | re.LOCALE       # DEBUG prints while compiling; LOCALE: leave to re
 _PROBE = (r"(?P<year>20\d\d)年(?:工作)?[计计]划|(?i:abc)\b[一-龥]{2,}", 0)
 
@@ -120,8 +120,8 @@ class RegexTable:
     def save(self) -> None:
         """Write the table when this process added to it: merged with what other processes wrote
         meanwhile, or only this process's patterns when that grows past _MAX_ENTRIES."""
-        if not self.added:
-            return
+        if not self.added and len(self.entries) <= _MAX_ENTRIES:
+            return                      # (a table grown past the cap elsewhere is cut back here)
         merged = {**self._read(), **self.entries}
         if len(merged) > _MAX_ENTRIES:
             merged = {k: self.entries[k] for k in self.used if k in self.entries}

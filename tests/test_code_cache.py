@@ -185,3 +185,19 @@ def test_a_review_prints_the_same_with_a_cold_and_a_warm_table(tmp_path):
     warm = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     assert (cold.returncode, cold.stdout, cold.stderr) == (warm.returncode, warm.stdout, warm.stderr), warm.stderr
     assert '"findings"' in warm.stdout
+
+
+def test_a_table_grown_elsewhere_is_cut_back_by_a_process_that_adds_nothing(tmp_path, monkeypatch):
+    """Every start reads the whole table: one over the cap (a test run's thousands of classes) is
+    rewritten with what the next process uses, even when it compiles nothing new."""
+    path = tmp_path / "t.marshal"
+    big = CodeTable(path)
+    for i in range(5):
+        big.code(f"x = {i}")
+    big.save()
+    monkeypatch.setattr(code_cache, "_MAX_ENTRIES", 3)
+    now = CodeTable(path)
+    now.code("x = 1")
+    assert now.added == 0
+    now.save()
+    assert set(CodeTable(path).entries) == {"x = 1"}

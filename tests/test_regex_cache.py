@@ -176,3 +176,17 @@ def test_no_table_and_a_failed_probe_installs_nothing(fresh_install, monkeypatch
     monkeypatch.setattr(regex_cache, "_works", lambda: False)
     before = _compiler.compile
     assert install() is None and _compiler.compile is before
+
+
+def test_a_table_grown_elsewhere_is_cut_back_by_a_process_that_adds_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "t.marshal"
+    big = RegexTable(path)
+    for i in range(5):
+        big.compile(f"user text {i}", 0)
+    big.save()
+    monkeypatch.setattr(regex_cache, "_MAX_ENTRIES", 3)
+    now = RegexTable(path)
+    now.compile("user text 1", 0)
+    assert now.added == 0
+    now.save()
+    assert set(RegexTable(path).entries) == {("user text 1", 0)}
