@@ -544,6 +544,45 @@ def test_a_draft_stops_when_its_client_goes_away(index_loc, stand_in_queries, st
 
 
 @pytest.mark.slow
+def test_a_refresh_stops_when_its_client_goes_away(index_loc, stand_in_queries):
+    """A refresh with a model asks it once per paragraph rules cannot fix (three in this plan),
+    each up to the endpoint's timeout. A client that gives up after 1.5 s, during the second
+    (slow) request, stops it: no third request, and the worker slot is free again."""
+    import httpx
+    from tests.fake_openai import FakeOpenAI, completion
+
+    old = (FIXTURES / "refresh" / "water_2025.txt").read_bytes()
+
+    def slow_model(body, headers):
+        text = "全年完成各项任务，职工满意度稳步提高。"
+        return {"delay": 1.0, **({"sse": [text]} if body.get("stream") else {"body": completion(text)})}
+
+    form = {"data": {"year": "2027", "backend": "openai"},
+            "files": {"file": ("water_2025.txt", old, "text/plain")}}
+    with FakeOpenAI(responder=slow_model) as fake:
+        settings = _settings(index_loc[0].path)
+        settings.openai_base_url, settings.openai_timeout = fake.base_url, 20.0
+        from ghplan.writer.serve import create_app
+        from ghplan.writer.serve.state import make_state
+
+        state = make_state(store=index_loc[0].path, settings=settings)
+        with _Server(create_app(state)) as base:
+            with httpx.Client(base_url=base, timeout=1.5) as http, pytest.raises(httpx.ReadTimeout):
+                http.post("/api/refresh", **form)
+            deadline = time.monotonic() + 5
+            while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert state._model_slots.borrowed_tokens == 0, "the refresh still holds its worker"
+            asked = len(fake.requests)
+            time.sleep(1.5)                  # a refresh still running would ask again within ~1 s
+            assert len(fake.requests) == asked and 1 <= asked <= 2, fake.requests
+            # the same refresh, waited for, asks for each of its three paragraphs
+            with httpx.Client(base_url=base, timeout=30) as http:
+                done = http.post("/api/refresh", **form)
+            assert done.status_code == 200 and len(fake.requests) - asked == 3, done.text
+
+
+@pytest.mark.slow
 def test_serve_command_starts_answers_and_refuses_an_open_bind(tmp_path):
     from tests.shared_index import clean_env
 

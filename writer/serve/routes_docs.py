@@ -2,7 +2,10 @@
 as JSON or as a file (a .docx with tracked changes, or laid out as a 公文)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
+import threading
 from typing import Any, Callable
 
 from fastapi import APIRouter
@@ -12,10 +15,12 @@ from starlette.responses import Response
 
 from ghplan.writer.serve import inputs, schemas
 from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.routes_draft import watch_disconnect
 from ghplan.writer.serve.routes_review import review_doc
 from ghplan.writer.serve.shapes import MD_TYPE, attachment, out_name, review_json
 
 router = APIRouter(prefix="/api")
+log = logging.getLogger("ghplan.serve")
 FIX_ROUNDS = 3          # as `ghplan review --fix`: a deletion can uncover a hit it overlapped
 
 
@@ -135,7 +140,9 @@ async def refresh(request: Request) -> Any:
     if fmt not in ("json", "docx", "md"):
         raise ApiError(422, "“format”应为 json、docx 或 md", "'format' must be json, docx or md")
     settings, doc = request.app.state.ghplan.settings, body.doc
+    gone = threading.Event()
     backend = _refresh_backend(inputs.text_field(f, "backend"), settings)
+    backend = None if backend is None else _Stoppable(backend, gone)
 
     def run() -> Any:
         from ghplan.writer.refresh.pipeline import refresh_text
@@ -148,7 +155,37 @@ async def refresh(request: Request) -> Any:
                     "old_text": result.old, "new_text": result.text}
         return _refreshed_file(old, result, fmt)
 
-    return await request.app.state.ghplan.run_model_work(run)
+    if backend is None:         # rules only: no model request to spare, done in well under a second
+        return await request.app.state.ghplan.run_model_work(run)
+    watcher = asyncio.create_task(watch_disconnect(request, gone))
+    try:
+        return await request.app.state.ghplan.run_model_work(run)
+    except RefreshCancelled:
+        log.info("ghplan serve: the client went away; refresh stopped")
+        return Response(status_code=499)      # nobody reads it: the connection is gone
+    finally:
+        watcher.cancel()
+
+
+class RefreshCancelled(Exception):
+    """The client of a refresh went away: no further model request is made for it."""
+
+
+class _Stoppable:
+    """The refresh's model, stopped at the boundary: a refresh asks it once per paragraph that
+    needs rewriting (a slow endpoint: up to its timeout each), so once `gone` is set (the client
+    disconnected) the next request raises RefreshCancelled instead, as a draft's listener does."""
+
+    def __init__(self, backend: Any, gone: threading.Event) -> None:
+        self._backend, self._gone = backend, gone
+
+    def __getattr__(self, name: str) -> Any:      # name, model, … as the backend has them
+        return getattr(self._backend, name)
+
+    def complete(self, *args: Any, **kwargs: Any) -> Any:
+        if self._gone.is_set():
+            raise RefreshCancelled()
+        return self._backend.complete(*args, **kwargs)
 
 
 def _refreshed_file(old: Any, result: Any, fmt: str) -> Response:

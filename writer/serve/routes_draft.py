@@ -97,7 +97,7 @@ async def _whole(request: Request, profile: Any, backend: Any, state: Any, lang:
     from ghplan.writer.draft.pipeline import DraftCancelled
 
     gone = threading.Event()
-    watcher = asyncio.create_task(_watch(request, gone))
+    watcher = asyncio.create_task(watch_disconnect(request, gone))
     try:
         return await state.run_model_work(run_draft, profile, backend, state, _stopper(gone), lang)
     except DraftCancelled:
@@ -117,7 +117,7 @@ def _stopper(gone: threading.Event) -> Any:
     return on_event
 
 
-async def _watch(request: Request, gone: threading.Event) -> None:
+async def watch_disconnect(request: Request, gone: threading.Event) -> None:
     """Set `gone` when the client disconnects (looked at every DISCONNECT_POLL seconds)."""
     while not gone.is_set():
         if await request.is_disconnected():
