@@ -1,9 +1,10 @@
 """The on-disk cache: what every process would otherwise rebuild at its start.
 
 Kept in $XDG_CACHE_HOME/ghplan (~/.cache/ghplan), or $GHPLAN_CACHE_DIR when set (the tests point
-it at a folder of their own). Holds the bundled corpus's copy index (writer/review/copycheck.py)
-and the parsed bundled TOML files: tomllib takes ~25 ms a process for the rule and review data
-(boilerplate.toml, dated.toml, review.toml …), marshal ~1 ms. Every file is named by a hash of
+it at a folder of their own). Holds the bundled corpus's copy index (writer/review/copycheck.py),
+tables built from the interpreter's own data (`memo`: normalize.py's NFKC map) and the parsed
+bundled TOML files: tomllib takes ~25 ms a process for the rule and review data (boilerplate.toml,
+dated.toml, review.toml …), marshal ~1 ms. Every file is named by a hash of
 what it was made from, written atomically, and rebuilt, never trusted, when unreadable; a cache
 that cannot be written is no error.
 """
@@ -15,6 +16,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 _TOML_TAG = ("ghplan-toml", 1)
 
@@ -80,3 +82,21 @@ def toml_blob(name: str, text: str) -> bytes | None:
     write_atomic(path, marshal.dumps((_TOML_TAG, digest, hashlib.sha1(blob).hexdigest(), blob)),
                  f"toml-{stem}-*.marshal")
     return blob
+
+
+def memo(kind: str, key: str, build: Callable[[], Any]) -> Any:
+    """`build()` (a marshal-able value), read from cache_dir()/<kind>-<hash of key>.marshal when
+    a process with this very `key` built it before; `key` must name everything the value depends
+    on. An unreadable or damaged file is rebuilt, an unwritable folder is no error."""
+    digest = hashlib.sha1(f"{kind} {sys.version_info[:2]}\0{key}".encode("utf-8")).hexdigest()
+    path = cache_dir() / f"{kind}-{digest[:24]}.marshal"
+    try:
+        stored, check, blob = marshal.loads(path.read_bytes())
+        if stored == digest and isinstance(blob, bytes) and hashlib.sha1(blob).hexdigest() == check:
+            return marshal.loads(blob)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    blob = marshal.dumps(value)
+    write_atomic(path, marshal.dumps((digest, hashlib.sha1(blob).hexdigest(), blob)), f"{kind}-*.marshal")
+    return value

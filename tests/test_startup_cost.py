@@ -107,3 +107,31 @@ def test_a_plain_review_imports_no_rich(tmp_path):
             f"invoke(['review', '--no-color', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
     mods = _modules_after(code, tmp_path)
     assert "ghplan.writer.review.report" in mods and "rich.console" not in mods
+
+
+def test_the_nfkc_map_from_disk_is_the_one_built(tmp_path, monkeypatch):
+    """normalize.py's NFKC table comes from the on-disk memo: equal to a fresh build, rebuilt
+    when the file is damaged, kept apart per Unicode version."""
+    from ghplan.corpus import cache
+    from ghplan.corpus.rules import normalize
+
+    monkeypatch.setenv("GHPLAN_CACHE_DIR", str(tmp_path))
+    built = normalize._compat_parts()
+    calls = []
+
+    def build():
+        calls.append(1)
+        return normalize._compat_parts()
+    key = "15.0.0 test"
+    assert cache.memo("nfkc-test", key, build) == built and calls == [1]
+    (path,) = tmp_path.glob("nfkc-test-*.marshal")
+    assert cache.memo("nfkc-test", key, build) == built and calls == [1]          # read back
+    path.write_bytes(path.read_bytes()[:-40])                                     # damaged
+    assert cache.memo("nfkc-test", key, build) == built and calls == [1, 1]
+    assert cache.memo("nfkc-test", "16.0.0 test", build) == built and calls == [1, 1, 1]
+    normalize._compat.cache_clear()
+    try:
+        rx, mapping, exp = normalize._compat()
+        assert (mapping, rx.pattern, exp.pattern) == built and list(mapping) == list(built[0])
+    finally:
+        normalize._compat.cache_clear()

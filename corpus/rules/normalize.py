@@ -55,9 +55,9 @@ _RANGES = ((0x00A0, 0x00BF), (0x2000, 0x2BFF), (0x2E80, 0x2FDF), (0x3000, 0x3000
            (0xF900, 0xFAFF), (0xFB00, 0xFB4F), (0xFE10, 0xFE6F), (0xFF00, 0xFFEF))
 
 
-@lru_cache(maxsize=1)
-def _compat() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
-    """(regex of chars NFKC changes, their mapping, regex of those that expand to several chars)."""
+def _compat_parts() -> tuple[dict[str, str], str, str]:
+    """(the chars in _RANGES NFKC changes → what it makes of them, the regex class of those chars,
+    the class of those it expands to several chars, "" when none)."""
     mapping: dict[str, str] = {}
     for lo, hi in _RANGES:
         for cp in range(lo, hi + 1):
@@ -67,8 +67,19 @@ def _compat() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
                 mapping[ch] = n
     cls = "[" + "".join(re.escape(c) for c in mapping) + "]"
     expanding = [c for c, n in mapping.items() if len(n) > 1]
-    exp_rx = re.compile("[" + "".join(re.escape(c) for c in expanding) + "]") if expanding else None
-    return re.compile(cls), mapping, exp_rx
+    return mapping, cls, "[" + "".join(re.escape(c) for c in expanding) + "]" if expanding else ""
+
+
+@lru_cache(maxsize=1)
+def _compat() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
+    """(regex of chars NFKC changes, their mapping, regex of those that expand to several chars).
+    Kept on disk (corpus/cache.py) under the Unicode version and the ranges: building it asks
+    unicodedata about ~20,000 code points, ~3 ms of every review."""
+    from ghplan.corpus import cache
+
+    key = f"{unicodedata.unidata_version} {_RANGES}"
+    mapping, cls, expanding = cache.memo("nfkc-map-1", key, _compat_parts)
+    return re.compile(cls), mapping, re.compile(expanding) if expanding else None
 
 
 def _flatten(text: str, rx: re.Pattern, mapping: dict[str, str]) -> str:
