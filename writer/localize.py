@@ -8,9 +8,8 @@ the Chinese, so every language lives in the data file, not in code:
     localize("x.txt: no such file", "zh")   # → "找不到文件 x.txt"
     localize(exc.args[0], "en")             # → the English, unchanged
 
-A `Said` (writer/messages.py) already carries its Chinese; one marked `match = true` in the
-table is still read back, so an English error quoted inside it (a skipped retrieval's reason)
-is Chinese too. Only error paths
+A `Said` (writer/messages.py) carries its own Chinese; its English values are read back, so an
+error quoted inside it (a skipped retrieval's reason) is Chinese too. Only error paths
 call this: its table is parsed on first use.
 """
 from __future__ import annotations
@@ -48,20 +47,20 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _matchers() -> tuple[tuple[re.Pattern[str], str, bool], ...]:
-    """(English pattern, Chinese template, marked) for every [messages.error.*] entry and every
-    message marked `match = true` (one that quotes an error), most specific first."""
+def _matchers() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(English pattern, Chinese template) for every [messages.error.*] entry, most specific
+    first."""
     import tomllib
 
     ref = resources.files("ghplan.writer").joinpath("data", "messages.toml")
     table = tomllib.loads(ref.read_text("utf-8")).get("messages", {})
-    out: list[tuple[int, re.Pattern[str], str, bool]] = []
+    out: list[tuple[int, re.Pattern[str], str]] = []
 
     def walk(node: dict, name: str) -> None:
         if "en" in node and "zh" in node:
-            if name.startswith("error.") or node.get("match"):
+            if name.startswith("error."):
                 fixed = len(_FIELD.sub("", node["en"]))
-                out.append((fixed, _pattern(node["en"]), node["zh"], bool(node.get("match"))))
+                out.append((fixed, _pattern(node["en"]), node["zh"]))
             return
         for key, value in node.items():
             if isinstance(value, dict):
@@ -79,14 +78,12 @@ class _Plain(Formatter):
         return super().format_field(value, "" if isinstance(value, str) else format_spec)
 
 
-def read_back(line: str, depth: int = 0, marked_only: bool = False) -> str | None:
-    """The Chinese of an English line some template says whole (its values read back too);
-    None when none does. `marked_only`: through the `match = true` messages alone."""
+def read_back(line: str, depth: int = 0) -> str | None:
+    """The Chinese of an English line some [messages.error.*] template says whole (its values
+    read back too); None when none does."""
     if depth > _DEPTH or not line:
         return None
-    for pattern, zh, marked in _matchers():
-        if marked_only and not marked:
-            continue
+    for pattern, zh in _matchers():
         m = pattern.fullmatch(line)
         if m:
             values = {k: read_back(v, depth + 1) or v for k, v in m.groupdict().items()}
@@ -96,13 +93,21 @@ def read_back(line: str, depth: int = 0, marked_only: bool = False) -> str | Non
 
 def localize(message: object, lang: str) -> str:
     """A failure, warning or note in `lang`: under en the English as the library wrote it; under
-    zh its Chinese (read back, else a Said's own), else the English (a line not yet in the table)."""
+    zh the Chinese of a `Said` (rendered again with its English values read back), or of an
+    English line the table knows, else the English (a line not yet in the table)."""
     en = str(message)
     if lang != "zh":
         return en
-    said = isinstance(message, Said)
-    # a Said has its own Chinese; only one that quotes another line (marked) is read back
-    zh = read_back(en, marked_only=said)
-    if zh is not None:
-        return zh
-    return message.zh if said else en
+    if isinstance(message, Said):
+        return _said_zh(message)
+    zh = read_back(en)
+    return en if zh is None else zh
+
+
+def _said_zh(said: Said) -> str:
+    if not said.key:
+        return said.zh
+    from ghplan.writer.messages import say
+
+    again = {k: read_back(v) or v for k, v in said.values.items() if isinstance(v, str)}
+    return say(said.key, {**again, **said.zh_values}, **said.values).zh

@@ -23,8 +23,13 @@ from ghplan.writer.lang import pick
 class Said(str):
     """One message in both languages. It *is* its English text (a str), so lists of notes keep
     their shape for every caller and JSON that had English strings; `.zh` and `.text(lang)` give
-    the Chinese to a caller that knows the language."""
+    the Chinese to a caller that knows the language. One made by `say` keeps its key and values,
+    so a boundary can render its Chinese again with an English value translated
+    (writer/localize.py: a skipped retrieval's reason, an OS error's wording)."""
     zh: str
+    key: str = ""
+    values: dict = {}           # never mutated: replaced per instance by say()
+    zh_values: dict = {}
 
     def __new__(cls, en: str, zh: str = "") -> "Said":
         obj = super().__new__(cls, en)
@@ -63,7 +68,9 @@ def say(key: str, zh_values: dict | None = None, /, **values: Any) -> Said:
     (a type's Chinese name beside its id). KeyError for a key the table lacks. The first
     arguments are positional only, so a template may have a value named `key` or `lang`."""
     en, zh = _data()[0][key].render(zh_values, **values)
-    return Said(en, zh)
+    said = Said(en, zh)
+    said.key, said.values, said.zh_values = key, values, dict(zh_values or {})
+    return said
 
 
 def text(key: str, lang: str, zh_values: dict | None = None, /, **values: Any) -> str:

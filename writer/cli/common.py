@@ -9,6 +9,7 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from ghplan.writer.errors import BackendError, GhplanError, IndexUnavailable, UsageError
+from ghplan.writer.messages import say
 
 # Most specific first; GhplanError itself (a failure that is none of these) is 1.
 EXIT_CODES: tuple[tuple[type[GhplanError], int], ...] = (
@@ -34,9 +35,12 @@ def safe_lang() -> str:
 
 
 def error_line(message: object) -> str:
-    """`ghplan: error: …` in the run's language (the prefix stays English, for scripts)."""
+    """`ghplan: error: …` in the run's language (the prefix stays English, for scripts); an
+    exception stands for its message (a Said keeps its Chinese)."""
     from ghplan.writer.localize import localize
 
+    if isinstance(message, BaseException) and message.args:
+        message = message.args[0]
     return f"ghplan: error: {localize(message, safe_lang())}"
 
 
@@ -88,7 +92,7 @@ def lang() -> str:
     try:
         return resolve_lang(_CHOSEN["lang"])
     except UsageError as exc:
-        fail(f"GHPLAN_LANG: {exc}", 2)      # read back as messages.error.lang.env
+        fail(say("error.lang.env", detail=str(exc)), 2)
 
 
 def org_type(name: Optional[str], *, allow_other: bool = False, what: str = "type") -> Optional[str]:

@@ -11,13 +11,14 @@ import typer
 
 from ghplan.writer.io import write_atomic
 from ghplan.writer.cli.common import echo_error, fail, print_json
+from ghplan.writer.messages import say
 
 corpus_app = typer.Typer(help="Clean raw 范文 pages into labelled plan sections.", no_args_is_help=True)
 
 
 def _year_ok(year: Optional[int]) -> None:
     if year is not None and not 1949 <= year <= 2100:
-        fail(f"--year {year} is out of range (1949–2100)", 2)
+        fail(say("error.year.out_of_range_span", year=year, span="1949–2100"), 2)
 
 
 @corpus_app.command("inspect")
@@ -83,19 +84,19 @@ def build(
 
     _year_ok(year)
     if source is not None and not source.exists():
-        fail(f"{source}: no such file or directory", 2)
+        fail(say("error.file.missing_any", path=source), 2)
     if no_seeds and source is None:
-        fail("--no-seeds needs --source DIR", 2)
+        fail(say("error.corpus.no_seeds"), 2)
     paths = page_paths(source)
     if not paths:
-        fail(f"{source}: no .txt pages found (nor .md, .docx or .pdf files)", 2)
+        fail(say("error.corpus.no_pages", path=source), 2)
     started = time.perf_counter()
     try:
         result = _build_with_progress(source, year, no_seeds, show=sys.stderr.isatty() and not as_json)
     except DecodeError as exc:
         fail(str(exc), 2)
     if source is not None and not result.user_files_used():
-        fail(f"{source}: no file could be used ({result.skipped_summary()})", 2)
+        fail(say("error.corpus.none_usable", path=source, summary=result.skipped_summary()), 2)
     seconds = time.perf_counter() - started
     if out is not None:
         _write_documents(out, result.documents)
@@ -130,7 +131,7 @@ def _write_documents(out: Path, documents) -> None:
     try:
         write_atomic(out, "\n".join(rows) + "\n")
     except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}", 2)
+        fail(say("error.file.cannot_write", path=out, reason=exc.strerror or str(exc)), 2)
 
 
 def _print_report(report: dict, seconds: float) -> None:

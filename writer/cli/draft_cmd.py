@@ -219,5 +219,5 @@ def register(app: typer.Typer) -> None:
         except GhplanError as exc:
             fail(error_text(exc, lang()), exit_code(exc))
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail(say("error.interrupted"), 130)
         raise typer.Exit(code)

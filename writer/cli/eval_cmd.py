@@ -16,6 +16,7 @@ import typer
 from ghplan.writer.io import write_atomic
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.writer.cli.common import fail, fail_on, safe_lang
+from ghplan.writer.messages import say
 
 BACKENDS = ("mock", "offline", "openai")
 
@@ -46,12 +47,12 @@ def in_process_cli(app: typer.Typer) -> Callable[[list[str], dict[str, str]], tu
 def _check_flags(backend: Optional[str], fail_code: int, json_path: Optional[str],
                  html_path: Optional[Path]) -> None:
     if backend is not None and backend not in BACKENDS:
-        raise UsageError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
+        raise UsageError(say("error.eval.backend", name=backend, names=", ".join(BACKENDS)))
     if not 1 <= fail_code <= 255:
-        raise UsageError("--fail-code must be between 1 and 255")
+        raise UsageError(say("error.eval.fail_code"))
     for p in (html_path, Path(json_path) if json_path and json_path != "-" else None):
         if p is not None and not p.parent.exists():
-            raise UsageError(f"cannot write {p}: directory {p.parent} does not exist")
+            raise UsageError(say("error.file.cannot_write_no_dir", path=p, parent=p.parent))
 
 
 def _cache(no_cache: bool, cache_dir: Optional[Path], settings):
@@ -64,7 +65,7 @@ def _cache(no_cache: bool, cache_dir: Optional[Path], settings):
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot use the eval cache {root}: {exc.strerror or exc}") from None
+        raise UsageError(say("error.eval.cache", root=root, reason=exc.strerror or str(exc))) from None
     return CallCache(root, secrets=[settings.openai_api_key]), root / "index"
 
 
@@ -109,7 +110,7 @@ def _write_reports(data: dict, json_path: Optional[str], html_path: Optional[Pat
         try:
             write_atomic(path, payload)
         except OSError as exc:
-            fail(f"cannot write {path}: {exc.strerror or exc}", 2)
+            fail(say("error.file.cannot_write", path=path, reason=exc.strerror or str(exc)), 2)
         err.print(f"ghplan: wrote {path}")
 
     if json_path == "-":
@@ -151,7 +152,7 @@ def run_eval(*, suite: Optional[Path], backend: Optional[str], filter_: Optional
         s, settings=settings, backend=backend, filter=filter_, cache=cache, index_dir=index_dir,
         progress=progress, run_cli=run_cli))
     if not report.cases:
-        raise UsageError(f"no case matches --filter {filter_!r}")
+        raise UsageError(say("error.eval.filter", value=filter_))
     data = report.to_json()
     code = report.exit_code(fail_code)
     data["exit_code"] = code
@@ -173,15 +174,15 @@ def run_realpages_cmd(*, pages: Optional[Path], year: int, json_path: Optional[s
     from ghplan.eval.realpages_run import default_pages, run_realpages
 
     if not 2000 <= year <= 2100:
-        raise UsageError(f"--year {year} is out of range")
+        raise UsageError(say("error.year.out_of_range", year=year))
     if worst < 0:
-        raise UsageError("--worst must be 0 or more")
+        raise UsageError(say("error.eval.worst"))
     if json_path and json_path != "-" and not Path(json_path).parent.exists():
-        raise UsageError(f"cannot write {json_path}: directory {Path(json_path).parent} does not exist")
+        raise UsageError(say("error.file.cannot_write_no_dir", path=json_path, parent=Path(json_path).parent))
     if pages is None:
         pages = default_pages()
     elif not pages.is_file():
-        raise UsageError(f"no such file: {pages}")
+        raise UsageError(say("error.file.no_such", path=pages))
     json_to_stdout = json_path == "-"
     out_file = sys.stderr if json_to_stdout else sys.stdout
     out = Console(file=out_file, soft_wrap=False)
@@ -197,7 +198,7 @@ def run_realpages_cmd(*, pages: Optional[Path], year: int, json_path: Optional[s
             try:
                 write_atomic(Path(json_path), text)
             except OSError as exc:
-                fail(f"cannot write {json_path}: {exc.strerror or exc}", 2)
+                fail(say("error.file.cannot_write", path=json_path, reason=exc.strerror or str(exc)), 2)
             Console(file=sys.stderr).print(f"ghplan: wrote {json_path}", highlight=False)
     return 0
 
@@ -238,7 +239,7 @@ def register(app: typer.Typer) -> None:
         except GhplanError as exc:
             fail_on(exc)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail(say("error.interrupted"), 130)
         raise typer.Exit(code)
 
     @eval_app.command("realpages")
@@ -256,5 +257,5 @@ def register(app: typer.Typer) -> None:
         except GhplanError as exc:
             fail_on(exc)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail(say("error.interrupted"), 130)
         raise typer.Exit(code)

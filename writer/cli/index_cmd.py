@@ -14,6 +14,7 @@ import typer
 from ghplan.writer.errors import GhplanError
 from ghplan.writer.cli.common import (TYPE_HELP, fail, fail_on, org_type as resolve_org_type, lang, print_json,
                                       safe_lang)
+from ghplan.writer.messages import say
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
@@ -35,7 +36,7 @@ def _check_year(year: Optional[int]) -> None:
 
     lo, hi = year_range()
     if not lo <= year <= hi:
-        fail(f"--year {year} is out of range: ghplan knows plan years {lo}–{hi}", 2)
+        fail(say("error.year.known_range", year=year, lo=lo, hi=hi), 2)
 
 
 def _guard(fn: Callable[[], Any]) -> Any:
@@ -45,7 +46,7 @@ def _guard(fn: Callable[[], Any]) -> Any:
     except GhplanError as exc:
         fail_on(exc)
     except KeyboardInterrupt:
-        fail("interrupted (the previous index, if any, is still the active one)", 130)
+        fail(say("error.index.interrupted"), 130)
 
 
 def _progress_runner(enabled: bool):
@@ -131,9 +132,9 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
     _check_year(year)
     settings = _settings()
     if corpus is not None and not corpus.exists():
-        fail(f"corpus not found: {corpus}", 2)
+        fail(say("error.index.corpus_missing", path=corpus), 2)
     if no_seeds and corpus is None:
-        fail("--no-seeds needs --corpus DIR (without it the index is the bundled seeds)", 2)
+        fail(say("error.index.no_seeds"), 2)
     # a model that is not there fails now, before the store is created or anything is chunked
     _guard(lambda: resolve_model_path(settings.embed_model))
     year = year or default_year()
@@ -143,7 +144,7 @@ def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder o
     files = [f.to_json() for f in built.files]
     chunks = chunk_documents(built.documents, stale_fn_for(year))
     if not chunks:
-        fail("the corpus yielded no chunks: nothing to index")
+        fail(say("error.index.no_chunks"))
 
     def factory():
         from ghplan.writer.index.embed import get_embedder
@@ -182,10 +183,10 @@ def status(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     if as_json:
         print_json(st.to_json())
         if not st.exists:      # the JSON says so for scripts; one line says so for people
-            fail(f"no index yet at {st.location}: run ghplan index build")
+            fail(say("error.index.none", where=st.location))
         return
     if not st.exists:
-        fail(f"no index yet at {st.location}: run ghplan index build")
+        fail(say("error.index.none", where=st.location))
     i = st.info
     typer.echo(f"index: {st.location} ({st.kind}, collection {i.collection})")
     typer.echo(f"model: {i.model} ({i.dim} dims)")
@@ -234,7 +235,7 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese."
            as_json: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
     """Hybrid search (dense + BM25, fused, diversified) over plan sections fit for drafting."""
     if not query.strip():
-        fail("empty query", 2)
+        fail(say("error.search.empty_query"), 2)
     _check_year(year)
     org_type = resolve_org_type(org_type, allow_other=True)   # 医院, 县总工会 … before any loading
     from ghplan.writer.index.retrieve import search as do_search

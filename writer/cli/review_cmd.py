@@ -44,7 +44,7 @@ def _decode(data: bytes, name: str, encoding: str) -> tuple[str, str]:
     try:
         return data.decode(encoding).replace("\r\n", "\n"), encoding.lower()
     except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
+        raise InputError(say("error.file.cannot_decode", path=name, encoding=encoding, detail=str(exc))) from None
 
 
 def read_input(path: str, encoding: str | None = None) -> Input:
@@ -62,19 +62,19 @@ def read_input(path: str, encoding: str | None = None) -> Input:
         except DecodeError as exc:
             raise InputError(str(exc)) from None
     if not data.strip():
-        raise InputError(f"{name}: the input is empty")
+        raise InputError(say("error.file.input_empty", path=name))
     binary = data.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"{\\rtf"))
     if encoding and not binary:
         text, enc = _decode(data, name, encoding)
         if not text.strip():
-            raise InputError(f"{name}: the input is empty")
+            raise InputError(say("error.file.input_empty", path=name))
         return Input(name, text, enc, b"\r\n" in data, None, data)
     try:
         got = read_bytes_as(data, name)
     except DecodeError as exc:
         raise InputError(str(exc)) from None
     if not got.text.strip():
-        raise InputError(f"{name}: the input is empty")
+        raise InputError(say("error.file.input_empty", path=name))
     return Input(name, got.text, got.encoding, got.crlf, got, data)
 
 
@@ -103,7 +103,7 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
             elif ext in LEGACY:
                 notes.append(say("note.skipped_legacy", path=f, ext=ext))
         if not found:
-            errors.append(f"{path}: is a directory with no plan ghplan can read in it (.txt, .md, .docx, .pdf)")
+            errors.append(say("error.file.is_dir_no_plans", path=path))
         out.extend(found)
     return out, notes, errors
 
@@ -114,7 +114,7 @@ def _parse_year(year: Optional[str]) -> int | None:
     try:
         return int(year)
     except ValueError:
-        fail(f"--year must be a year like 2027, not {year!r}", 2)
+        fail(say("error.year.not_a_year", value=year), 2)
 
 
 def _use_color(color: Optional[bool]) -> bool:
@@ -185,7 +185,7 @@ def review(
 def _json_format(fmt: str, as_json: bool) -> str:
     """--json is --format json; with another --format it is a contradiction, not a guess."""
     if as_json and fmt not in ("text", "json"):
-        fail(f"use either --json or --format {fmt}, not both", 2)
+        fail(say("error.review.json_and_format", fmt=fmt), 2)
     return "json" if as_json else fmt
 
 
@@ -197,35 +197,35 @@ def _check_options(paths: list[str], org_type: Optional[str], plan_year: int | N
     from ghplan.writer.review.reviewer import ReviewError, resolve_year
 
     if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", 2)
+        fail(say("error.review.format", formats=", ".join(FORMATS), value=fmt), 2)
     if org_type is not None and org_type not in ORG_TYPES:
-        fail(f"unknown --type {org_type!r}: use one of {', '.join(ORG_TYPES)}", 2)
+        fail(say("error.type.unknown_use", what="--type", name=org_type, names=", ".join(ORG_TYPES)), 2)
     if plan_year is not None:
         try:
             resolve_year("", plan_year)
         except ReviewError as exc:
             fail(str(exc), 2)
     if out_encoding.lower() not in ("input", "utf-8", "utf8"):
-        fail(f"--out-encoding must be input or utf-8, not {out_encoding!r}", 2)
+        fail(say("error.review.out_encoding", value=out_encoding), 2)
     if (out or in_place) and not fix:
-        fail("--out and --in-place only make sense with --fix", 2)
+        fail(say("error.review.out_without_fix"), 2)
     if fix and not (out or in_place):
-        fail("--fix needs --out FILE or --in-place", 2)
+        fail(say("error.review.fix_needs_out"), 2)
     if out and in_place:
-        fail("use either --out or --in-place, not both", 2)
+        fail(say("error.review.out_and_in_place"), 2)
     if fix and out and len(paths) > 1:
-        fail("--out takes one input; use --in-place to fix several files", 2)
+        fail(say("error.review.out_one_input"), 2)
     if in_place and STDIN in paths:
-        fail("--in-place cannot rewrite stdin; use --out", 2)
+        fail(say("error.review.in_place_stdin"), 2)
     if out and out != STDIN and Path(out).suffix.lower() not in (".docx", ".txt", ".md", ".markdown", ".text", ""):
-        fail(f"--out must end in .docx, .txt or .md (or be - for stdout), got {Path(out).name!r}", 2)
+        fail(say("error.review.out_ext", name=Path(out).name), 2)
     if annotate is not None:
         if fix:
-            fail("use either --fix or --annotate, not both", 2)
+            fail(say("error.review.fix_and_annotate"), 2)
         if annotate.suffix.lower() != ".docx":
-            fail(f"--annotate writes a Word file: give it a name ending in .docx, not {annotate.name!r}", 2)
+            fail(say("error.review.annotate_ext", name=annotate.name), 2)
         if len(paths) > 1:
-            fail("--annotate takes one input", 2)
+            fail(say("error.review.annotate_one"), 2)
 
 
 def _settings(config: Optional[Path], no_copy: bool):
@@ -239,7 +239,7 @@ def _settings(config: Optional[Path], no_copy: bool):
         fail(str(exc), 2)
     problems = validate_settings(settings)
     if problems:
-        fail(f"config {settings.source or config}: " + "; ".join(problems), 2)
+        fail(say("error.config.problems", path=settings.source or config, problems="; ".join(problems)), 2)
     if no_copy:
         settings.copy_threshold = 0
     return settings
@@ -294,7 +294,7 @@ def _put(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)   # keeps an existing file's permissions
     except OSError as exc:         # a missing directory, a directory, a read-only place
-        fail(f"cannot write {path}: {exc.strerror or exc}", 2)
+        fail(say("error.file.cannot_write", path=path, reason=exc.strerror or str(exc)), 2)
 
 
 def _fix(result, inp: Input, settings, out: Optional[str], in_place: bool, out_encoding: str = "input"):
@@ -307,7 +307,7 @@ def _fix(result, inp: Input, settings, out: Optional[str], in_place: bool, out_e
     from ghplan.writer.review.report import Extra
 
     if in_place and inp.format not in ("text", "docx"):
-        fail(f"{inp.name}: --in-place cannot rewrite a {inp.format.upper()} file; use --out FILE.docx or FILE.txt", 2)
+        fail(say("error.review.in_place_format", path=inp.name, format=inp.format.upper()), 2)
     target = inp.name if in_place else out
     assert target is not None
     to_docx = target != STDIN and (Path(target).suffix.lower() == ".docx" or (in_place and inp.format == "docx"))
@@ -349,7 +349,7 @@ def _fix_docx(result, inp: Input, settings, target: Path):
     try:
         done = fix_docx(base, name, _again(result, settings, str(target), "docx"))
     except (DecodeError, ValueError) as exc:
-        fail(f"{inp.name}: cannot write tracked changes: {exc}", 2)
+        fail(say("error.review.tracked", path=inp.name, detail=str(exc)), 2)
     _put(target, done.data)
     final = done.review
     final.read = done.read
@@ -388,7 +388,7 @@ def rules(
     chosen = [r for r in all_rules().values() if category is None or r.category == category]
     if category is not None and not chosen:
         cats = sorted({r.category for r in all_rules().values()})
-        fail(f"unknown category {category!r}: use one of {', '.join(cats)}", 2)
+        fail(say("error.review.category", name=category, names=", ".join(cats)), 2)
     table = rules_table(chosen)
     if as_json:
         import json
