@@ -173,3 +173,19 @@ def phrase_counts(body: str, phrases: tuple[str, ...]) -> list[int]:
         for _, i in _automaton(phrases).iter(body):
             counts[i] += 1
     return counts
+
+
+def drop_nested(hits):
+    """engine._drop_nested before it kept the earliest open end (every hit filtered the open list)."""
+    from ghplan.corpus.rules.engine import _yielders_last
+
+    keep, active = [], []
+    for h in _yielders_last(hits):
+        active = [o for o in active if o.end > h.start]
+        yields = h.rule.extra.get("yields_to", ())
+        if not any(o.end >= h.end and (o.rule.id in yields or (
+                o.rule.category == h.rule.category and (o.end - o.start) > (h.end - h.start)))
+                for o in active):
+            keep.append(h)
+        active.append(h)
+    return keep

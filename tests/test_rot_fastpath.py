@@ -177,3 +177,37 @@ def test_superseded_drops_the_generic_rule_and_repeats():
     dot, stray = _finding("GH-NUM-STRAY-DOT", 2, 3), _finding("GH-STRAY-DOT", 2, 3)
     assert reviewer._superseded([stray, dot, dot]) == [dot]
     assert reviewer._superseded([stray, _finding("GH-NUM-STRAY-DOT", 2, 4)]) == [stray, _finding("GH-NUM-STRAY-DOT", 2, 4)]
+
+
+_RULES = [Rule(id="A", category="x", severity="error", reason="r"),
+          Rule(id="B", category="x", severity="error", reason="r", extra={"yields_to": ["C"]}),
+          Rule(id="C", category="y", severity="error", reason="r"),
+          Rule(id="D", category="y", severity="error", reason="r", extra={"yields_to": ["A", "C"]})]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_RULES), st.integers(0, 12), st.integers(1, 6)), max_size=25))
+def test_drop_nested_with_the_earliest_open_end_equals_filtering_each_time(items):
+    from ghplan.corpus.rules.engine import _drop_nested
+
+    hits = [Match(r, s, s + n) for r, s, n in items]
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))      # as Catalogue.match sorts
+    assert _drop_nested(hits) == reference.drop_nested(hits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.sampled_from(["error", "warning", "info", "odd"]),
+                          st.sampled_from(["GH-A", "GH-B"]), st.sampled_from(["x", "y"])), max_size=30))
+def test_in_order_equals_sorting_by_a_key_function(items):
+    findings = [Finding(r, "c", sev, s, s + n, "", m) for s, n, sev, r, m in items]
+    expected = sorted(findings, key=lambda f: (f.start, f.end, reviewer.SEVERITY_RANK.get(f.severity, 9), f.rule))
+    assert [id(f) for f in reviewer.in_order(findings)] == [id(f) for f in expected]
+
+
+def test_dated_messages_made_once_render_as_before():
+    from ghplan.corpus.rules import dated_table
+
+    for values in ({"x": 2020, "year": 2027}, {"x": "2020", "year": 2027}, {"x": True, "year": 2027},
+                   {"x": 1, "year": 2027}, {"x": ["a"], "year": 2027}):
+        assert dated_table.say("year", **values) == dated_table.messages()["year"].render(**values)
+    assert dated_table.say("year", x=True, year=1) != dated_table.say("year", x=1, year=1)

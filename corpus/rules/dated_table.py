@@ -188,7 +188,17 @@ def messages() -> dict[str, Template]:
 
 
 def say(key: str, **values: object) -> tuple[str, str]:
-    return messages()[key].render(**values)
+    try:      # the types too: 1 and True are one dict key but render differently
+        return _said(key, tuple(values.items()), tuple(map(type, values.values())))
+    except TypeError:                  # a value that cannot be a dict key: rendered as it is
+        return messages()[key].render(**values)
+
+
+@lru_cache(maxsize=4096)
+def _said(key: str, values: tuple, types: tuple) -> tuple[str, str]:
+    """A rendered message, made once per key and values: a stale-heavy text says the same
+    thing about the same year or word hundreds of times (two str.format each)."""
+    return messages()[key].render(**dict(values))
 
 
 def year_range() -> tuple[int, int]:

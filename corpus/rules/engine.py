@@ -388,14 +388,22 @@ def _drop_nested(hits: list[Match]) -> list[Match]:
     """
     keep: list[Match] = []
     active: list[Match] = []
+    closes = -1                          # the earliest end among `active`: none closed before it
     for h in _yielders_last(hits):
-        active = [o for o in active if o.end > h.start]
-        yields = h.rule.extra.get("yields_to", ())
-        if not any(o.end >= h.end and (o.rule.id in yields or (
-                o.rule.category == h.rule.category and (o.end - o.start) > (h.end - h.start)))
-                for o in active):
-            keep.append(h)
+        if closes <= h.start and active:
+            active = [o for o in active if o.end > h.start]
+            closes = min(o.end for o in active) if active else -1
+        if active:                       # the test below only where something is open
+            yields = h.rule.extra.get("yields_to", ())
+            if any(o.end >= h.end and (o.rule.id in yields or (
+                    o.rule.category == h.rule.category and (o.end - o.start) > (h.end - h.start)))
+                    for o in active):
+                active.append(h)
+                closes = min(closes, h.end)
+                continue
+        keep.append(h)
         active.append(h)
+        closes = h.end if closes < 0 else min(closes, h.end)
     return keep
 
 

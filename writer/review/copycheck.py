@@ -255,15 +255,16 @@ class CopyIndex:
         reach: dict[tuple[int, int], int] = {}    # (doc, diagonal) -> end of the run found there
         found: list[Run] = []
         lookup = self._postings(len(range(0, len(text) - k + 1, step)))
+        cap, texts, reached = self.max_postings, self.texts, reach.get    # locals: ~18k probes a MB
         for p in range(0, len(text) - k + 1, step):
             post = lookup(text[p:p + k])
-            if not post or len(post) > self.max_postings:
+            if not post or len(post) > cap:
                 continue
             for d, q in post:
                 diag = (d, q - p)
-                if reach.get(diag, -1) > p:
+                if reached(diag, -1) > p:
                     continue
-                src = self.texts[d]
+                src = texts[d]
                 back = _backward(text, p, src, q)
                 fwd = _forward(text, p + k, src, q + k)
                 s, e = p - back, p + k + fwd
