@@ -135,3 +135,18 @@ def test_the_nfkc_map_from_disk_is_the_one_built(tmp_path, monkeypatch):
         assert (mapping, rx.pattern, exp.pattern) == built and list(mapping) == list(built[0])
     finally:
         normalize._compat.cache_clear()
+
+
+@pytest.mark.parametrize("word", ["工會", "全心全意依靠工人階級", "…", "（一）", "ｗｉｄｅ１２３", "", "x" * 32, "十四五…规划"])
+def test_a_word_is_normalised_once_a_process_and_the_same_as_before(word):
+    """Rule words, triggers and lexicon phrases come back from the word memo: one shared, frozen
+    result per word, equal to normalising it afresh (expansions and their offsets included)."""
+    from ghplan.corpus.rules import normalize
+
+    first = normalize.normalise(word)
+    assert normalize.normalise(word) is first
+    fresh = normalize._normalise(word)
+    assert first == fresh and [first.origin(i) for i in range(len(first.text) + 1)] == \
+        [fresh.origin(i) for i in range(len(fresh.text) + 1)]
+    long = word + "。" * 40                         # past the word size: normalised each time
+    assert normalize.normalise(long) == normalize._normalise(long) and normalize.normalise(long) is not normalize.normalise(long)
