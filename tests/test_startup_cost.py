@@ -150,3 +150,36 @@ def test_a_word_is_normalised_once_a_process_and_the_same_as_before(word):
         [fresh.origin(i) for i in range(len(fresh.text) + 1)]
     long = word + "。" * 40                         # past the word size: normalised each time
     assert normalize.normalise(long) == normalize._normalise(long) and normalize.normalise(long) is not normalize.normalise(long)
+
+
+@pytest.mark.parametrize("package", ["ghplan.corpus", "ghplan.corpus.rules", "ghplan.writer", "ghplan.writer.serve"])
+def test_bundled_files_are_where_importlib_resources_puts_them(package):
+    from importlib import resources
+
+    from ghplan.corpus.cache import bundled
+
+    assert str(bundled(package)) == str(resources.files(package))
+
+
+def test_bundled_falls_back_to_importlib_resources_off_a_plain_folder(monkeypatch):
+    import importlib
+    from importlib import resources
+
+    from ghplan.corpus.cache import bundled
+
+    spec = importlib.import_module("ghplan.corpus.rules").__spec__
+    monkeypatch.setattr(spec, "origin", spec.origin + "c")          # as from bytecode only
+    got = bundled("ghplan.corpus.rules")
+    assert str(got) == str(resources.files("ghplan.corpus.rules"))
+    assert got.joinpath("boilerplate.toml").read_text("utf-8")
+
+
+def test_a_review_imports_no_zip_reader(tmp_path):
+    """importlib.resources' readers (and zipfile) cost ~3 ms of a first resources.files() call;
+    a review of a text file reads its bundled data without them."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text(TEXT, "utf-8")
+    code = ("import io, sys\nreal, sys.stdout = sys.stdout, io.StringIO()\nfrom ghplan.writer.cli import invoke\n"
+            f"invoke(['review', '--json', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
+    mods = _modules_after(code, tmp_path)
+    assert "ghplan.writer.review.copycheck" in mods and "zipfile" not in mods

@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
-from ghplan.corpus.cache import load_toml
+from ghplan.corpus.cache import bundled, load_toml
 from ghplan.corpus.model import ORG_TYPES
 from ghplan.writer.errors import UsageError
 
@@ -22,7 +21,7 @@ class UnknownType(UsageError):
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    ref = resources.files("ghplan.writer").joinpath("data", "type_names.toml")
+    ref = bundled("ghplan.writer").joinpath("data", "type_names.toml")
     data = load_toml("type_names.toml", ref.read_text("utf-8"))   # kept parsed on disk
     missing = [t for t in ORG_TYPES if t not in data]
     if missing:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import repeat
 from typing import Iterable
 
@@ -28,7 +27,7 @@ def load_toml(name: str) -> dict:
     """Read one of the bundled data files (works from a non-editable install). Parsed once per
     content and kept parsed on disk (corpus/cache.py): dated.toml is read by four modules and
     every process; every caller gets its own copy."""
-    return cache.load_toml(name, resources.files("ghplan.corpus.rules").joinpath(name).read_text("utf-8"))
+    return cache.load_toml(name, cache.bundled("ghplan.corpus.rules").joinpath(name).read_text("utf-8"))
 
 
 def _rule_from(entry: dict, category: str, defaults: dict) -> Rule:

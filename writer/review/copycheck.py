@@ -24,7 +24,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from ghplan.corpus.cache import cache_dir
+from ghplan.corpus.cache import bundled, cache_dir
 from ghplan.corpus.model import Document
 from ghplan.corpus.rules.model import Finding
 from ghplan.corpus.rules.normalize import Normalised, normalise
@@ -310,16 +310,14 @@ def corpus_key() -> str:
     it: every file of the corpus package (the seed pages, the cleaning code and its rule data),
     this module, review.toml, the user's facts file, the default target year (the cleaning's
     stale-reference year) and the Python version."""
-    from importlib import resources
-
     from ghplan.corpus.rules.dated_table import facts_path
 
     year = date.today().year + 1       # corpus.pipeline.default_year, without importing the pipeline
     h = hashlib.sha256(f"copy-index {_CACHE_FORMAT} {sys.version_info[:2]} {year}".encode())
-    root = Path(str(resources.files("ghplan.corpus")))
+    root = Path(str(bundled("ghplan.corpus")))
     files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     facts = facts_path()
-    extra = [Path(__file__), Path(str(resources.files("ghplan.writer").joinpath("data/review.toml")))]
+    extra = [Path(__file__), Path(str(bundled("ghplan.writer").joinpath("data/review.toml")))]
     for p in files + extra + ([facts] if facts else []):
         h.update(str(p).encode("utf-8") + b"\0")
         try:

@@ -6,9 +6,7 @@ One registry, so `ghplan rules`, config validation and severity overrides all se
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-
-from ghplan.corpus.cache import load_toml
+from ghplan.corpus.cache import bundled, load_toml
 from ghplan.corpus.rules.engine import default_catalogue, parse_rules
 from ghplan.corpus.rules.messages import Template, templates
 from ghplan.corpus.rules.model import Rule
@@ -18,7 +16,7 @@ from ghplan.corpus.rules.model import Rule
 def review_data() -> dict:
     """writer/data/review.toml as a dict (read once, kept parsed on disk: corpus/cache.py; works
     from a non-editable install)."""
-    return load_toml("review.toml", resources.files("ghplan.writer").joinpath("data/review.toml").read_text("utf-8"))
+    return load_toml("review.toml", bundled("ghplan.writer").joinpath("data/review.toml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)
