@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from ghplan.writer import __version__
 from ghplan.writer.errors import GhplanError
 from ghplan.writer.serve import errors
-from ghplan.writer.serve.errors import ApiError, error_body, error_response, from_library
+from ghplan.writer.serve.errors import ApiError, error_response, from_library
 from ghplan.writer.serve.state import ServeState, make_state
 
 MAX_BODY = 20 * 1024 * 1024          # bytes: a long plan as .docx with pictures is a few MB
@@ -55,7 +55,7 @@ class BodyLimit:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_big = error_body(*errors.HTTP_STATUS_ZH[413])
+        too_big = errors.status_body(413)
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
             return await _send_json(send, 413, too_big, [(b"connection", b"close")])
@@ -91,8 +91,7 @@ class TokenGate:
         if self.token and scope["type"] == "http" and scope["path"].startswith("/api/"):
             given = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
             if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
-                body = error_body("缺少或错误的访问令牌（Authorization: Bearer …）",
-                                  "missing or wrong token (Authorization: Bearer …)")
+                body = errors.api_body("token")
                 return await _send_json(send, 401, body, [(b"www-authenticate", b"Bearer")])
         await self.app(scope, receive, send)
 
@@ -110,7 +109,7 @@ class HostCheck:
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             if name not in self.allowed:
-                body = error_body("请求的主机名不是本机，已拒绝", "the Host is not this machine: refused")
+                body = errors.api_body("host")
                 return await _send_json(send, 403, body)
         await self.app(scope, receive, send)
 
@@ -131,12 +130,12 @@ def _handlers(app: FastAPI, state: ServeState) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        zh, en = errors.HTTP_STATUS_ZH.get(exc.status_code, ("请求失败", "request failed"))
-        return JSONResponse(error_body(zh, en), status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(errors.status_body(exc.status_code), status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return JSONResponse(error_body("请求字段无效", "invalid request fields"), status_code=422)
+        return JSONResponse(errors.api_body("fields"), status_code=422)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:
@@ -153,7 +152,7 @@ def _static(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def page() -> Response:
         if not index.is_file():
-            raise ApiError(404, "页面文件缺失", "the page is missing from this install")
+            raise errors.api_error(404, "page_missing")
         return FileResponse(str(index), media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=str(folder), check_dir=False), name="static")

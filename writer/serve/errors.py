@@ -7,10 +7,12 @@ carries the model API key (it is cut out wherever it might appear).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.responses import JSONResponse
 
 from ghplan.writer.errors import BackendError, GhplanError, IndexUnavailable
+from ghplan.writer.messages import say, text
 
 
 @dataclass
@@ -20,10 +22,30 @@ class ApiError(Exception):
     en: str
 
 
-# (library error class, status, the Chinese sentence before the library's own English detail)
-_LIBRARY = ((BackendError, 502, "模型服务出错"),
-            (IndexUnavailable, 503, "检索索引不可用（可先运行 ghplan index build）"),
-            (GhplanError, 422, "请求无效"))
+# (library error class, status, the messages.toml sentence before the library's own detail)
+_LIBRARY = ((BackendError, 502, "api.library.backend"),
+            (IndexUnavailable, 503, "api.library.index"),
+            (GhplanError, 422, "api.library.other"))
+
+
+def api_error(status: int, key: str, /, en: str | None = None, zh_values: dict | None = None,
+              **values: Any) -> ApiError:
+    """The [messages.api.<key>] entry of messages.toml as an ApiError; `en`: the library's own
+    English sentence instead of the entry's (a bad type or year, as the CLI words it);
+    `zh_values`: values whose Chinese differs (a profile error's own Chinese)."""
+    said = say(f"api.{key}", zh_values, **values)
+    return ApiError(status, said.zh, said.en if en is None else en)
+
+
+def api_body(key: str, secret: str = "", **values: Any) -> dict[str, str]:
+    """The JSON body of the [messages.api.<key>] entry."""
+    said = say(f"api.{key}", **values)
+    return error_body(said.zh, said.en, secret)
+
+
+def status_body(status: int) -> dict[str, str]:
+    """What a status means when Starlette raises it itself (an unknown path, a wrong method)."""
+    return api_body(f"status.{status}" if status in STATUSES else "status.other")
 
 
 def redact(text: str, secret: str) -> str:
@@ -37,7 +59,8 @@ def from_library(exc: GhplanError) -> ApiError:
     the Chinese sentence."""
     from ghplan.writer.localize import localize
 
-    status, zh = next((s, z) for cls, s, z in _LIBRARY if isinstance(exc, cls))
+    status, key = next((s, k) for cls, s, k in _LIBRARY if isinstance(exc, cls))
+    zh = text(key, "zh")
     en = " ".join(str(exc).split())
     detail = " ".join(localize(exc.args[0] if exc.args else en, "zh").split())
     return ApiError(status, f"{zh}：{detail}", en)
@@ -52,9 +75,5 @@ def error_body(zh: str, en: str, secret: str = "") -> dict[str, str]:
     return {"error": redact(zh, secret), "error_en": redact(en, secret)}
 
 
-# what a status means when Starlette raises it itself (an unknown path, a wrong method)
-HTTP_STATUS_ZH = {400: ("请求格式有误", "bad request"), 404: ("没有这个地址", "not found"),
-                  405: ("不支持这个请求方法", "method not allowed"),
-                  413: ("请求内容超过 20 MB 上限", "request body over the 20 MB limit"),
-                  415: ("不支持这种内容类型", "unsupported media type")}
-INTERNAL = ApiError(500, "服务器内部错误（已记录在服务器日志中）", "internal server error (see the server log)")
+STATUSES = (400, 404, 405, 413, 415)       # the ones [messages.api.status] words
+INTERNAL = api_error(500, "internal")

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.errors import api_error
 
 UPLOAD_TYPES = (".docx", ".txt", ".md", ".markdown", ".pdf")
 LANGS = ("zh", "en")
@@ -52,8 +52,7 @@ async def read_body(request: Request, *, text_field: str | None = "text") -> Bod
             data = await upload.read()
             name = upload.filename or "upload"
         return Body(fields, read_upload(data, name))
-    raise ApiError(415, "请以 JSON（application/json）或表单上传（multipart/form-data）提交",
-                   "send application/json or multipart/form-data")
+    raise api_error(415, "body_type")
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -61,17 +60,17 @@ async def _json(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError(400, "请求内容不是有效的 JSON", "the body is not valid JSON") from None
+        raise api_error(400, "bad_json") from None
     if not isinstance(data, dict):
-        raise ApiError(422, "请求内容应为 JSON 对象", "the body must be a JSON object")
+        raise api_error(422, "not_object")
     return data
 
 
 def _pasted(text: Any) -> Doc:
     if not isinstance(text, str):
-        raise ApiError(422, "“text”应为文本", "'text' must be a string")
+        raise api_error(422, "text_not_string")
     if not text.strip():
-        raise ApiError(422, "文本是空的", "the text is empty")
+        raise api_error(422, "text_empty")
     return Doc(text.replace("\r\n", "\n"))
 
 
@@ -82,17 +81,15 @@ def read_upload(data: bytes, name: str) -> Doc:
 
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in UPLOAD_TYPES:
-        raise ApiError(415, f"不支持的文件类型“{ext or name}”：请上传 .docx、.txt、.md 或 .pdf",
-                       f"unsupported file type {ext or name!r}: upload .docx, .txt, .md or .pdf")
+        raise api_error(415, "file_type", name=ext or name)
     if not data.strip():
-        raise ApiError(422, "上传的文件是空的", "the uploaded file is empty")
+        raise api_error(422, "upload_empty")
     try:
         got = read_bytes_as(data, name)
     except DecodeError as exc:
-        raise ApiError(422, "无法读取上传的文件（文件损坏、加密或不是所说的格式）",
-                       f"cannot read the upload: {' '.join(str(exc).split())}") from None
+        raise api_error(422, "upload_unreadable", detail=" ".join(str(exc).split())) from None
     if not got.text.strip():
-        raise ApiError(422, "上传的文件中没有可读的文字", "the uploaded file has no readable text")
+        raise api_error(422, "upload_no_text")
     return Doc(got.text, name, got.format, data, got, got.encoding)
 
 
@@ -104,30 +101,30 @@ def org_type(value: Any) -> str | None:
     from ghplan.writer.org_types import UnknownType, chinese_names, resolve_type
 
     if not isinstance(value, str):
-        raise ApiError(422, "“type”应为单位类型名称", "'type' must be a type name")
+        raise api_error(422, "type_not_string")
     try:
         return resolve_type(value)
     except UnknownType as exc:
         names = "、".join(chinese_names().values())
-        raise ApiError(422, f"未知的单位类型“{value}”：可选 {names}", str(exc)) from None
+        raise api_error(422, "unknown_type", str(exc), value=value, names=names) from None
 
 
 def year(value: Any, *, required: bool = False) -> int | None:
     """A plan year (an integer or its digits), in the range the year facts cover."""
     if value in (None, ""):
         if required:
-            raise ApiError(422, "请填写年份（如 2027）", "'year' is required (e.g. 2027)")
+            raise api_error(422, "year_required")
         return None
     try:
         y = int(str(value).strip())
     except ValueError:
-        raise ApiError(422, f"年份应为整数（如 2027），收到“{value}”", f"'year' must be a year like 2027, not {value!r}") from None
+        raise api_error(422, "year_not_int", value=value) from None
     from ghplan.writer.draft.facts import YearOutOfRange, check_year
 
     try:
         check_year(y)
     except YearOutOfRange as exc:
-        raise ApiError(422, f"年份 {y} 超出支持的范围", str(exc)) from None
+        raise api_error(422, "year_range", str(exc), year=y) from None
     return y
 
 
@@ -137,7 +134,7 @@ def lang(value: Any) -> str:
         return "zh"
     code = str(value).strip().lower().replace("-", "_").split("_")[0]
     if code not in LANGS:
-        raise ApiError(422, "“lang”应为 zh 或 en", "'lang' must be zh or en")
+        raise api_error(422, "lang")
     return code
 
 
@@ -145,8 +142,8 @@ def text_field(fields: dict[str, Any], name: str, *, required: bool = False) -> 
     value = fields.get(name)
     if value in (None, ""):
         if required:
-            raise ApiError(422, f"缺少字段“{name}”", f"'{name}' is required")
+            raise api_error(422, "field_required", name=name)
         return None
     if not isinstance(value, str):
-        raise ApiError(422, f"字段“{name}”应为文本", f"'{name}' must be a string")
+        raise api_error(422, "field_not_string", name=name)
     return value.strip()

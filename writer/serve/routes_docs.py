@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ghplan.writer.serve import inputs, schemas
-from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.errors import api_error
 from ghplan.writer.serve.routes_draft import watch_disconnect
 from ghplan.writer.serve.routes_review import review_doc
 from ghplan.writer.serve.shapes import MD_TYPE, attachment, out_name, review_json
@@ -31,7 +31,7 @@ def _rules(value: Any) -> frozenset[str] | None:
         return None
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(r, str) for r in items):
-        raise ApiError(422, "“rules”应为规则编号列表", "'rules' must be a list of rule ids")
+        raise api_error(422, "rules_list")
     return frozenset(r.strip() for r in items if r.strip())
 
 
@@ -76,7 +76,7 @@ async def fix(request: Request) -> Any:
     multipart with a .docx `file` → the .docx with each fix a tracked change with a comment."""
     body = await inputs.read_body(request)
     if body.doc is None:
-        raise ApiError(422, "请粘贴文本（text）或上传 .docx 文件（file）", "give 'text' or upload a .docx 'file'")
+        raise api_error(422, "fix_needs_input")
     f = body.fields
     org_type, year, lang = inputs.org_type(f.get("type")), inputs.year(f.get("year")), inputs.lang(f.get("lang"))
     only, doc = _rules(f.get("rules")), body.doc
@@ -100,7 +100,7 @@ def _fix_docx(doc: inputs.Doc, first: Any, settings: Any, only: frozenset[str] |
     try:
         done = fix_docx(doc.data, doc.name, _again(first, settings, only))
     except (DecodeError, ValueError) as exc:
-        raise ApiError(422, "无法在该 Word 文件中写入修订", f"cannot write tracked changes: {exc}") from None
+        raise api_error(422, "tracked", detail=str(exc)) from None
     response = attachment(done.data, out_name(doc.name, "-修订"))
     response.headers["X-Ghplan-Fixes"] = str(done.fixes)
     return response
@@ -121,7 +121,7 @@ def _refresh_backend(name: str | None, settings: Any) -> Any:
 
     name = name or backends.default_backend_name(settings)
     if name not in backends.BACKENDS:
-        raise ApiError(422, "“backend”应为 offline、mock 或 openai", "'backend' must be offline, mock or openai")
+        raise api_error(422, "backend")
     return None if name == "offline" else backends.make_backend(name, settings=settings)
 
 
@@ -132,13 +132,13 @@ async def refresh(request: Request) -> Any:
     file (a .docx upload: its own file with tracked changes)."""
     body = await inputs.read_body(request)
     if body.doc is None:
-        raise ApiError(422, "请上传去年的计划（file）", "upload last year's plan as 'file'")
+        raise api_error(422, "refresh_needs_file")
     f = body.fields
     year = inputs.year(f.get("year"), required=True)
     org_type, org, lang = inputs.org_type(f.get("type")), inputs.text_field(f, "org"), inputs.lang(f.get("lang"))
     fmt = (inputs.text_field(f, "format") or "json").lower()
     if fmt not in ("json", "docx", "md"):
-        raise ApiError(422, "“format”应为 json、docx 或 md", "'format' must be json, docx or md")
+        raise api_error(422, "refresh_format")
     settings, doc = request.app.state.ghplan.settings, body.doc
     gone = threading.Event()
     backend = _refresh_backend(inputs.text_field(f, "backend"), settings)
@@ -208,10 +208,10 @@ async def export(request: Request) -> Response:
 
     body = await inputs.read_body(request)
     if body.doc is None:
-        raise ApiError(422, "缺少要导出的文本（text）", "'text' is required")
+        raise api_error(422, "export_needs_text")
     fmt = (inputs.text_field(body.fields, "format") or "docx").lower()
     if fmt not in ("docx", "md"):
-        raise ApiError(422, "“format”应为 docx 或 md", "'format' must be docx or md")
+        raise api_error(422, "export_format")
     title = inputs.text_field(body.fields, "title") or body.doc.text.strip().split("\n", 1)[0][:60]
     name = out_name(title.replace("/", "-") + ".x", "", f".{fmt}")
     if fmt == "md":

@@ -24,7 +24,7 @@ from starlette.responses import Response, StreamingResponse
 
 from ghplan.writer.errors import GhplanError
 from ghplan.writer.serve import inputs, schemas
-from ghplan.writer.serve.errors import ApiError, INTERNAL, error_body, from_library
+from ghplan.writer.serve.errors import ApiError, INTERNAL, api_error, error_body, from_library
 from ghplan.writer.serve.shapes import review_json
 
 router = APIRouter(prefix="/api")
@@ -43,18 +43,18 @@ def _profile(fields: dict[str, Any]) -> Any:
 
     extra = fields.get("profile") or {}
     if not isinstance(extra, dict):
-        raise ApiError(422, "“profile”应为对象（与单位档案 TOML 的字段相同）", "'profile' must be an object")
+        raise api_error(422, "profile_object")
     org = inputs.text_field(fields, "org") or extra.get("org")
     org_type = inputs.org_type(fields.get("type") or extra.get("type"))
     year = inputs.year(fields.get("year", extra.get("year")))
     if not org or not org_type:
-        raise ApiError(422, "请填写单位名称（org）和类型（type）", "'org' and 'type' are required")
+        raise api_error(422, "org_and_type")
     data = {**extra, "org": org, "type": org_type, **({"year": year} if year else {})}
     try:
         return profile_from_dict(data, source="api")
     except ProfileError as exc:
         # the Chinese sentence names the field and what was wrong, as the English does
-        raise ApiError(422, f"单位档案字段有误：{exc.zh}", str(exc)) from None
+        raise api_error(422, "profile_field", zh_values={"detail": exc.zh}, detail=str(exc)) from None
 
 
 def _backend(name: Any, settings: Any) -> Any:
@@ -62,7 +62,7 @@ def _backend(name: Any, settings: Any) -> Any:
 
     name = name or default_backend_name(settings)
     if name not in BACKENDS:
-        raise ApiError(422, "“backend”应为 offline、mock 或 openai", "'backend' must be offline, mock or openai")
+        raise api_error(422, "backend")
     return make_backend(name, settings=settings)
 
 

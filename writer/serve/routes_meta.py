@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from ghplan.writer import __version__
 from ghplan.writer.serve import inputs, schemas
-from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.errors import api_error
 
 router = APIRouter(prefix="/api")
 
@@ -64,7 +64,7 @@ def _k(value: Any) -> int:
     try:
         k = int(value)
     except (TypeError, ValueError):
-        raise ApiError(422, "“k”应为 1 到 50 之间的整数", "'k' must be an integer from 1 to 50") from None
+        raise api_error(422, "k") from None
     if not 1 <= k <= 50:
-        raise ApiError(422, "“k”应为 1 到 50 之间的整数", "'k' must be an integer from 1 to 50")
+        raise api_error(422, "k")
     return k

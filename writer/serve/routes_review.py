@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ghplan.writer.serve import inputs, schemas
-from ghplan.writer.serve.errors import ApiError
+from ghplan.writer.serve.errors import api_error
 from ghplan.writer.serve.shapes import review_json, with_text
 
 router = APIRouter(prefix="/api")
@@ -24,7 +24,7 @@ def review_doc(doc: inputs.Doc, org_type: str | None, year: int | None, settings
         result = review_text(doc.text, org_type=org_type, year=year, settings=settings,
                              file=doc.name, encoding=doc.encoding, org_name=org)
     except ReviewError as exc:
-        raise ApiError(422, "无法审校：年份或类型无效", " ".join(str(exc).split())) from None
+        raise api_error(422, "review_args", " ".join(str(exc).split())) from None
     result.read = doc.read
     return result
 
@@ -35,7 +35,7 @@ async def review(request: Request) -> dict[str, Any]:
     with the same fields as form fields."""
     body = await inputs.read_body(request)
     if body.doc is None:
-        raise ApiError(422, "请粘贴文本（text）或上传文件（file）", "give 'text' or upload a 'file'")
+        raise api_error(422, "review_needs_input")
     f = body.fields
     org_type, year = inputs.org_type(f.get("type")), inputs.year(f.get("year"))
     lang, org = inputs.lang(f.get("lang")), inputs.text_field(f, "org")
