@@ -152,7 +152,7 @@ def _error_entries() -> dict[str, dict]:
 
     raw = tomllib.loads((Path(messages.__file__).parent / "data" / "messages.toml").read_text("utf-8"))
     flat = messages._flatten(raw["messages"])
-    return {k: v for k, v in flat.items() if k.startswith("error.")}
+    return {k: v for k, v in flat.items() if k.startswith(("error.", "libnote."))}
 
 
 @pytest.mark.parametrize("key", sorted(_error_entries()))
@@ -179,3 +179,15 @@ def test_an_unknown_line_stays_as_it_was_and_a_said_keeps_its_chinese():
     assert localize("something nobody translated", "zh") == "something nobody translated"
     said = say("profile.org_required")
     assert localize(said, "zh") == said.zh and localize(said, "en") == said.en
+
+
+def test_index_builds_joined_note_is_read_back_half_by_half():
+    """`index build` joins its notes with "; ", and one of them holds "; " itself."""
+    from ghplan.writer.cli.index_cmd import _note
+
+    joined = ("model changed from m1 to m2: every chunk re-embedded; "
+              "query model: no ONNX export (onnx is not installed); queries load sentence-transformers")
+    zh = _note(joined, "zh")
+    assert zh == "向量模型已从 m1 换成 m2：所有段落已重新向量化；查询模型：未导出 ONNX（未安装 onnx）：检索时加载 sentence-transformers"
+    assert _note(joined, "en") == joined
+    assert _note("something new; and more", "zh") == "something new; and more"

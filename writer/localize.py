@@ -24,6 +24,8 @@ from ghplan.writer.messages import Said
 
 _FIELD = re.compile(r"\{(\w+)(![rs])?(:[^{}]*)?\}")
 _DEPTH = 3          # values inside values: "cannot read {path}: {reason}" → the OS reason
+# the table's sections that hold a library layer's English lines: failures, and notes it writes
+READ_BACK = ("error.", "libnote.")
 
 
 def _literal(text: str) -> str:
@@ -48,8 +50,8 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _matchers() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(English pattern, Chinese template) for every [messages.error.*] entry, most specific
-    first."""
+    """(English pattern, Chinese template) for every [messages.error.*] and [messages.libnote.*]
+    entry, most specific first."""
     import tomllib
 
     ref = resources.files("ghplan.writer").joinpath("data", "messages.toml")
@@ -58,7 +60,7 @@ def _matchers() -> tuple[tuple[re.Pattern[str], str], ...]:
 
     def walk(node: dict, name: str) -> None:
         if "en" in node and "zh" in node:
-            if name.startswith("error."):
+            if name.startswith(READ_BACK):
                 fixed = len(_FIELD.sub("", node["en"]))
                 out.append((fixed, _pattern(node["en"]), node["zh"]))
             return
@@ -79,8 +81,8 @@ class _Plain(Formatter):
 
 
 def read_back(line: str, depth: int = 0) -> str | None:
-    """The Chinese of an English line some [messages.error.*] template says whole (its values
-    read back too); None when none does."""
+    """The Chinese of an English line some READ_BACK template says whole (its values read back
+    too); None when none does."""
     if depth > _DEPTH or not line:
         return None
     for pattern, zh in _matchers():

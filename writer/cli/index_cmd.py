@@ -14,7 +14,7 @@ import typer
 from ghplan.writer.errors import GhplanError
 from ghplan.writer.cli.common import (TYPE_HELP, fail, fail_on, org_type as resolve_org_type, lang, print_json,
                                       safe_lang)
-from ghplan.writer.messages import say
+from ghplan.writer.messages import say, text
 
 StoreOpt = typer.Option(None, "--store", help="Index directory (embedded chromadb). Default: per-user data dir.")
 UrlOpt = typer.Option(None, "--chroma-url", help="Use a `chroma run` server instead, e.g. http://127.0.0.1:8000.")
@@ -115,7 +115,26 @@ def _print_build(report, table: dict[str, dict[str, int]], servable: int) -> Non
     console.print(f"time: {report.seconds:.2f} s, {report.chunks_per_second:.1f} chunks/s "
                   f"(embedding {report.embed_seconds:.2f} s)")
     if report.note:
-        console.print(f"note: {report.note}")
+        console.print(text("index.note", safe_lang(), text=_note(report.note, safe_lang())))
+
+
+def _note(note: str, language: str) -> str:
+    """The build's note in `language`: its notes are joined with "; " (a note may hold one too),
+    so under zh each way of cutting it in two is read back until both halves are known."""
+    from ghplan.writer.localize import read_back
+
+    if language != "zh":
+        return note
+    whole = read_back(note)
+    if whole is not None:
+        return whole
+    at = note.find("; ")
+    while at >= 0:
+        left, right = read_back(note[:at]), read_back(note[at + 2:])
+        if left is not None and right is not None:
+            return f"{left}；{right}"
+        at = note.find("; ", at + 2)
+    return note
 
 
 def build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of your own plans (.txt .md .docx .pdf, read recursively), indexed beside the bundled seeds."),
