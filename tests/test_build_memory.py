@@ -1,0 +1,90 @@
+"""What keeps a streamed build's memory flat (issue 14): the embedder's batches longest first, the
+vector matrix appended with plain writes, the lexical postings left on disk batch by batch.
+
+No model: hand-written texts and the tests' stand-in embedder."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ghplan.writer.config import DEFAULT_EMBED_MODEL
+from ghplan.writer.index.embed import encode_by_length
+from ghplan.writer.index.lexical import BM25, tokens
+from ghplan.writer.index.lexstore import DiskBM25, LexicalWriter, VectorWriter, lexical_path, load_vectors
+from ghplan.writer.index.store import Location, build_index
+from tests.stand_in import StandIn
+
+TEXTS = ["工会", "职工之家建设要常抓不懈", "女职工", "困难职工帮扶", "劳动竞赛和技能比武同步推进",
+         "厂务公开", "会员服务卡办理", "一"]
+
+
+def test_encode_by_length_feeds_the_longest_texts_first_and_keeps_the_input_order():
+    seen: list[list[str]] = []
+
+    def batch(part: list[str]):
+        seen.append(part)
+        return np.array([[len(t), 0.0] for t in part], dtype="float32")
+
+    ticks: list[int] = []
+    out = encode_by_length(TEXTS, 2, 3, batch, ticks.append)
+    lengths = [len(t) for part in seen for t in part]
+    assert lengths == sorted(lengths, reverse=True)      # each batch fits what the last one freed
+    assert [len(p) for p in seen] == [3, 3, 2] and ticks == [3, 3, 2]
+    assert out[:, 0].tolist() == [len(t) for t in TEXTS]
+
+
+def test_the_vector_writer_appends_rows_without_mapping_the_file(tmp_path, monkeypatch):
+    def no_map(*a, **kw):
+        raise AssertionError("a writable map's dirty pages count in the build's RSS")
+    monkeypatch.setattr(np.lib.format, "open_memmap", no_map)
+    rows = StandIn().encode(TEXTS)
+    path = tmp_path / "v.npy"
+    w = VectorWriter(path, len(rows), StandIn.dim)
+    for i in range(0, len(rows), 3):
+        w.add(rows[i:i + 3])
+    w.close()
+    monkeypatch.undo()
+    assert np.array_equal(load_vectors(path, len(rows)), rows)
+    assert [p.name for p in tmp_path.iterdir()] == ["v.npy"]
+
+
+def test_a_short_or_misshapen_vector_matrix_is_never_renamed_into_place(tmp_path):
+    path = tmp_path / "v.npy"
+    w = VectorWriter(path, 4, StandIn.dim)
+    w.add(StandIn().encode(TEXTS[:3]))
+    with pytest.raises(ValueError):
+        w.add(np.zeros((1, 3), dtype="float32"))
+    with pytest.raises(ValueError):
+        w.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_lexical_writer_holds_one_batch_of_postings_and_scores_as_one_pass(tmp_path):
+    rows = [(f"id{i}", t * (1 + i % 3), {"heading_path": "三、主要任务"}) for i, t in enumerate(TEXTS * 5)]
+    one, many = tmp_path / "one.sqlite3", tmp_path / "many.sqlite3"
+    w = LexicalWriter(one)
+    w.add(rows)
+    w.close()
+    w = LexicalWriter(many)
+    for i in range(0, len(rows), 7):
+        w.add(rows[i:i + 7])
+        assert not w.postings        # this batch's postings went to disk
+    w.close()
+    a, b = DiskBM25(one), DiskBM25(many)
+    mem = BM25([tokens("三、主要任务\n" + t) for _, t, _ in rows])
+    for q in ("职工", "工会 帮扶", "技能比武", "一"):
+        got = b.scores(tokens(q))
+        assert got == a.scores(tokens(q)) and got
+        assert all(got[i] == pytest.approx(s, rel=1e-9) for i, s in mem.scores(tokens(q)).items())
+    assert b.rows() == a.rows()
+
+
+def test_a_build_in_small_batches_writes_the_same_lexical_file_as_one_batch(tmp_path, mini_chunks):
+    reps = {}
+    for n in (4, 512):
+        loc = Location("local", path=tmp_path / f"b{n}")
+        rep = build_index(mini_chunks, loc, StandIn, DEFAULT_EMBED_MODEL, year=2026, batch_size=n,
+                          query_model=False)
+        reps[n] = DiskBM25(lexical_path(loc, rep.collection))
+    for q in ("新就业形态", "女职工", "工会"):
+        assert reps[4].scores(tokens(q)) == reps[512].scores(tokens(q))
