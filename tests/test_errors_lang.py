@@ -30,7 +30,8 @@ PLAN = "某县人民医院工会2027年工作计划\n一、指导思想\n坚持�
 @dataclass(frozen=True)
 class Case:
     id: str
-    argv: str           # tokens; {in} the inputs folder, {here} the case's own empty folder
+    argv: str           # tokens; {in} the inputs folder, {here} the case's own empty folder,
+    #                     {closed} a loopback URL nobody listens on
     code: int
     en: str             # the English line says this; the Chinese one must not
     server: str = ""    # "closed": OPENAI_BASE_URL nobody listens on; "401": a key-rejecting fake
@@ -54,6 +55,10 @@ CASES = [
     Case("index-status/no-index", "index status --store {here}/none", 1, "no index yet"),
     Case("index-build/corpus-missing", "index build --corpus {in}/none --store {here}/idx", 2, "corpus not found"),
     Case("index-build/year", "index build --year 1900 --store {here}/idx", 2, "out of range"),
+    Case("index-build/binary-page", "index build --corpus {in}/pages_nul --store {here}/idx", 1, "yielded no chunks"),
+    Case("index-build/chroma-down", "index build --chroma-url {closed}", 1, "is unreachable"),
+    Case("index-status/store-is-a-file", "index status --store {in}/filestore", 1, "not a directory"),
+    Case("search/bad-chroma-url", "search 职工书屋 --chroma-url ftp://x", 1, "bad chroma URL"),
     Case("refresh/missing", "refresh {in}/none.txt --year 2027", 2, "cannot read"),
     Case("refresh/undecodable", "refresh {in}/mixed.txt --year 2027 --backend offline", 2, "neither UTF-8"),
     Case("refresh/empty", "refresh {in}/empty.txt --year 2027 --backend offline", 2, "the file is empty"),
@@ -81,6 +86,9 @@ def inputs(tmp_path_factory) -> Path:
     (d / "plan.txt").write_text(PLAN, "utf-8")
     (d / "empty.txt").write_bytes(b"")
     (d / "mixed.txt").write_bytes(PLAN.encode("utf-8") * 4 + PLAN.encode("gbk") * 4)
+    (d / "pages_nul").mkdir()
+    (d / "pages_nul" / "page.txt").write_bytes(b"\x00\x01" + PLAN.encode("utf-8") + b"\x00" * 16)
+    (d / "filestore").write_text("not an index\n", "utf-8")
     return d
 
 
@@ -91,10 +99,13 @@ def _closed_url() -> str:
 
 
 def _run(case: Case, lang: str, inputs: Path, here: Path):
-    argv = [t.format(**{"in": inputs, "here": here}) for t in case.argv.split()]
+    closed = _closed_url().removesuffix("/v1")
+    argv = [t.format(**{"in": inputs, "here": here, "closed": closed}) for t in case.argv.split()]
     if case.id == "search/empty-query":
         argv[1:1] = [" "]
-    env = {"GHPLAN_LANG": None, "LC_ALL": None, "LANG": "C", "GHPLAN_STORE": str(here / "none"),
+    # the default store beside the case's folder: a build against a chroma server keeps its
+    # (by design lasting) flock file there, which is not output
+    env = {"GHPLAN_LANG": None, "LC_ALL": None, "LANG": "C", "GHPLAN_STORE": str(here.parent / "default-store"),
            "OPENAI_API_KEY": KEY, "GHPLAN_TIMEOUT": "5"}
     if case.server == "401":
         with FakeOpenAI([{"status": 401, "body": {"error": {"message": f"bad key {KEY}"}}}]) as srv:
