@@ -21,28 +21,23 @@ import typer
 
 from ghplan.writer.errors import GhplanError, UsageError
 from ghplan.writer.localize import localize
-from ghplan.writer.messages import label, say, text
+from ghplan.writer.messages import Said, label, say, text
 from ghplan.writer.cli.common import TYPE_HELP, exit_code, fail, lang, print_json, safe_lang
 
 # Progress lines on stderr while a model works, each starting with "[" (errors start "ghplan:"):
-# "[2/7] 正在撰写：二、工作目标", "[修改] 第1轮：3 个错误"
-PROGRESS = {"zh": {"expand": "正在撰写：", "repair": "[修改] "},
-            "en": {"expand": "writing: ", "repair": "[repair] "}}
+# "[2/7] 正在撰写：二、工作目标", "[修改] 第1轮：3 个错误" (the words: [messages.progress] in messages.toml)
+PROGRESS_STAGES = ("expand", "repair")
 _ROUND = re.compile(r"round (\d+): (\d+) error")
 
 
 def _summary_line(result) -> str:
     s = result.review_json()["summary"]
-    if result.review.lang == "zh":
-        retrieved = f"，参考 {len(result.retrieved)} 段范文" if result.retrieved else ""
-        return (f"ghplan：已用 {result.backend}（{result.model}）起草 {result.year} 年计划{retrieved}："
-                f"{len(result.text)} 字，审校 {s['errors']} 个错误、{s['warnings']} 个警告、{s['infos']} 个提示；"
-                f"修改 {result.rounds} 轮，{result.seconds:.1f} 秒")
-    retrieved = f", {len(result.retrieved)} reference section(s)" if result.retrieved else ""
-    return (f"ghplan: drafted {result.type} plan for {result.year} with {result.backend}"
-            f" ({result.model}){retrieved}: {len(result.text)} characters, review "
-            f"{s['errors']} error(s), {s['warnings']} warning(s), {s['infos']} info(s); "
-            f"{result.rounds} repair round(s), {result.seconds:.1f}s")
+    n = len(result.retrieved)
+    refs = say("cli.drafted_refs", n=n) if n else Said("")
+    return text("cli.drafted", result.review.lang, {"refs": refs.zh}, refs=refs.en, type=result.type,
+                year=result.year, backend=result.backend, model=result.model, chars=len(result.text),
+                errors=s["errors"], warnings=s["warnings"], infos=s["infos"], rounds=result.rounds,
+                seconds=result.seconds)
 
 
 def run_draft(*, org: Optional[str], org_type: Optional[str], year: Optional[int],
@@ -126,7 +121,6 @@ def _echo_delta(text: str) -> None:
 def progress(language: str):
     """A DraftEvent listener printing one stderr line as each section starts and each repair
     round begins, so a slow or hanging model is never silence."""
-    words = PROGRESS.get(language, PROGRESS["en"])
 
     def on_event(event) -> None:
         if event.kind == "stage" and event.stage == "retry":   # a cut-off answer asked for again
@@ -134,14 +128,14 @@ def progress(language: str):
             what = event.heading or label("request", kind, language)
             sys.stderr.write(text("cli.retry", language, what=what) + "\n")
             return
-        if event.kind != "stage" or event.stage not in words:
+        if event.kind != "stage" or event.stage not in PROGRESS_STAGES:
             return
         where = f"[{event.index}/{event.total}] " if event.total else ""
         detail = event.heading or event.detail
         m = _ROUND.match(detail)
         if m and language == "zh":
-            detail = f"第{m.group(1)}轮：{m.group(2)} 个错误"
-        sys.stderr.write(f"{where}{words[event.stage]}{detail}\n")
+            detail = text("progress.round", language, round=m.group(1), errors=m.group(2))
+        sys.stderr.write(f"{where}{text('progress.' + event.stage, language)}{detail}\n")
         sys.stderr.flush()
     return on_event
 
@@ -172,7 +166,7 @@ def _report(result, out: Optional[Path], as_json: bool, stream: bool) -> int:
         typer.echo(text("cli.wrote", language, path=out), err=True)
     typer.echo(_summary_line(result), err=True)
     errors = [f for f in result.review_json()["findings"] if f["severity"] == "error"]
-    word = "错误" if result.review.lang == "zh" else "error"
+    word = label("severity", "error", result.review.lang)
     for f in errors[:20]:
         typer.echo(f"  {f['line']}:{f['col']}  {word}  {f['rule']}  {f['message']}", err=True)
     return 1 if errors else 0

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from ghplan.writer.cli.common import TYPE_HELP, fail, lang, org_type as resolve_org_type, print_json, safe_lang
+from ghplan.writer.messages import text
 
 
 def refresh(
@@ -62,18 +63,14 @@ def _settings(timeout: Optional[float]):
 
 def _summary(result, out: Optional[Path]) -> None:
     err = lambda s: typer.echo(s, err=True)   # noqa: E731
-    zh = result.review.lang == "zh"
+    language = result.review.lang
+    zh = language == "zh"
     for c in result.changes:
         err(f"  ¶{c.paragraph}  {c.rule}  “{c.before}” → “{c.after}”")
     for p in result.left_for_person:
         err(f"  ¶{p.paragraph}  {p.kind}: {p.rule}  “{p.text}”  {p.reason_zh or p.reason if zh else p.reason}")
-    if zh:
-        err(f"ghplan：已按 {result.year} 年更新" + (f" → {out}" if out else "") + f"：改动 {len(result.changes)} 处，"
-            f"留待人工 {len(result.left_for_person)} 处，本单位事实保留 {result.survival.figure:.2f}")
-        return
-    where = f" → {out}" if out else ""
-    err(f"ghplan: refreshed for {result.year}{where}: {len(result.changes)} changes, "
-        f"{len(result.left_for_person)} left for a person, own facts kept {result.survival.figure:.2f}")
+    err(text("cli.refreshed", language, year=result.year, where=f" → {out}" if out else "",
+             changes=len(result.changes), left=len(result.left_for_person), kept=result.survival.figure))
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ import typer
 from ghplan.writer.io import write_atomic
 from ghplan.writer.cli.common import (TYPE_HELP, echo_error, echo_note, fail, lang, safe_lang,
                                       org_type as resolve_org_type)
-from ghplan.writer.messages import say
+from ghplan.writer.messages import say, text
 
 FORMATS = ("text", "json", "sarif")
 STDIN = "-"
@@ -326,7 +326,7 @@ def _fix(result, inp: Input, settings, out: Optional[str], in_place: bool, out_e
         sys.stdout.flush()
         return final, Extra(fixed=count, written="stdout")
     _put(Path(target), data)
-    notes = [f"{target}: written as {enc.upper()}"] if enc not in ("utf-8",) else []
+    notes = [text("note.written_as", lang(), path=target, encoding=enc.upper())] if enc not in ("utf-8",) else []
     return final, Extra(notes=notes, fixed=count, written=str(target))
 
 
@@ -353,11 +353,9 @@ def _fix_docx(result, inp: Input, settings, target: Path):
     _put(target, done.data)
     final = done.review
     final.read = done.read
-    notes = [f"{target}: {len(done.applied)} tracked changes with comments by ghplan; accept or reject "
-             f"each in Word or WPS (审阅 → 修订)"]
+    notes = [text("note.tracked", lang(), path=target, n=len(done.applied))]
     if done.skipped:
-        notes.append(f"{target}: {len(done.skipped)} fixes not made (on Word's own numbering or overlapping): "
-                     f"left for a person")
+        notes.append(text("note.fixes_skipped", lang(), path=target, n=len(done.skipped)))
     return final, Extra(notes=notes, fixed=done.fixes, written=str(target))
 
 
@@ -373,7 +371,7 @@ def _annotate(result, inp: Input, settings, annotate: Path):
         read = read_bytes_as(base, name)
         findings = _again(result, settings, str(annotate), "docx")(read.text).findings
     _put(annotate, annotate_docx(base, read, findings))
-    return Extra(notes=[f"{annotate}: a copy with {len(findings)} comments, nothing changed"],
+    return Extra(notes=[text("note.annotated", lang(), path=annotate, n=len(findings))],
                  written=str(annotate))
 
 
@@ -395,12 +393,13 @@ def rules(
 
         sys.stdout.write(json.dumps(table, ensure_ascii=False, indent=1) + "\n")
         return
-    zh = lang() == "zh"         # the text list speaks Chinese where a rule has its Chinese message
+    language = lang()
+    zh = language == "zh"       # the text list speaks Chinese where a rule has its Chinese message
     for row in table:
-        example = f"  {'例' if zh else 'e.g.'} {row['example']}" if row["example"] else ""
+        example = text("cli.rule_example", language, example=row["example"]) if row["example"] else ""
         reason = row["reason_zh"] or row["reason"] if zh else row["reason"]
         typer.echo(f"{row['id']}  {row['severity']}  {row['category']}  {reason}{example}")
-    typer.echo(f"共 {len(table)} 条规则" if zh else f"{len(table)} rules")
+    typer.echo(text("cli.rule_count", language, n=len(table)))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,7 @@ def short_note(res: Any, lang: str) -> str:
     from ghplan.writer.index.retrieve import fallback_table
 
     fb = fallback_table()[0].get(res.type)
-    stand_ins = f"及替补类型（{type_names(fb.order, lang)}）" if fb is not None else ""
+    stand_ins = text("search.stand_ins", lang, types=type_names(fb.order, lang)) if fb is not None else ""
     return text("search.short", lang, {"stand_ins": stand_ins}, k=res.k, found=len(res.hits),
                 what=_what(res.role, lang, " "), type=type_name(res.type, lang), stand_ins="")
 
