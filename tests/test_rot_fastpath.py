@@ -13,13 +13,15 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from ghplan.corpus import label
 from ghplan.corpus.model import Heading
-from ghplan.corpus.rules.engine import Catalogue, Match, default_catalogue
+from ghplan.corpus.rules import prefilter
+from ghplan.corpus.rules.engine import Catalogue, Match, _drop_nested, default_catalogue
 from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review import broken, reviewer
@@ -54,9 +56,12 @@ def _scan_both(text: str):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(CHECKED), max_size=60).map("".join))
-def test_match_without_idle_rules_scans_the_same(text):
-    plain, fast = _scan_both(text)
+@given(st.lists(st.sampled_from(CHECKED), max_size=60).map("".join), st.booleans())
+def test_match_without_idle_rules_scans_the_same(text, long_text_path):
+    """`long_text_path`: as a long text is matched (the automaton without the idle rules'
+    triggers, compiled scans), whatever this text's length."""
+    with mock.patch.object(prefilter, "SCAN_MIN", 0 if long_text_path else prefilter.SCAN_MIN):
+        plain, fast = _scan_both(text)
     assert fast == plain
 
 
@@ -87,9 +92,22 @@ def test_a_rule_that_may_drop_another_hit_is_never_idle():
 
 
 def test_match_on_fixtures_scans_the_same():
-    for text in FIXTURE_TEXTS + ["\n".join(FIXTURE_TEXTS)]:
+    long = "\n".join(FIXTURE_TEXTS * 2)
+    assert len(long) >= prefilter.SCAN_MIN                  # the long-text path is taken
+    for text in FIXTURE_TEXTS + [long]:
         plain, fast = _scan_both(text)
         assert fast == plain
+
+
+def test_the_idle_automaton_hands_back_none_of_their_triggers():
+    cat = default_catalogue()
+    idle = cat._idle_rules("不断发展")
+    text = "不断发展，加强干部队伍和制度建设。" * 1000
+    full, lean = cat._literals(frozenset()), cat._literals(idle)
+    assert len(lean[0].find_matches_as_indexes(text, overlapping=True)) < \
+        len(full[0].find_matches_as_indexes(text, overlapping=True))
+    assert not idle & set(lean[2]) and idle & set(full[2])
+    assert cat._literals(idle) is lean                       # built once per idle set
 
 
 @settings(max_examples=300, deadline=None)
@@ -188,8 +206,6 @@ _RULES = [Rule(id="A", category="x", severity="error", reason="r"),
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_RULES), st.integers(0, 12), st.integers(1, 6)), max_size=25))
 def test_drop_nested_with_the_earliest_open_end_equals_filtering_each_time(items):
-    from ghplan.corpus.rules.engine import _drop_nested
-
     hits = [Match(r, s, s + n) for r, s, n in items]
     hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))      # as Catalogue.match sorts
     assert _drop_nested(hits) == reference.drop_nested(hits)

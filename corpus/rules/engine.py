@@ -102,7 +102,8 @@ class Catalogue:
         if not lazy:
             self.compile_all()
         self._char_triggers = _char_triggers(self.rules)
-        self._automaton = self._build_automaton()
+        self._automaton, self._values, self._slot_ids = self._build_automaton()
+        self._variants: dict[frozenset[str], tuple] = {}     # see `_literals`
         self._regex, self._groups = self._build_regex()
         self._regex_scan: tuple[re.Pattern, bool] | None | bool = False    # built on a first long text
         self._checked: dict[str, tuple[str, ...]] | None = None            # see `_checked_chars`
@@ -122,29 +123,42 @@ class Catalogue:
             if r.pattern:
                 self._pattern(r)
 
-    def _build_automaton(self):
+    def _build_automaton(self, skip: frozenset[str] = frozenset()):
+        """(automaton, per literal: (word rules it is a hit of, slots of the regex rules it
+        triggers), rule id per slot); the triggers of the rules in `skip` left out."""
         import ahocorasick_rs
 
-        # per literal: (length, word rules it is a hit of, ids of the regex rules it triggers);
         # rules triggered by single characters only are windowed by `_char_windows` instead
         table: dict[str, tuple[list[Rule], list[str]]] = {}
         for r in self.rules:
             for w in r.words:
                 if w:
                     table.setdefault(w, ([], []))[0].append(r)
-            if r.pattern and r.id not in self._char_triggers:
+            if r.pattern and r.id not in self._char_triggers and r.id not in skip:
                 for t in r.extra.get("triggers", ()):
                     table.setdefault(normalise(t).text, ([], []))[1].append(r.id)
         if not table:
-            return None
+            return None, [], []
         # ahocorasick_rs: one call returns every (overlapping) hit as a list, in the order
         # pyahocorasick's iter gave them (by end, the longest first at one end), ~7x faster than
         # its per-character walk (tests/test_engine_fastpath.py pins the order)
         # a triggered rule is a slot number here (a list index in the pass, not a dict lookup)
-        self._slot_ids = list(dict.fromkeys(t for _, triggers in table.values() for t in triggers))
-        slot = {rid: k for k, rid in enumerate(self._slot_ids)}
-        self._values = [(tuple(words), tuple(slot[t] for t in triggers)) for words, triggers in table.values()]
-        return ahocorasick_rs.AhoCorasick(list(table))
+        slot_ids = list(dict.fromkeys(t for _, triggers in table.values() for t in triggers))
+        slot = {rid: k for k, rid in enumerate(slot_ids)}
+        values = [(tuple(words), tuple(slot[t] for t in triggers)) for words, triggers in table.values()]
+        return ahocorasick_rs.AhoCorasick(list(table)), values, slot_ids
+
+    def _literals(self, idle: frozenset[str]):
+        """`_build_automaton` without the idle rules' triggers, built once per idle set: their
+        literals (发, 制度 … for a Traditional-character check) come thousands of times a
+        megabyte, each a hit to hand back and a spot to merge for nothing. Long texts only
+        (a short review keeps the one automaton rather than build a second, ~3 ms)."""
+        if not idle:
+            return self._automaton, self._values, self._slot_ids
+        got = self._variants.get(idle)
+        if got is None:
+            got = self._variants[idle] = self._build_automaton(idle)
+        return got
 
     def _build_regex(self) -> tuple[re.Pattern | None, dict[str, Rule]]:
         groups: dict[str, Rule] = {}
@@ -192,8 +206,8 @@ class Catalogue:
         `scan`; a rule no hit of which can become a finding there or drop another hit (see
         `_idle_rules`) is then not verified (it would only make hits `scan` drops)."""
         hits: list[Match] = []
-        windows = self._literal_pass(norm, hits)
-        idle = self._idle_rules(original) if original is not None else ()
+        idle = self._idle_rules(original) if original is not None else frozenset()
+        windows = self._literal_pass(norm, hits, idle if len(norm) >= prefilter.SCAN_MIN else frozenset())
         for rule_id, spans in windows.items():
             if rule_id not in idle:
                 hits.extend(self._verify(self.by_id[rule_id], norm, spans))
@@ -210,17 +224,14 @@ class Catalogue:
         hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.rule.id))
         return hits
 
-    def _idle_rules(self, original: str) -> set[str]:
+    def _idle_rules(self, original: str) -> frozenset[str]:
         """Rules checked against the original characters (`original`: a Traditional character
         that Simplified matching hides) none of whose possible first characters `original` holds:
         `scan` would drop every hit of theirs. Only rules whose hits cannot drop another in
         `_drop_nested` either (one character long, no rule yields to them): leaving their hits
         out then changes no finding. A rule pays one str.find per such character."""
-        out = set()
-        for rid, chars in self._checked_chars().items():
-            if not any(c in original for c in chars):
-                out.add(rid)
-        return out
+        return frozenset(rid for rid, chars in self._checked_chars().items()
+                         if not any(c in original for c in chars))
 
     def _checked_chars(self) -> dict[str, tuple[str, ...]]:
         """Rule id -> the characters its `original` pattern must start with, for the rules
@@ -236,9 +247,11 @@ class Catalogue:
                         self._checked[r.id] = chars
         return self._checked
 
-    def _literal_pass(self, norm: str, hits: list[Match]) -> dict[str, list[list[int]]]:
+    def _literal_pass(self, norm: str, hits: list[Match],
+                      idle: frozenset[str] = frozenset()) -> dict[str, list[list[int]]]:
         """The Aho-Corasick pass: word hits go into `hits`; returns, per triggered regex rule, the
-        merged windows around its trigger spots ([start, end), in the order the spots come).
+        merged windows around its trigger spots ([start, end), in the order the spots come);
+        none for the rules in `idle` (see `_idle_rules`).
 
         Windows are merged as the spots arrive (a spot inside the rule's open window only
         stretches it), not collected first: a text full of one trigger (digits) makes tens of
@@ -246,17 +259,19 @@ class Catalogue:
         windows: dict[str, list[list[int]]] = {}
         by_chars: dict[str, list[list[int]]] = {}      # rules with the same characters share (read-only)
         for rule_id, chars in self._char_triggers.items():
+            if rule_id in idle:
+                continue
             spans = by_chars.get(chars)
             if spans is None:
                 spans = by_chars[chars] = _char_windows(norm, chars)
             if spans:
                 windows[rule_id] = spans
-        if self._automaton is None:
+        automaton, values, slot_ids = self._literals(idle)
+        if automaton is None:
             return windows
         n = len(norm)
-        values = self._values
-        slots: list[list[list[int]] | None] = [None] * len(self._slot_ids)   # per triggered rule
-        for idx, start, end in self._automaton.find_matches_as_indexes(norm, overlapping=True):
+        slots: list[list[list[int]] | None] = [None] * len(slot_ids)   # per triggered rule
+        for idx, start, end in automaton.find_matches_as_indexes(norm, overlapping=True):
             words, triggers = values[idx]
             for r in words:
                 hits.append(Match(r, start, end))
@@ -273,7 +288,7 @@ class Catalogue:
                         spans[-1][1] = we
                 else:
                     spans.append([ws, we])
-        windows.update((rid, spans) for rid, spans in zip(self._slot_ids, slots) if spans is not None)
+        windows.update((rid, spans) for rid, spans in zip(slot_ids, slots) if spans is not None)
         return windows
 
     def _verify(self, rule: Rule, norm: str, windows: list[list[int]]) -> list[Match]:
