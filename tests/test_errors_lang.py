@@ -20,6 +20,7 @@ import pytest
 from tests.cli_helpers import GHPLAN, ghplan_inprocess
 from tests.fake_openai import FakeOpenAI
 
+FIXTURES = Path(__file__).parent / "fixtures"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PREFIX = "ghplan: error: "
 KEY = "sk-test-errors-lang-0123456789"
@@ -31,7 +32,7 @@ PLAN = "某县人民医院工会2027年工作计划\n一、指导思想\n坚持�
 class Case:
     id: str
     argv: str           # tokens; {in} the inputs folder, {here} the case's own empty folder,
-    #                     {closed} a loopback URL nobody listens on
+    #                     {closed} a loopback URL nobody listens on, {fixtures} tests/fixtures
     code: int
     en: str             # the English line says this; the Chinese one must not
     server: str = ""    # "closed": OPENAI_BASE_URL nobody listens on; "401": a key-rejecting fake
@@ -66,6 +67,10 @@ CASES = [
     Case("refresh/year", "refresh {in}/plan.txt --year 1800 --backend offline", 2, "dated table"),
     Case("export/out-no-dir", "refresh {in}/plan.txt --year 2027 --backend offline --out {here}/no/x.docx",
          2, "cannot write"),
+    Case("refresh/endpoint-down", "refresh {fixtures}/refresh/water_2025.txt --year 2027 --backend openai "
+         "--out {here}/new.docx", 3, "cannot reach", "closed"),
+    Case("refresh/bad-key", "refresh {fixtures}/refresh/water_2025.txt --year 2027 --backend openai", 3,
+         "rejected the API key", "401"),
     Case("facts/year", "facts --year 1800", 2, "dated table"),
     Case("corpus-inspect/missing", "corpus inspect {in}/none.txt", 2, "no such file"),
     Case("corpus-inspect/undecodable", "corpus inspect {in}/mixed.txt", 2, "neither UTF-8"),
@@ -100,7 +105,8 @@ def _closed_url() -> str:
 
 def _run(case: Case, lang: str, inputs: Path, here: Path):
     closed = _closed_url().removesuffix("/v1")
-    argv = [t.format(**{"in": inputs, "here": here, "closed": closed}) for t in case.argv.split()]
+    values = {"in": inputs, "here": here, "closed": closed, "fixtures": FIXTURES}
+    argv = [t.format(**values) for t in case.argv.split()]
     if case.id == "search/empty-query":
         argv[1:1] = [" "]
     # the default store beside the case's folder: a build against a chroma server keeps its
