@@ -103,7 +103,8 @@ def cli_times(args: list[str], runs: int, env: dict | None = None) -> list[tuple
     what the process did, without the waits a busy machine adds to the wall time."""
     import resource
 
-    exe = [sys.executable, "-c", "from ghplan.writer.cli import run; run()"]
+    # what the console script runs (pyproject.toml [project.scripts]: ghplan = "ghplan:_console")
+    exe = [sys.executable, "-c", "from ghplan import _console; _console()"]
     times = []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

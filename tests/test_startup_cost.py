@@ -183,3 +183,27 @@ def test_a_review_imports_no_zip_reader(tmp_path):
             f"invoke(['review', '--json', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
     mods = _modules_after(code, tmp_path)
     assert "ghplan.writer.review.copycheck" in mods and "zipfile" not in mods
+
+
+@pytest.mark.parametrize("before", ["", "gc.disable()\n"])
+def test_the_console_script_freezes_what_the_cli_imports_and_restores_collection(tmp_path, before):
+    """`ghplan` (ghplan._console) imports the CLI without cyclic collection and freezes what it
+    made; collection is as it was before; the CLI module imported on its own freezes nothing."""
+    code = (f"import gc, sys\n{before}on = gc.isenabled()\nimport ghplan\nsys.argv = ['ghplan', '--version']\n"
+            "try:\n    ghplan._console()\nexcept SystemExit as exc:\n    assert exc.code in (0, None)\n"
+            "assert gc.isenabled() == on, 'collection state changed'\nassert gc.get_freeze_count() > 10000\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.stdout.strip().endswith("ok"), out.stderr
+    plain = subprocess.run([sys.executable, "-c", "import gc, ghplan.writer.cli\n"
+                            "assert gc.isenabled() and gc.get_freeze_count() == 0\nprint('ok')"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert plain.stdout.strip() == "ok", plain.stderr
+
+
+def test_the_console_script_is_ghplan_console():
+    """The installed `ghplan` runs ghplan._console (pyproject.toml), as the bench does."""
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "ghplan"]
+    assert ep.value == "ghplan:_console"
