@@ -1,11 +1,11 @@
 """Failures, warnings and notes in the user's language, read back at the boundary.
 
 Library layers the CLI and the server do not own (corpus, index, review) say their failures in
-English. The [messages.error.*] entries of writer/data/messages.toml hold those sentences as
-templates beside their Chinese; `localize` reads an English line back through them and renders
+English. The [messages.error.*] (and [messages.libnote.*]) entries of writer/data/messages.toml
+hold those sentences as templates beside their Chinese; `localize` reads an English line back through them and renders
 the Chinese, so every language lives in the data file, not in code:
 
-    localize("x.txt: no such file", "zh")   # → "找不到文件 x.txt"
+    localize("x.txt: no such file", "zh")   # → "找不到文件：x.txt"
     localize(exc.args[0], "en")             # → the English, unchanged
 
 A `Said` (writer/messages.py) carries its own Chinese; its English values are read back, so an
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from string import Formatter
 from typing import Any
 
@@ -24,6 +23,7 @@ from ghplan.writer.messages import Said
 
 _FIELD = re.compile(r"\{(\w+)(![rs])?(:[^{}]*)?\}")
 _DEPTH = 3          # values inside values: "cannot read {path}: {reason}" → the OS reason
+_LONGEST = 2000     # a longer line stays as it is: lazy groups on it cost ~ms per character
 # the table's sections that hold a library layer's English lines: failures, and notes it writes
 READ_BACK = ("error.", "libnote.")
 
@@ -50,27 +50,13 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _matchers() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(English pattern, Chinese template) for every [messages.error.*] and [messages.libnote.*]
-    entry, most specific first."""
-    import tomllib
+    """(English pattern, Chinese template) for every READ_BACK entry, most specific first."""
+    from ghplan.writer.messages import _data
 
-    ref = resources.files("ghplan.writer").joinpath("data", "messages.toml")
-    table = tomllib.loads(ref.read_text("utf-8")).get("messages", {})
-    out: list[tuple[int, re.Pattern[str], str]] = []
-
-    def walk(node: dict, name: str) -> None:
-        if "en" in node and "zh" in node:
-            if name.startswith(READ_BACK):
-                fixed = len(_FIELD.sub("", node["en"]))
-                out.append((fixed, _pattern(node["en"]), node["zh"]))
-            return
-        for key, value in node.items():
-            if isinstance(value, dict):
-                walk(value, f"{name}.{key}" if name else key)
-
-    walk(table, "")
+    found = [t for key, t in _data()[0].items() if key.startswith(READ_BACK)]
     # the most fixed text first: "cannot read suite {path}" before "cannot read {path}"
-    return tuple(m[1:] for m in sorted(out, key=lambda m: -m[0]))
+    found.sort(key=lambda t: -len(_FIELD.sub("", t.en)))
+    return tuple((_pattern(t.en), t.zh) for t in found)
 
 
 class _Plain(Formatter):
@@ -83,7 +69,7 @@ class _Plain(Formatter):
 def read_back(line: str, depth: int = 0) -> str | None:
     """The Chinese of an English line some READ_BACK template says whole (its values read back
     too); None when none does."""
-    if depth > _DEPTH or not line:
+    if depth > _DEPTH or not line or len(line) > _LONGEST:
         return None
     for pattern, zh in _matchers():
         m = pattern.fullmatch(line)
