@@ -91,9 +91,10 @@ def invoke(args: list[str] | None = None) -> int:
     import os
     import sys
 
-    from ghplan.writer.cli.common import error_line, exit_code, safe_lang
+    from ghplan.writer.cli.common import choose_lang, error_line, exit_code, safe_lang
     from ghplan.writer.messages import text
 
+    choose_lang(None)       # an in-process run never speaks the language of the one before
     try:
         code = app(args=args, prog_name="ghplan", standalone_mode=False)
     except GhplanError as exc:
