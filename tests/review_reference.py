@@ -189,3 +189,25 @@ def drop_nested(hits):
             keep.append(h)
         active.append(h)
     return keep
+
+
+def empty_sections(text, headings):
+    """broken.empty_sections before a section's words were counted only up to the limit."""
+    from ghplan.writer.review.broken import _CLAUSE
+
+    out = []
+    minimum = int(cues().get("empty_max_chars", 6))
+    for i, h in enumerate(headings):
+        if h.level not in (1, 2) or h.style == "md":
+            continue
+        nxt = headings[i + 1] if i + 1 < len(headings) else None
+        if nxt is not None and (nxt.level > h.level or nxt.level == 0):
+            continue
+        end = nxt.start if nxt is not None else len(text)
+        if text[h.end:h.end + 1] in ("；", ";"):
+            continue
+        own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
+        if cjk_length(text[h.end:end]) + cjk_length(own) < minimum:
+            out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
+                                say("broken_empty", heading=text[h.start:h.end].strip())))
+    return out

@@ -227,3 +227,33 @@ def test_dated_messages_made_once_render_as_before():
                    {"x": 1, "year": 2027}, {"x": ["a"], "year": 2027}):
         assert dated_table.say("year", **values) == dated_table.messages()["year"].render(**values)
     assert dated_table.say("year", x=True, year=1) != dated_table.say("year", x=1, year=1)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["工会", "职工", "a", "。", "\n", "一二三四五六七八九十" * 30]), max_size=60).map("".join),
+       st.integers(-5, 400), st.integers(-3, 3000), st.one_of(st.none(), st.integers(-3, 3000)))
+def test_cjk_below_equals_counting_the_slice(text, limit, start, end):
+    start = max(0, start)
+    expected = broken.cjk_length(text[start:end]) < limit
+    assert broken._cjk_below(text, limit, start, end) is expected
+
+
+SECTIONS = ["\n一、", "\n二、", "\n（一）", "\n（二）", "\n1.", "工作目标", "加强职工之家建设，开展活动", "。", "；", "ab", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SECTIONS), max_size=40).map("".join))
+def test_empty_sections_counting_up_to_the_limit_equals_counting_all(text):
+    from ghplan.corpus.headings import find_headings
+
+    headings = find_headings(text)
+    assert broken.empty_sections(text, headings) == reference.empty_sections(text, headings)
+
+
+def test_empty_sections_on_fixtures():
+    from ghplan.corpus.headings import find_headings
+
+    for text in FIXTURE_TEXTS + ["一、指导思想\n二、工作目标\n加强。"]:
+        headings = find_headings(text)
+        assert broken.empty_sections(text, headings) == reference.empty_sections(text, headings)
+    assert broken.empty_sections("一、指导思想\n二、工作目标\n加强。", find_headings("一、指导思想\n二、工作目标\n加强。"))

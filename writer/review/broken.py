@@ -132,7 +132,7 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
         if text[h.end:h.end + 1] in ("；", ";"):
             continue          # "（二）…；": a list item closed by its semicolon, not a heading
         own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
-        if cjk_length(text[h.end:end]) + cjk_length(own) < minimum:
+        if _cjk_below(text, minimum - cjk_length(own), h.end, end):      # the body's count, up to the limit
             out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
                                 say("broken_empty", heading=text[h.start:h.end].strip())))
     return out
@@ -225,16 +225,18 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and at < spans[i][1]
 
 
-def _cjk_below(text: str, limit: float) -> bool:
-    """cjk_length(text) < limit, counted over growing prefixes: a long text reaches the limit in
-    its first few thousand characters (counting all of a megabyte cost ~10 ms a review)."""
-    end = max(256, int(limit) * 2)
+def _cjk_below(text: str, limit: float, start: int = 0, end: int | None = None) -> bool:
+    """cjk_length(text[start:end]) < limit, counted over growing prefixes: a long text (or
+    section) reaches the limit in its first few hundred characters (counting all of a megabyte
+    cost ~10 ms a review, and every section's body as much again)."""
+    end = len(text) if end is None else min(end, len(text))
+    stop = start + max(256, int(limit) * 2)
     while True:
-        if cjk_length(text[:end]) >= limit:
+        if cjk_length(text[start:min(stop, end)]) >= limit:
             return False
-        if end >= len(text):
+        if stop >= end:
             return True
-        end *= 4
+        stop = start + (stop - start) * 4
 
 
 def too_short(text: str, length_target: int | None) -> list[Finding]:
