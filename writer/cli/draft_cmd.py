@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: ./ghplan.toml)."),
         timeout: Optional[float] = typer.Option(
             None, "--timeout", metavar="SECONDS",
-            help="Seconds to wait for each model request (default: GHPLAN_TIMEOUT, else [openai] timeout, else 60)."),
+            help="Seconds to wait for each model request (default: GHPLAN_TIMEOUT, else \\[openai] timeout, else 60)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
     ) -> None:
         """Draft a work plan (工会工作计划) that passes `ghplan review`.

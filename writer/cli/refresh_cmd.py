@@ -27,7 +27,7 @@ def refresh(
     as_json: bool = typer.Option(False, "--json", help="Print the change log as JSON."),
     timeout: Optional[float] = typer.Option(
         None, "--timeout", metavar="SECONDS",
-        help="Seconds to wait for each model request (default: GHPLAN_TIMEOUT, else [openai] timeout, else 60)."),
+        help="Seconds to wait for each model request (default: GHPLAN_TIMEOUT, else \\[openai] timeout, else 60)."),
 ) -> None:
     """Refresh last year's plan for YEAR: year references rewritten from the year facts, rot
     removed, the organisation's own facts kept; what is not certain is listed for a person."""
