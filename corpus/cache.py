@@ -29,13 +29,16 @@ def cache_dir() -> Path:
     return Path(base) / "ghplan"
 
 
-def write_atomic(path: Path, data: bytes, replaces: str = "") -> None:
-    """Write `data` to `path` through a temporary file and a rename; then drop the older files
-    of the same kind (the glob `replaces` in the same folder). Failures are ignored."""
+def write_atomic(path: Path, data: bytes, replaces: str = "", mode: int | None = None) -> None:
+    """Write `data` to `path` through a temporary file and a rename (with permissions `mode`,
+    set before the rename, when given); then drop the older files of the same kind (the glob
+    `replaces` in the same folder). Failures are ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
         for old in path.parent.glob(replaces) if replaces else ():
             if old != path:

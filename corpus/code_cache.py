@@ -12,7 +12,9 @@ saved at exit.
 The file is named by the interpreter (full version, bytecode magic, optimisation level): another
 Python never reads it. It carries a checksum; an unreadable, foreign or corrupt file is ignored and
 rewritten, an unwritable folder is no error, an entry that does not load as code is compiled
-afresh. A table grown past _MAX_ENTRIES is rewritten with this process's sources only.
+afresh. A table grown past _MAX_ENTRIES is rewritten with this process's sources only. The file
+is written readable by its owner only, and one another user owns or could write is not read: it
+holds code this process runs.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import __future__
 import atexit
 import hashlib
 import marshal
+import os
 import sys
 from pathlib import Path
 from types import CodeType
@@ -47,6 +50,14 @@ def table_path() -> Path:
     return cache_dir() / f"code-{interpreter_tag()}.marshal"
 
 
+def _trusted(st: os.stat_result) -> bool:
+    """A table is code this process will run: only one this user owns and no one else can
+    write (GHPLAN_CACHE_DIR may name a shared folder); the checksum only catches damage."""
+    if not hasattr(os, "getuid"):           # pragma: no cover - no POSIX owners here
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 class CodeTable:
     """Code objects by the source text they were compiled from (with `flags`), read from and
     written to one file."""
@@ -60,7 +71,10 @@ class CodeTable:
 
     def _read(self) -> dict:
         try:
-            tag, flags, check, blob = marshal.loads(self.path.read_bytes())
+            with open(self.path, "rb") as f:
+                if not _trusted(os.fstat(f.fileno())):
+                    return {}
+                tag, flags, check, blob = marshal.loads(f.read())
             if tag == _TAG and flags == self.flags and hashlib.sha1(blob).hexdigest() == check:
                 entries = marshal.loads(blob)
                 if isinstance(entries, dict):
@@ -98,7 +112,7 @@ class CodeTable:
             merged = {k: self.entries[k] for k in self.used if k in self.entries}
         blob = marshal.dumps(merged)
         write_atomic(self.path, marshal.dumps((_TAG, self.flags, hashlib.sha1(blob).hexdigest(), blob)),
-                     "code-*.marshal")
+                     "code-*.marshal", mode=0o600)
         self.added = 0
 
 

@@ -201,3 +201,21 @@ def test_a_table_grown_elsewhere_is_cut_back_by_a_process_that_adds_nothing(tmp_
     assert now.added == 0
     now.save()
     assert set(CodeTable(path).entries) == {"x = 1"}
+
+
+def test_the_table_is_private_and_one_others_could_write_is_not_read(tmp_path):
+    """The table holds code the process runs: written 0600, and not read when group or others may
+    write it (a GHPLAN_CACHE_DIR in a shared folder)."""
+    path = tmp_path / "t.marshal"
+    table = CodeTable(path)
+    table.code("x = 1")
+    table.save()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert set(CodeTable(path).entries) == {"x = 1"}
+    for mode in (0o620, 0o602, 0o666):
+        path.chmod(mode)
+        assert CodeTable(path).entries == {}
+    if os.getuid() == 0:                     # root can hand the file to another user
+        path.chmod(0o600)
+        os.chown(path, 4242, -1)
+        assert CodeTable(path).entries == {}
