@@ -29,6 +29,14 @@ def cache_dir() -> Path:
     return Path(base) / "ghplan"
 
 
+def private(st: os.stat_result) -> bool:
+    """A cached file this user owns and no one else can write: what may be read back as code or
+    compiled patterns (GHPLAN_CACHE_DIR may name a shared folder; checksums only catch damage)."""
+    if not hasattr(os, "getuid"):           # pragma: no cover - no POSIX owners here
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def write_atomic(path: Path, data: bytes, replaces: str = "", mode: int | None = None) -> None:
     """Write `data` to `path` through a temporary file and a rename (with permissions `mode`,
     set before the rename, when given); then drop the older files of the same kind (the glob

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from ghplan.corpus.cache import cache_dir, write_atomic
+from ghplan.corpus.cache import cache_dir, private, write_atomic
 
 _TAG = "ghplan-code-1"
 _MAX_ENTRIES = 2000          # ~5 ms to load: every start pays for what the table holds
@@ -50,14 +50,6 @@ def table_path() -> Path:
     return cache_dir() / f"code-{interpreter_tag()}.marshal"
 
 
-def _trusted(st: os.stat_result) -> bool:
-    """A table is code this process will run: only one this user owns and no one else can
-    write (GHPLAN_CACHE_DIR may name a shared folder); the checksum only catches damage."""
-    if not hasattr(os, "getuid"):           # pragma: no cover - no POSIX owners here
-        return True
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
 class CodeTable:
     """Code objects by the source text they were compiled from (with `flags`), read from and
     written to one file."""
@@ -72,7 +64,7 @@ class CodeTable:
     def _read(self) -> dict:
         try:
             with open(self.path, "rb") as f:
-                if not _trusted(os.fstat(f.fileno())):
+                if not private(os.fstat(f.fileno())):   # it holds code this process runs
                     return {}
                 tag, flags, check, blob = marshal.loads(f.read())
             if tag == _TAG and flags == self.flags and hashlib.sha1(blob).hexdigest() == check:

@@ -10,7 +10,8 @@ usual and is added to the table, saved at exit.
 
 The file is named by the interpreter (full version, sre magic): another Python never reads it.
 It carries a checksum; an unreadable, foreign or corrupt file is ignored and rewritten, an
-unwritable folder is no error. A table grown past _MAX_ENTRIES (patterns made from user text) is
+unwritable folder is no error; it is written readable by its owner only, and one another user
+owns or could write is not read. A table grown past _MAX_ENTRIES (patterns made from user text) is
 rewritten with this process's patterns only. Where this Python's re internals differ from what
 `_parts` expects (checked on a probe when there is no table yet: a table exists only where the
 probe passed, and its name pins the interpreter), nothing is installed.
@@ -24,12 +25,13 @@ from __future__ import annotations
 import atexit
 import hashlib
 import marshal
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from ghplan.corpus.cache import cache_dir, write_atomic
+from ghplan.corpus.cache import cache_dir, private, write_atomic
 
 _TAG = "ghplan-regex-2"          # 2: code as bytes of 32-bit words
 _MAX_ENTRIES = 2000          # ~5 ms to load: every start pays for what the table holds
@@ -87,7 +89,10 @@ class RegexTable:
 
     def _read(self) -> dict:
         try:
-            tag, check, blob = marshal.loads(self.path.read_bytes())
+            with open(self.path, "rb") as f:
+                if not private(os.fstat(f.fileno())):    # compiled code from another user: not used
+                    return {}
+                tag, check, blob = marshal.loads(f.read())
             if tag == _TAG and hashlib.sha1(blob).hexdigest() == check:
                 entries = marshal.loads(blob)
                 if isinstance(entries, dict):
@@ -127,7 +132,7 @@ class RegexTable:
             merged = {k: self.entries[k] for k in self.used if k in self.entries}
         blob = marshal.dumps(merged)
         write_atomic(self.path, marshal.dumps((_TAG, hashlib.sha1(blob).hexdigest(), blob)),
-                     "regex-*.marshal")
+                     "regex-*.marshal", mode=0o600)
         self.added = 0
 
 

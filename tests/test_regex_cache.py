@@ -190,3 +190,13 @@ def test_a_table_grown_elsewhere_is_cut_back_by_a_process_that_adds_nothing(tmp_
     assert now.added == 0
     now.save()
     assert set(RegexTable(path).entries) == {("user text 1", 0)}
+
+
+def test_the_table_is_private_and_one_others_could_write_is_not_read(tmp_path):
+    path = tmp_path / "t.marshal"
+    table = RegexTable(path)
+    table.compile(*PATTERNS[0])
+    table.save()
+    assert path.stat().st_mode & 0o777 == 0o600 and len(RegexTable(path).entries) == 1
+    path.chmod(0o664)
+    assert RegexTable(path).entries == {}
