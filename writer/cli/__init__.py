@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ghplan.corpus.code_cache import install as _code_cache
 from ghplan.corpus.regex_cache import install as _regex_cache
 
 _regex_cache()          # first: the patterns typer, rich and the commands compile come from disk
-_code_cache()           # and the functions @dataclass writes (corpus/code_cache.py)
 
 import typer  # noqa: E402
 
