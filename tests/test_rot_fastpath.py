@@ -19,6 +19,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from ghplan.corpus import label
+from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import Heading
 from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.engine import Catalogue, Match, _drop_nested, default_catalogue
@@ -257,3 +258,15 @@ def test_empty_sections_on_fixtures():
         headings = find_headings(text)
         assert broken.empty_sections(text, headings) == reference.empty_sections(text, headings)
     assert broken.empty_sections("一、指导思想\n二、工作目标\n加强。", find_headings("一、指导思想\n二、工作目标\n加强。"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["## ", "#", "\n", "一、", "（二）", "指导思想", "。", " "]), max_size=30).map("".join))
+def test_plan_headings_equal_masking_every_text(text):
+    masked = reviewer._MD_HEADING.sub(lambda m: " " * len(m.group()), text)
+    assert reviewer.plan_headings(text) == find_headings(masked)
+
+
+def test_markdown_heading_marks_still_masked_when_the_text_has_a_hash():
+    md = "## 一、指导思想\n坚持以职工为中心。\n## 二、工作目标\n建好职工之家。\n"
+    assert [h.style for h in reviewer.plan_headings(md)] == ["cn-dun", "cn-dun"]
