@@ -271,6 +271,7 @@ class Catalogue:
             return windows
         n = len(norm)
         slots: list[list[list[int]] | None] = [None] * len(slot_ids)   # per triggered rule
+        open_: list[list[int] | None] = [None] * len(slot_ids)           # its last window
         for idx, start, end in automaton.find_matches_as_indexes(norm, overlapping=True):
             words, triggers = values[idx]
             for r in words:
@@ -280,14 +281,16 @@ class Catalogue:
             ws = start - _WINDOW if start > _WINDOW else 0
             we = end + _WINDOW if end + _WINDOW < n else n
             for k in triggers:
-                spans = slots[k]
-                if spans is None:
-                    slots[k] = [[ws, we]]
-                elif ws <= spans[-1][1]:
-                    if we > spans[-1][1]:
-                        spans[-1][1] = we
+                w = open_[k]
+                if w is not None and ws <= w[1]:
+                    w[1] = we              # spots come by end: a window's end only grows
                 else:
-                    spans.append([ws, we])
+                    open_[k] = w = [ws, we]
+                    spans = slots[k]
+                    if spans is None:
+                        slots[k] = [w]
+                    else:
+                        spans.append(w)
         windows.update((rid, spans) for rid, spans in zip(slot_ids, slots) if spans is not None)
         return windows
 
