@@ -211,3 +211,24 @@ def empty_sections(text, headings):
             out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
                                 say("broken_empty", heading=text[h.start:h.end].strip())))
     return out
+
+
+def lookback(text: str):
+    """broken.lookback before its time cues were found over the whole text: a search per sentence."""
+    from ghplan.corpus import doc_kind
+    from ghplan.writer.review.broken import _any_of
+
+    if doc_kind.infer_doc_kind(text) != "plan":
+        return []
+    when, done = tuple(cues().get("lookback_when", ())), tuple(cues().get("lookback_done", ()))
+    any_when = _any_of(when)
+    out = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        if any_when is None or not any_when.search(sentence):
+            continue
+        cue = next((w for w in when if w in sentence), None)
+        if cue and any(d in sentence for d in done) and not _is_heading_line(sentence.strip()):
+            s = m.start() + len(sentence) - len(sentence.lstrip())
+            out.append(_finding("GH-STRUCT-LOOKBACK", text, s, m.end(), say("broken_lookback", cue=cue)))
+    return out

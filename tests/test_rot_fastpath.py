@@ -270,3 +270,23 @@ def test_plan_headings_equal_masking_every_text(text):
 def test_markdown_heading_marks_still_masked_when_the_text_has_a_hash():
     md = "## 一、指导思想\n坚持以职工为中心。\n## 二、工作目标\n建好职工之家。\n"
     assert [h.style for h in reviewer.plan_headings(md)] == ["cn-dun", "cn-dun"]
+
+
+LOOKBACK = list(broken.cues().get("lookback_when", ())) + list(broken.cues().get("lookback_done", ())) + \
+    ["去", "年", "。", "！", "?", ";", "\n", " ", "开展", "工会", "一、"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LOOKBACK), max_size=40).map("".join))
+def test_sentences_holding_a_cue_equal_searching_each_sentence(text):
+    words = broken._any_of(tuple(broken.cues().get("lookback_when", ())))
+    expected = [m.span() for m in broken._SENTENCE.finditer(text) if words.search(m.group())]
+    assert broken._sentences_holding(text, words) == expected
+
+
+def test_lookback_on_fixtures():
+    plan = (FIXTURES / "clean_enterprise.txt").read_text("utf-8")
+    texts = FIXTURE_TEXTS + [plan.replace("\n", "\n去年共组织开展劳动竞赛三次，取得了良好成效。\n", 1)]
+    for text in texts:
+        assert broken.lookback(text) == reference.lookback(text)
+    assert broken.lookback(texts[-1])

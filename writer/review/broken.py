@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from ghplan.corpus.markers import ANY_MARKER, DATE_LINE
 from ghplan.corpus.model import Heading
@@ -323,14 +324,38 @@ def lookback(text: str) -> list[Finding]:
     when, done = tuple(cues().get("lookback_when", ())), tuple(cues().get("lookback_done", ()))
     any_when = _any_of(when)
     out = []
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group()
-        if any_when is None or not any_when.search(sentence):
-            continue                   # no time cue at all: one regex search, not one `in` per cue
+    for a, b in _sentences_holding(text, any_when):
+        sentence = text[a:b]
         cue = next((w for w in when if w in sentence), None)
         if cue and any(d in sentence for d in done) and not _is_heading_line(sentence.strip()):
-            s = m.start() + len(sentence) - len(sentence.lstrip())
-            out.append(_finding("GH-STRUCT-LOOKBACK", text, s, m.end(), say("broken_lookback", cue=cue)))
+            s = a + len(sentence) - len(sentence.lstrip())
+            out.append(_finding("GH-STRUCT-LOOKBACK", text, s, b, say("broken_lookback", cue=cue)))
+    return out
+
+
+_BREAKS = "。！？!?；;\n"                  # what `_SENTENCE` stops at (the first six it keeps)
+_SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
+
+
+def _sentences_holding(text: str, words: re.Pattern | None) -> list[tuple[int, int]]:
+    """The spans `_SENTENCE.finditer(text)` gives, only those where `words` finds a hit, in
+    order: the hits are found over the whole text (one pass in C, not a search per sentence)
+    and each is widened to its sentence. Sound for words without a sentence break in them: a
+    sentence runs from just after the last break before a hit to its next break (that break
+    kept unless a line break)."""
+    out: list[tuple[int, int]] = []
+    if words is None:
+        return out
+    done = 0
+    for m in words.finditer(text):
+        p = m.start()
+        if p < done:
+            continue                   # in the sentence just taken
+        start = max(map(text.rfind, _BREAKS, repeat(0), repeat(p))) + 1
+        stop = _SENTENCE_STOP.search(text, p)
+        end = len(text) if stop is None else stop.end() if stop.group() != "\n" else stop.start()
+        out.append((start, end))
+        done = end
     return out
 
 
