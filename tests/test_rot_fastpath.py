@@ -290,3 +290,16 @@ def test_lookback_on_fixtures():
     for text in texts:
         assert broken.lookback(text) == reference.lookback(text)
     assert broken.lookback(texts[-1])
+
+
+def test_scan_reads_each_hits_own_rule_even_under_a_known_id():
+    """`scan` keeps what it copies from a rule per id; a hit carrying another Rule under that id
+    (a user's table overriding an entry) gets its own rule's message and suggestion."""
+    first = Rule(id="X", category="c", severity="error", reason="r", message="first", pattern="发")
+    other = Rule(id="X", category="c", severity="warning", reason="r", message="second", pattern="发",
+                 action="repair", successor="发展")
+    cat = Catalogue([first])
+    one = cat.scan("发", hits=[Match(first, 0, 1)])
+    two = cat.scan("发", hits=[Match(other, 0, 1)])
+    assert (one[0].message, one[0].severity, one[0].suggestion) == ("first", "error", "")
+    assert (two[0].message, two[0].severity, two[0].suggestion) == ("second", "warning", "发展")

@@ -107,6 +107,7 @@ class Catalogue:
         self._regex, self._groups = self._build_regex()
         self._regex_scan: tuple[re.Pattern, bool] | None | bool = False    # built on a first long text
         self._checked: dict[str, tuple[str, ...]] | None = None            # see `_checked_chars`
+        self._facts: dict[str, tuple] = {}                                  # see `_finding_facts`
 
     def _pattern(self, rule: Rule) -> re.Pattern:
         rx = self._compiled.get(rule.id)
@@ -330,17 +331,19 @@ class Catalogue:
         norm = norm or normalise(text)
         out: list[Finding] = []
         hits = _drop_nested(self.match(norm.text) if hits is None else hits)
+        facts = self._facts
         for h in hits:
             s, e = norm.span(h.start, h.end)
-            only = h.rule.extra.get("original")
-            if only and not _original(only).fullmatch(text[s:e]):
+            r = h.rule
+            f = facts.get(r.id)
+            if f is None or f[0] is not r:
+                f = facts[r.id] = _finding_facts(r)
+            _, rid, category, severity, message, fixable, dated, zh, only, repair = f
+            matched = text[s:e]
+            if only is not None and not only.fullmatch(matched):
                 continue  # e.g. a real full-width ？ that normalised to the ASCII ? a rule targets
-            out.append(Finding(
-                rule=h.rule.id, category=h.rule.category, severity=h.rule.severity,
-                start=s, end=e, text=text[s:e], message=h.rule.message or h.rule.reason,
-                suggestion=_suggestion(h.rule, text[s:e]),
-                fixable=h.rule.action != "keep", dated=h.rule.dated, message_zh=h.rule.message_zh,
-            ))
+            out.append(Finding(rid, category, severity, s, e, matched, message,
+                               _suggestion(r, matched) if repair else "", fixable, dated, zh))
         return out
 
 
@@ -385,6 +388,15 @@ def _char_windows(norm: str, chars: str) -> list[list[int]]:
             else:
                 nxt[c] = i
     return out
+
+
+def _finding_facts(r: Rule) -> tuple:
+    """What `scan` copies from a rule into each of its findings, read once per rule: (the rule,
+    id, category, severity, message, fixable, dated, message_zh, `original` compiled or None,
+    whether a suggestion is made)."""
+    only = r.extra.get("original")
+    return (r, r.id, r.category, r.severity, r.message or r.reason, r.action != "keep", r.dated,
+            r.message_zh, _original(only) if only else None, r.action == "repair")
 
 
 def _suggestion(rule: Rule, matched: str) -> str:
