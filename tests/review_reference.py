@@ -232,3 +232,31 @@ def lookback(text: str):
             s = m.start() + len(sentence) - len(sentence.lstrip())
             out.append(_finding("GH-STRUCT-LOOKBACK", text, s, m.end(), say("broken_lookback", cue=cue)))
     return out
+
+
+def _children(headings, i):
+    """Headings directly under headings[i] (the next deeper level before a sibling or parent)."""
+    h, out, child_level = headings[i], [], None
+    for j in range(i + 1, len(headings)):
+        nxt = headings[j]
+        if nxt.level <= h.level or nxt.level == 0:
+            break
+        child_level = child_level or nxt.level
+        if nxt.level == child_level:
+            out.append(nxt)
+    return out
+
+
+def single_items(text, headings):
+    """broken.single_items before each heading's end came from one stack pass: every parent's
+    subtree walked by `_children`."""
+    out = []
+    for i, h in enumerate(headings):
+        if h.level == 0 or h.style == "md":
+            continue
+        kids = _children(headings, i)
+        if len(kids) == 1 and kids[0].level >= 2:
+            k = kids[0]
+            out.append(_finding("GH-STRUCT-SINGLE-ITEM", text, k.start, k.end,
+                                say("broken_single", marker=k.marker, parent=h.marker + h.title[:12])))
+    return out

@@ -303,3 +303,20 @@ def test_scan_reads_each_hits_own_rule_even_under_a_known_id():
     two = cat.scan("发", hits=[Match(other, 0, 1)])
     assert (one[0].message, one[0].severity, one[0].suggestion) == ("first", "error", "")
     assert (two[0].message, two[0].severity, two[0].suggestion) == ("second", "warning", "发展")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["cn-dun", "md", "month", "arabic-dot"])), max_size=30))
+def test_single_items_from_one_stack_pass_equal_walking_each_subtree(shape):
+    text = "x" * (len(shape) + 1)
+    headings = [Heading(level, f"{i}、", i, style, f"题{i}", i, i + 1) for i, (level, style) in enumerate(shape)]
+    assert broken.single_items(text, headings) == reference.single_items(text, headings)
+
+
+def test_single_items_on_fixtures():
+    from ghplan.corpus.headings import find_headings
+
+    texts = FIXTURE_TEXTS + ["一、指导思想\n（一）只有一项\n二、工作目标\n（一）甲\n（二）乙\n"]
+    for text in texts:
+        assert broken.single_items(text, find_headings(text)) == reference.single_items(text, find_headings(text))
+    assert [f.text for f in broken.single_items(texts[-1], find_headings(texts[-1]))] == ["（一）只有一项"]

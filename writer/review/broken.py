@@ -106,19 +106,6 @@ def truncated(text: str, lines: list[tuple[int, int]] | None = None) -> list[Fin
     return out
 
 
-def _children(headings: list[Heading], i: int) -> list[Heading]:
-    """Headings directly under headings[i] (the next deeper level before a sibling or parent)."""
-    h, out, child_level = headings[i], [], None
-    for j in range(i + 1, len(headings)):      # by index: a slice copied the rest of the list (quadratic)
-        nxt = headings[j]
-        if nxt.level <= h.level or nxt.level == 0:
-            break
-        child_level = child_level or nxt.level
-        if nxt.level == child_level:
-            out.append(nxt)
-    return out
-
-
 def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
     """A 一、 or (一) heading with no words under it and no sub-headings."""
     out = []
@@ -295,17 +282,38 @@ def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
 
 
 def single_items(text: str, headings: list[Heading]) -> list[Finding]:
-    """A parent whose numbered sub-items are just one: numbering a lone item implies a list."""
+    """A parent whose numbered sub-items are just one: numbering a lone item implies a list.
+
+    A heading's items are the headings of its first item's level up to the next heading at or
+    above its own level (or a level-0 line); counted from where each level occurs, with each
+    heading's end found by one pass over a stack (`_children` walked every subtree per parent)."""
+    levels = [h.level for h in headings]
+    stop = _next_at_or_above(levels)
+    where: dict[int, list[int]] = {}
+    for j, level in enumerate(levels):
+        where.setdefault(level, []).append(j)
     out = []
     for i, h in enumerate(headings):
-        if h.level == 0 or h.style == "md":
-            continue
-        kids = _children(headings, i)
-        if len(kids) == 1 and kids[0].level >= 2:
-            k = kids[0]
+        if h.level == 0 or h.style == "md" or i + 1 >= stop[i]:
+            continue                                 # no heading under it
+        k = headings[i + 1]
+        at = where[k.level]
+        if k.level >= 2 and bisect.bisect_left(at, stop[i]) - bisect.bisect_right(at, i) == 1:
             out.append(_finding("GH-STRUCT-SINGLE-ITEM", text, k.start, k.end,
                                 say("broken_single", marker=k.marker, parent=h.marker + h.title[:12])))
     return out
+
+
+def _next_at_or_above(levels: list[int]) -> list[int]:
+    """Per heading, the index of the next one at its level or above, or of level 0 (a month line
+    or Markdown heading closes every list); len(levels) when none follows."""
+    stop = [len(levels)] * len(levels)
+    open_: list[int] = []                            # levels rise from bottom to top
+    for j, level in enumerate(levels):
+        while open_ and (level == 0 or level <= levels[open_[-1]]):
+            stop[open_.pop()] = j
+        open_.append(j)
+    return stop
 
 
 @lru_cache(maxsize=8)
