@@ -122,7 +122,9 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
     """
     out: list[tuple[int, int, int, str, int, bool]] = []
     for m in _MARKERS.finditer(text):
-        group = m.lastgroup if m.lastgroup in _STYLES else next(g for g in _STYLES if m.group(g) is not None)
+        last = m.lastgroup          # 一、's separator group closes last: its style without a search
+        group = last if last in _STYLES else "cn_dun" if last == "cn_sep" else \
+            next(g for g in _STYLES if m.group(g) is not None)
         if group == "cn_sep":
             group = "cn_dun"
         style, level = _STYLES[group]

@@ -320,3 +320,15 @@ def test_single_items_on_fixtures():
     for text in texts:
         assert broken.single_items(text, find_headings(text)) == reference.single_items(text, find_headings(text))
     assert [f.text for f in broken.single_items(texts[-1], find_headings(texts[-1]))] == ["（一）只有一项"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["一、", "二，", "三.", "十．", "（一）", "第一、", "1、", "2.", "(3)", "一月份：", "## ", "\n",
+                                 "。", "字"]), max_size=30).map("".join))
+def test_a_separator_closing_last_is_always_the_chinese_numeral_style(text):
+    from ghplan.corpus import headings
+
+    for m in headings._MARKERS.finditer(text):
+        if m.lastgroup not in headings._STYLES:
+            assert m.lastgroup == "cn_sep"
+            assert next(g for g in headings._STYLES if m.group(g) is not None) == "cn_dun"
