@@ -88,3 +88,26 @@ def test_a_build_in_small_batches_writes_the_same_lexical_file_as_one_batch(tmp_
         reps[n] = DiskBM25(lexical_path(loc, rep.collection))
     for q in ("新就业形态", "女职工", "工会"):
         assert reps[4].scores(tokens(q)) == reps[512].scores(tokens(q))
+
+
+class FakeLibc:
+    def __init__(self) -> None:
+        self.trims: list[int] = []
+
+    def malloc_trim(self, pad: int) -> int:
+        self.trims.append(pad)
+        return 1
+
+
+def test_a_build_that_embeds_trims_the_heap_after_each_batch_and_one_that_reuses_does_not(
+        tmp_path, mini_chunks, monkeypatch):
+    from ghplan.writer.index import build
+
+    libc = FakeLibc()
+    monkeypatch.setattr(build, "_libc", lambda: libc)
+    loc = Location("local", path=tmp_path / "idx")
+    build_index(mini_chunks, loc, StandIn, DEFAULT_EMBED_MODEL, year=2026, batch_size=5, query_model=False)
+    assert libc.trims == [0] * -(-len(mini_chunks) // 5)
+    libc.trims.clear()
+    build_index(mini_chunks, loc, StandIn, DEFAULT_EMBED_MODEL, year=2026, batch_size=5, query_model=False)
+    assert libc.trims == []          # every vector reused: no model ran, nothing to trim

@@ -2,10 +2,12 @@
 
 A build holds one batch of vectors at a time: embed a batch (or take its vectors from the
 previous build) → add it to the new chroma collection, the lexical file and the vector matrix →
-next batch. So memory stays flat however large the corpus (the chunks' texts aside), and the
-progress callback moves as the batches land. The lexical file and the matrix are written under
-temporary names and renamed before the swap; an interrupted build removes them and leaves its
-half-filled collection as debris the next build collects (writer/index/store.py).
+next batch. So memory stays flat however large the corpus (the chunks' texts aside, their ids
+and chroma's own in-memory HNSW index, ~3 MB per 1k chunks at 512 dims), and the progress
+callback moves as the batches land. The lexical postings wait on disk (lexstore.LexicalWriter).
+The lexical file and the matrix are written under temporary names and renamed before the swap;
+an interrupted build removes them and leaves its half-filled collection as debris the next build
+collects (writer/index/store.py).
 
 After the swap the same build keeps the ONNX query model beside the index
 (writer/index/onnx_embed.py), so an index built through the library queries without torch just
@@ -231,22 +233,22 @@ def _stream(chunks: Sequence[Chunk], loc: Location, col, plan: _Plan, old_col, b
 
 
 @lru_cache(maxsize=1)
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc() -> Any:
     try:
         import ctypes
 
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):     # not glibc (macOS, musl): nothing to trim
+        lib = ctypes.CDLL("libc.so.6")
+        return lib if hasattr(lib, "malloc_trim") else None
+    except OSError:                      # not glibc (macOS, musl): nothing to trim
         return None
 
 
 def _release_freed_memory() -> None:
-    """Hand the embedder's freed buffers back to the system after each batch. torch's CPU
-    tensors of ever-changing shapes fragment glibc's heap: without this a 10k-chunk build's RSS
-    grew by 1.3 GB over the model (0.7 GB at 1k); with it RSS stays flat batch after batch."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    """Hand the small blocks a batch freed back to the system (glibc), so RSS between batches is
+    what the build keeps, not what the last batch touched."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def _batch_vectors(part: Sequence[Chunk], plan: _Plan, old_col, tick: Callable[[int], None]):
