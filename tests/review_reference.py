@@ -1,5 +1,5 @@
 """Straightforward readings of review checks that now take fast paths, kept as references
-(tests/test_review_fastpath.py holds each fast path to its reference)."""
+(tests/test_review_fastpath.py and tests/test_rot_fastpath.py hold each fast path to its reference)."""
 from __future__ import annotations
 
 import bisect
