@@ -254,10 +254,11 @@ class CopyIndex:
         step = max(1, threshold - k + 1)
         reach: dict[tuple[int, int], int] = {}    # (doc, diagonal) -> end of the run found there
         found: list[Run] = []
-        lookup = self._postings(len(range(0, len(text) - k + 1, step)))
+        probes = range(0, len(text) - k + 1, step)
+        lookup = self._postings(len(probes))
         cap, texts, reached = self.max_postings, self.texts, reach.get    # locals: ~18k probes a MB
-        for p in range(0, len(text) - k + 1, step):
-            post = lookup(text[p:p + k])
+        # the grams cut by one comprehension and looked up by map (in C for the gram table)
+        for p, post in zip(probes, map(lookup, [text[p:p + k] for p in probes])):
             if not post or len(post) > cap:
                 continue
             for d, q in post:
