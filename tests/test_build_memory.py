@@ -111,3 +111,24 @@ def test_a_build_that_embeds_trims_the_heap_after_each_batch_and_one_that_reuses
     libc.trims.clear()
     build_index(mini_chunks, loc, StandIn, DEFAULT_EMBED_MODEL, year=2026, batch_size=5, query_model=False)
     assert libc.trims == []          # every vector reused: no model ran, nothing to trim
+
+
+def test_the_stores_are_written_from_one_thread_of_their_own_in_batch_order(tmp_path, mini_chunks, monkeypatch):
+    import threading
+
+    import chromadb.api.models.Collection as chroma_collection
+
+    seen: list[tuple[str, int]] = []
+    real_add = chroma_collection.Collection.add
+
+    def add(self, ids, *a, **kw):
+        seen.append((threading.current_thread().name, len(ids)))
+        return real_add(self, ids, *a, **kw)
+    monkeypatch.setattr(chroma_collection.Collection, "add", add)
+    loc = Location("local", path=tmp_path / "idx")
+    rep = build_index(mini_chunks, loc, StandIn, DEFAULT_EMBED_MODEL, year=2026, batch_size=4, query_model=False)
+    # its own glibc arena: what the stores keep is not allocated among the embedder's freed buffers
+    assert {name for name, _ in seen} != {threading.current_thread().name}
+    assert len({name for name, _ in seen}) == 1 and sum(n for _, n in seen) == len(mini_chunks)
+    ids, _, _ = DiskBM25(lexical_path(loc, rep.collection)).rows()
+    assert ids == [c.id for c in mini_chunks]
