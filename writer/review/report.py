@@ -154,6 +154,12 @@ def summary_line(results: Iterable[ReviewResult], fixed: int = -1, lang: str | N
 _RICH_ONLY = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+def _fixed_line(r: ReviewResult, x: Extra) -> str:
+    if r.lang == "zh":
+        return f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
+    return f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else "")
+
+
 def _plain_lines(results: list[ReviewResult], extras: list[Extra]) -> list[str]:
     """The uncoloured text report, one string per line."""
     lines: list[str] = []
@@ -163,9 +169,7 @@ def _plain_lines(results: list[ReviewResult], extras: list[Extra]) -> list[str]:
         lines.extend(x.notes)
         if x.fixed >= 0:
             fixed_total = max(fixed_total, 0) + x.fixed
-            lines.append(f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
-                         if r.lang == "zh" else
-                         f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
+            lines.append(_fixed_line(r, x))
         lines.extend(line for _, _, line in finding_lines(r))
     if results:
         lines.append(summary_line(results, fixed_total))
@@ -202,9 +206,7 @@ def render_text(results: list[ReviewResult], extras: list[Extra] | None = None, 
             console.print(Text(note, style="dim"))
         if x.fixed >= 0:
             fixed_total = max(fixed_total, 0) + x.fixed
-            console.print(f"{r.file}：已修正 {x.fixed} 处" + (f"，已写入 {x.written}" if x.written else "")
-                          if r.lang == "zh" else
-                          f"{r.file}: fixed {x.fixed} problems" + (f", wrote {x.written}" if x.written else ""))
+            console.print(_fixed_line(r, x))
         current = None
         for fam, sev, line in finding_lines(r):
             if fam != current:
