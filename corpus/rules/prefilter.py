@@ -100,10 +100,9 @@ def _parse(pattern: str, flags: int):
     return _P.parse(pattern, flags)
 
 
-def start_class(pattern: str, flags: int = 0) -> str | None:
-    """A character class (regex text) holding every character a non-empty match of `pattern`
-    can start with; None when that is unbounded. A superset is sound, so `\\d` stands for
-    itself even under re.ASCII."""
+def _start_items(pattern: str, flags: int) -> set[str] | None:
+    """The class items (regex text) a non-empty match can start with; None when unbounded,
+    when the pattern can match empty, or when case or layout flags make the reading unsound."""
     if _P is None:
         return None
     try:
@@ -113,24 +112,22 @@ def start_class(pattern: str, flags: int = 0) -> str | None:
         items, empty = _sequence(parsed)
     except (_Unbounded, re.error, TypeError, ValueError, IndexError):
         return None
-    if empty or not items:
-        return None
-    return "[" + "".join(sorted(items)) + "]"
+    return None if empty or not items else items
+
+
+def start_class(pattern: str, flags: int = 0) -> str | None:
+    """A character class (regex text) holding every character a non-empty match of `pattern`
+    can start with; None when that is unbounded. A superset is sound, so `\\d` stands for
+    itself even under re.ASCII."""
+    items = _start_items(pattern, flags)
+    return None if items is None else "[" + "".join(sorted(items)) + "]"
 
 
 def start_chars(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
     """The characters of `start_class` one by one, when it is made of single characters only
     (no ranges, \\d or \\s); None otherwise."""
-    if _P is None:
-        return None
-    try:
-        parsed = _parse(pattern, flags)
-        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
-            return None
-        items, empty = _sequence(parsed)
-    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
-        return None
-    if empty or not items or items & set(_CATEGORIES.values()):
+    items = _start_items(pattern, flags)
+    if items is None or items & set(_CATEGORIES.values()):
         return None
     chars = [i[-1] if len(i) == 2 and i[0] == "\\" else i for i in items]    # re.escape of one character
     return tuple(sorted(chars)) if all(len(c) == 1 for c in chars) else None
