@@ -196,9 +196,12 @@ def test_draft_form_streams_sections_then_shows_findings_and_downloads(page, dow
     page.execute_script("""
         window.seen = [];
         const note = (what) => window.seen.push(what);
-        new MutationObserver(() => note('section')).observe(document.getElementById('draft-sections'), {childList: true});
-        new MutationObserver(() => note('status:' + document.getElementById('draft-status').textContent))
-            .observe(document.getElementById('draft-status'), {childList: true, characterData: true, subtree: true});
+        // from the records, not the element: events of one network chunk arrive in one task,
+        // and the observer then runs once, after the last of them
+        new MutationObserver((rs) => rs.forEach((r) => r.addedNodes.forEach(() => note('section'))))
+            .observe(document.getElementById('draft-sections'), {childList: true});
+        new MutationObserver((rs) => rs.forEach((r) => r.addedNodes.forEach((n) => note('status:' + n.textContent))))
+            .observe(document.getElementById('draft-status'), {childList: true, subtree: true});
         new MutationObserver(() => { if (!document.getElementById('draft-result').hidden) note('result'); })
             .observe(document.getElementById('draft-result'), {attributes: true});
     """)
