@@ -8,9 +8,9 @@ with the real embedding model into a temporary store, through `build_index` (the
 streamed build: embed a batch -> chroma + lexical file + vector matrix -> next), with a progress
 bar on stderr. Chunks come from bench/synthetic.py. Printed per size: build seconds, chunks/s,
 embedding seconds, RSS after loading the model, the peak over the build and the RSS at its end;
-then, across the sizes, the peak's growth per 1k chunks: a streamed build's should be only chroma's
-own in-memory HNSW index (~3 MB per 1k chunks at 512 dims), not a list of every vector, every
-posting or the embedder's heap. For --raw-sizes another fresh child times `model.encode(texts)`
+then, across the sizes, the peak's growth per 1k chunks. The stores' share of it is ~4 MB per 1k
+chunks (chroma's in-memory HNSW index, mostly; measured with a stand-in embedder); the rest is the
+embedder's heap, which glibc still lets creep up batch after batch (2026-12-03: ~50 MB per 1k). For --raw-sizes another fresh child times `model.encode(texts)`
 (sentence-transformers' defaults) on the same texts; ratio = raw seconds / the build's embedding
 seconds (target >= 0.9). The ONNX export is not part of it (query_model=False). 10k chunks with
 the real model take minutes on 2 cores.
