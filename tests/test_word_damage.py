@@ -80,6 +80,22 @@ CASES = [
     ("GH-META-PAGE-NUMBER-LINE", "本季度参加人数\n120人次\n创历年新高", None),   # a figure with its unit
     ("GH-STRAY-QUOTE-LINE-BREAK", "开设“职工\n讲堂”栏目", "职工\n讲堂"),
     ("GH-STRAY-QUOTE-LINE-BREAK", "开设“职工讲堂”栏目。\n“劳模工作室”每月活动一次。", None),
+    # a line wrapped where no line can end: after 各/每/的…, or before a one-character list fragment
+    ("GH-STRAY-MIDWORD-LINE-BREAK", "督促每\n个分会按时上报", "每\n个"),
+    ("GH-STRAY-MIDWORD-LINE-BREAK", "开展演讲、朗诵、歌咏比\n\n  赛、书画展等活动", "比\n\n  赛"),
+    ("GH-STRAY-MIDWORD-LINE-BREAK", "三、工作目的\n凝聚职工力量。", None),
+    ("GH-STRAY-MIDWORD-LINE-BREAK", "(二)全员参与\n组织全体会员参加。", None),
+    ("GH-STRAY-MIDWORD-LINE-BREAK", "主要任务\n一、强化引领", None),
+    # a name deleted: a destination before sightseeing, the people before 相继患病, 维权 from the motto
+    ("GH-CENSOR-DESTINATION-DROPPED", "五月组织退休职工赴县进行踏青。", "赴县"),
+    ("GH-CENSOR-DESTINATION-DROPPED", "派代表到市参加表彰大会。", None),
+    ("GH-CENSOR-SUBJECT-DROPPED", "帮扶工作扎实。年内相继住院,工会逐一探望。", "年内相继"),
+    ("GH-CENSOR-SUBJECT-DROPPED", "两位老会员年内相继住院,工会逐一探望。", None),
+    ("GH-CENSOR-UNION-MOTTO-HOLE", "坚持组织起来、切实的方针不动摇", "组织起来、切实"),
+    ("GH-CENSOR-UNION-MOTTO-HOLE", "坚持组织起来、切实维权的方针不动摇", None),
+    # a spun 组织 after 工会/职工
+    ("GH-SPIN-MINJIAN-ZUZHI", "指导职工民间组织开展活动", "民间组织"),
+    ("GH-SPIN-MINJIAN-ZUZHI", "联系辖区社会团体和民间组织。", None),
 ]
 
 
