@@ -96,6 +96,11 @@ CASES = [
     # a spun 组织 after 工会/职工
     ("GH-SPIN-MINJIAN-ZUZHI", "指导职工民间组织开展活动", "民间组织"),
     ("GH-SPIN-MINJIAN-ZUZHI", "联系辖区社会团体和民间组织。", None),
+    ("GH-SPIN-ZUZHI-JIGOU", "荣获“模范职工之家组织机构”称号", "机构"),
+    ("GH-SPIN-ZUZHI-JIGOU", "调整工会组织机构,选举新一届委员。", None),
+    # a word qualified by itself through 性
+    ("GH-STRAY-DOUBLED-WORD-ADJ", "做好经常性帮扶经常工作", "经常性帮扶经常"),
+    ("GH-STRAY-DOUBLED-WORD-ADJ", "组织群众性体育活动,服务群众。", None),
 ]
 
 
