@@ -101,6 +101,9 @@ CASES = [
     # a word qualified by itself through 性
     ("GH-STRAY-DOUBLED-WORD-ADJ", "做好经常性帮扶经常工作", "经常性帮扶经常"),
     ("GH-STRAY-DOUBLED-WORD-ADJ", "组织群众性体育活动,服务群众。", None),
+    # half-width junk inside a word; a ~ range between numerals is not junk
+    ("GH-STRAY-SYMBOL-IN-WORD", "建好会员@之家", "@"),
+    ("GH-STRAY-SYMBOL-IN-WORD", "利用二~三年时间建成书屋。", None),
 ]
 
 
