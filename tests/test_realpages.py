@@ -19,7 +19,7 @@ from ghplan.eval import realpages as rp
 from ghplan.eval.realpages_families import boilerplate_family, stale_family
 
 FLOORS = {
-    "boilerplate_review": 0.955,     # share of labelled boilerplate snippets review finds
+    "boilerplate_review": 0.965,     # share of labelled boilerplate snippets review finds
     "boilerplate_cleaning": 0.955,   # share cleaning removes (snippets of ≥ 4 characters)
     "stale_review": 0.955,
     "stale_cleaning": 0.955,
