@@ -104,6 +104,9 @@ CASES = [
     # half-width junk inside a word; a ~ range between numerals is not junk
     ("GH-STRAY-SYMBOL-IN-WORD", "建好会员@之家", "@"),
     ("GH-STRAY-SYMBOL-IN-WORD", "利用二~三年时间建成书屋。", None),
+    # a punctuation mark doubled between two words (a run of three is someone's ellipsis, not this)
+    ("GH-STRAY-DOUBLED-PUNCT", "组织书法、、摄影比赛", "、、"),
+    ("GH-STRAY-DOUBLED-PUNCT", "组织书法、摄影比赛,丰富生活。", None),
 ]
 
 
