@@ -21,6 +21,7 @@ def found(text: str, year: int = 2027) -> dict[str, list[str]]:
     ("为建设平安富裕和谐东山村贡献力量。", "GH-STALE-SLOGAN-HARMONY-X", "建设平安富裕和谐东山村"),
     ("组织职工参与“迎世博、讲文明”活动。", "GH-STALE-EVENT-EXPO", "迎世博"),
     ("全力服务保障G20杭州峰会,做好职工安全教育。", "GH-STALE-EVENT-G20", "G20杭州峰会"),
+    ("组织教职工学习第四次全国教育工作会议精神。", "GH-STALE-MEETING-EDU-WORK", "第四次全国教育工作会议"),
 ])
 def test_stale_shape_is_found_for_a_2027_plan(text, rule, matched):
     got = found(text)
@@ -32,10 +33,12 @@ def test_stale_shape_is_found_for_a_2027_plan(text, rule, matched):
     "为建设富强民主文明和谐美丽的社会主义现代化强国而奋斗。",
     "构建和谐劳动关系,维护职工合法权益。",
     "组织职工观看进博会主题展览。",
+    "组织教职工学习全国教育大会精神和全省教育工作会议部署。",
 ])
 def test_current_text_of_the_same_look_stays_silent(text):
     got = {r: t for r, t in found(text).items()
-           if r in {"GH-STALE-PLENUM-20", "GH-STALE-SLOGAN-HARMONY-X", "GH-STALE-EVENT-EXPO", "GH-STALE-EVENT-G20"}}
+           if r in {"GH-STALE-PLENUM-20", "GH-STALE-SLOGAN-HARMONY-X", "GH-STALE-EVENT-EXPO", "GH-STALE-EVENT-G20",
+                       "GH-STALE-MEETING-EDU-WORK"}}
     assert not got, got
 
 
