@@ -22,7 +22,9 @@ _NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or a
 # Where a heading may begin: line start, or after a sentence end / closing quote on one-line pages.
 
 # The heading's words end at the first of these (inline headings have no line break).
-_TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]|$")
+# (no `|$` alternative: it kept `re` from skipping to these characters in C; the end of the
+# searched stretch stands in when none is found, where `$` matched)
+_TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]")
 _MAX_TITLE = 30
 
 
@@ -57,8 +59,9 @@ def _title_span(text: str, start: int, line_start: bool) -> int:
     cap = start + 2 * _MAX_TITLE + 2
     nl = text.find("\n", start, cap)
     line_end = nl if nl >= 0 else min(len(text), cap)
-    m = _TITLE_END.search(text, start, min(len(text), start + _MAX_TITLE + 1))
-    end = m.start() if m else min(line_end, start + _MAX_TITLE)
+    stop = min(len(text), start + _MAX_TITLE + 1)
+    m = _TITLE_END.search(text, start, stop)
+    end = m.start() if m else stop
     if line_start and line_end - start <= _MAX_TITLE + 10 and end > line_end:
         end = line_end
     # keep a heading-ending 。 or : with the heading only when the line ends right after it

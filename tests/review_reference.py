@@ -260,3 +260,23 @@ def single_items(text, headings):
             out.append(_finding("GH-STRUCT-SINGLE-ITEM", text, k.start, k.end,
                                 say("broken_single", marker=k.marker, parent=h.marker + h.title[:12])))
     return out
+
+
+def title_span(text: str, start: int, line_start: bool) -> int:
+    """corpus.headings._title_span before its stop-character search lost the `|$` alternative."""
+    import re
+
+    from ghplan.corpus.headings import _MAX_TITLE, _inline_title_end
+    cap = start + 2 * _MAX_TITLE + 2
+    nl = text.find("\n", start, cap)
+    line_end = nl if nl >= 0 else min(len(text), cap)
+    m = re.search(r"[。！!？?；;：:\n“\"]|$", text[:min(len(text), start + _MAX_TITLE + 1)][start:])
+    end = start + m.start() if m else min(line_end, start + _MAX_TITLE)
+    if line_start and line_end - start <= _MAX_TITLE + 10 and end > line_end:
+        end = line_end
+    if end < len(text) and text[end] in "。:：" and (end + 1 == line_end):
+        end += 1
+    end = min(end, line_end)
+    if not line_start or line_end - start > 2 * _MAX_TITLE:
+        end = _inline_title_end(text, start, end)
+    return end

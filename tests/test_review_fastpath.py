@@ -179,3 +179,14 @@ def test_find_headings_a_parent_closes_the_count_below_it():
     text = "一、加强培训\n（一）开展竞赛\n二、推进公开活动（二）落实制度\n"
     assert find_headings(text) == reference.find_headings(text)
     assert [h.marker for h in find_headings(text)] == ["一、", "（一）", "二、"]
+
+
+TITLE_PIECES = _pieces(cue_words("inline_heading"), ("工作计划", "一、", "(二)", "1.", "“", "\"", "：", ":")) + ["字" * 25]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts(TITLE_PIECES), st.booleans())
+def test_title_span_equals_the_search_with_end_alternative(text, line_start):
+    from ghplan.corpus.headings import _title_span
+    for start in range(len(text) + 1):
+        assert _title_span(text, start, line_start) == reference.title_span(text, start, line_start)

@@ -182,7 +182,16 @@ def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Findi
         return said_at[n]
 
     again = _repeated_lines(text, _lines(text) if lines is None else lines, minimum)
-    out = [_finding("GH-STRUCT-REPEAT", text, a, b, repeat_message(first)) for a, b, first in again]
+    # a looping text repeats thousands of lines: each first saying's message looked up once by
+    # its offset (no bisection per line), the rule's severity read once, findings built positionally
+    severity = review_rules()["GH-STRUCT-REPEAT"].severity
+    by_first: dict[int, tuple[str, str]] = {}
+    out = []
+    for a, b, first in again:
+        msg = by_first.get(first)
+        if msg is None:
+            msg = by_first[first] = repeat_message(first)
+        out.append(Finding("GH-STRUCT-REPEAT", "structure", severity, a, b, text[a:b], msg[0], "", False, 0, msg[1]))
     repeated = [(a, b) for a, b, _ in again]
     # A sentence never crosses a line break, so those in a repeated line (not counted again) are
     # skipped line by line; a blank sentence, left in the skipped lines' margins, counts only
