@@ -517,3 +517,20 @@ def test_line_start_alternation_equals_trying_every_position(text):
     def seen(matches):
         return [(m.lastgroup, {g: m.span(g) for g in cat._groups}) for m in matches]
     assert seen(cat._regex_matches(text)) == seen(cat._regex.finditer(text))
+
+
+def test_second_class_of_hand_written_patterns():
+    assert prefilter.second_class(r"[\u4e00-\u9fff][ \t]*\n") == "[\\\t\\\n\\ ]"   # re.escape'd tab, break, space
+    assert prefilter.second_class(r"(?:前往|赴)、|(?<=表彰)\w、") == "[、往]"
+    assert prefilter.second_class(r"[\u4e00-\u9fff]+、") is None          # first item wider than one
+    assert prefilter.second_class(r"[\u4e00-\u9fff]\w?") is None          # the rest may be empty
+
+
+def test_finder_scans_for_the_second_character_when_nothing_else_bounds():
+    rx = re.compile(r"(?:[各每]|(?<!参)与)[ \t]*\n[\u4e00-\u9fff]|[\u4e00-\u9fff]\n(?=、)", re.MULTILINE)
+    find = prefilter.finder(rx)
+    assert find.second and find.scan is not None
+    text = "推动各\n项制度。参与\n活动。比\n、赛与 \n会"
+    assert list(find.starts(text, 0, len(text))) == _plain_starts(rx, text, 0, len(text)) == [2, 14, 18]
+    assert list(find.starts(text, 3, len(text))) == [14, 18]
+    assert list(find.starts(text, 0, 20)) == [2, 14]

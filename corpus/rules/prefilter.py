@@ -207,7 +207,10 @@ def _may_be_empty(pattern: str, flags: int) -> bool:
 #       so P is tried from where it starts (P's groups keep their numbers: no group is added);
 #   "[B](?=P)": B = the characters a match must come right after (a leading `(?<=[。\n])`, or `^`
 #       under re.MULTILINE, with position 0 as well), for patterns whose start is unbounded or
-#       dense (\d, spaces, line breaks) while what precedes it is sparse.
+#       dense (\d, spaces, line breaks) while what precedes it is sparse;
+#   "[N](?<=(?=P)(?s:..))": N = the characters a match's second character may be, for patterns
+#       bounded neither way whose every branch consumes exactly one (any) character first
+#       (`[\u4e00-\u9fff][ \t]*\n…`): a match starts one character before an N.
 
 _DENSE = ("\\d", "\\s", " ", "\\\t", "\\\n", "0-9")   # start-class items common in plan text
 
@@ -279,6 +282,48 @@ def _before(items, multiline: bool) -> tuple[set[str], bool] | None:
     return None
 
 
+def _after_first(items) -> set[str]:
+    """The class items a match's second character can be, when the first thing every branch
+    consumes is exactly one character (zero-width items before it aside); raises _Unbounded
+    otherwise, or when what follows it may match empty."""
+    items = list(items)
+    i = 0
+    while i < len(items) and items[i][0] in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):
+        i += 1
+    if i == len(items):
+        raise _Unbounded
+    op, av = items[i]
+    rest = items[i + 1:]
+    if op is _C.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            out |= _after_first(list(alt) + rest)
+        return out
+    if op is _C.SUBPATTERN and not av[1] & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
+        return _after_first(list(av[3]) + rest)
+    if op not in (_C.LITERAL, _C.IN, _C.ANY, _C.NOT_LITERAL):
+        raise _Unbounded                              # a repeat, a back-reference: width not one
+    second, empty = _sequence(rest)
+    if empty or not second:
+        raise _Unbounded
+    return second
+
+
+def second_class(pattern: str, flags: int = 0) -> str | None:
+    """A character class holding every character a match's second character can be (see
+    `_after_first`); None when that is unbounded."""
+    if _P is None:
+        return None
+    try:
+        parsed = _parse(pattern, flags)
+        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
+            return None
+        items = _after_first(parsed)
+    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
+        return None
+    return "[" + "".join(sorted(items)) + "]"
+
+
 def before_class(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
     """(a character class holding every character that can stand right before a match of
     `pattern`, whether a match may also start at position 0); None when unbounded."""
@@ -303,6 +348,7 @@ class Finder:
     scan: re.Pattern | None      # None: no bound known, plain `rx.search`
     after: bool = False          # the scan's hit is the character before the start
     bos: bool = False            # `after`: position 0 is a start to try as well
+    second: bool = False         # the scan's hit is the match's second character
 
     def starts(self, text: str, pos: int, end: int) -> Iterator[int]:
         """Every s, pos <= s <= end, where `rx.match(text, s, end)` matches, in order."""
@@ -314,6 +360,10 @@ class Finder:
                     return
                 yield m.start()
                 pos = m.start() + 1
+            return
+        if self.second:          # a hit at p in [pos + 1, end): a start p - 1 in [pos, end - 2]
+            for c in scan.finditer(text, pos + 1, end):
+                yield c.start() - 1
             return
         if not self.after:
             for c in scan.finditer(text, pos, end):
@@ -330,25 +380,29 @@ def _dense(cls: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _shapes(pattern: str, flags: int) -> tuple[tuple[str, bool, bool], ...]:
-    """(scan pattern, after, bos) for `finder`, best first."""
+def _shapes(pattern: str, flags: int) -> tuple[tuple[str, bool, bool, bool], ...]:
+    """(scan pattern, after, bos, second) for `finder`, best first."""
     start = start_class(pattern, flags)
     before = before_class(pattern, flags)
     shapes = []
     if start is not None:
-        shapes.append((start + "(?<=(?=" + pattern + ")(?s:.))", False, False))
+        shapes.append((start + "(?<=(?=" + pattern + ")(?s:.))", False, False, False))
     if before is not None:
-        after = (before[0] + "(?=" + pattern + ")", True, before[1])
+        after = (before[0] + "(?=" + pattern + ")", True, before[1], False)
         shapes.insert(0 if start is None or _dense(start) else 1, after)
+    if not shapes and not _may_be_empty(pattern, flags):
+        second = second_class(pattern, flags)      # bounded neither way: try every position
+        if second is not None:                     # before the next possible second character
+            shapes.append((second + "(?<=(?=" + pattern + ")(?s:..))", False, False, True))
     return tuple(shapes)
 
 
 def finder(rx: re.Pattern) -> Finder:
     """The `Finder` of a compiled pattern: plain search when nothing bounds where it starts or
     no scan compiles (`re` refuses a back-reference inside the lookbehind of the first shape)."""
-    for scan, after, bos in _shapes(rx.pattern, rx.flags):
+    for scan, after, bos, second in _shapes(rx.pattern, rx.flags):
         try:
-            return Finder(rx, re.compile(scan, rx.flags), after, bos)
+            return Finder(rx, re.compile(scan, rx.flags), after, bos, second)
         except re.error:
             continue
     return Finder(rx, None)
