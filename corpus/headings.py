@@ -54,21 +54,18 @@ _BODY_START = re.compile(r"[0-9０-９“\"(（]")
 
 def _title_span(text: str, start: int, line_start: bool) -> int:
     """End offset of a heading's words that begin at `start`."""
-    # Only whether the line ends within 2 * _MAX_TITLE + 1 characters matters below, so the
-    # search for its end is bounded: on a one-line page an unbounded find made this quadratic.
-    cap = start + 2 * _MAX_TITLE + 2
-    nl = text.find("\n", start, cap)
-    line_end = nl if nl >= 0 else min(len(text), cap)
-    stop = min(len(text), start + _MAX_TITLE + 1)
+    n = len(text)
+    stop = start + _MAX_TITLE + 1
+    if stop > n:
+        stop = n
     m = _TITLE_END.search(text, start, stop)
-    end = m.start() if m else stop
-    if line_start and line_end - start <= _MAX_TITLE + 10 and end > line_end:
-        end = line_end
+    end = m.start() if m else stop            # never past the line's end: a break stops the search
     # keep a heading-ending 。 or : with the heading only when the line ends right after it
-    if end < len(text) and text[end] in "。:：" and (end + 1 == line_end):
+    if end < n and text[end] in "。:：" and (end + 1 == n or text[end + 1] == "\n"):
         end += 1
-    end = min(end, line_end)
-    if not line_start or line_end - start > 2 * _MAX_TITLE:
+    # a line longer than 2 * _MAX_TITLE (bounded find: on a one-line page an unbounded one made
+    # this quadratic) or an inline heading: its words stop by `_inline_title_end`
+    if not line_start or n - start > 2 * _MAX_TITLE and text.find("\n", start, start + 2 * _MAX_TITLE + 1) < 0:
         end = _inline_title_end(text, start, end)
     return end
 
