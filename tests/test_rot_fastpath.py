@@ -239,6 +239,13 @@ def test_cjk_below_equals_counting_the_slice(text, limit, start, end):
     assert broken._cjk_below(text, limit, start, end) is expected
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["工会", "职", "a", "。", "\n", "一二三四五六七八九十" * 8]), max_size=40).map("".join),
+       st.floats(-3, 70), st.integers(0, 400), st.one_of(st.none(), st.integers(-3, 400)))
+def test_cjk_below_a_small_fractional_limit_equals_counting_the_slice(text, limit, start, end):
+    assert broken._cjk_below(text, limit, start, end) is (broken.cjk_length(text[start:end]) < limit)
+
+
 SECTIONS = ["\n一、", "\n二、", "\n（一）", "\n（二）", "\n1.", "工作目标", "加强职工之家建设，开展活动", "。", "；", "ab", "\n"]
 
 

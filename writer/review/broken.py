@@ -9,6 +9,7 @@ thing, a lone sub-item where numbering implies a list. They judge plan-shaped te
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from functools import lru_cache
 from itertools import repeat
@@ -222,11 +223,26 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and at < spans[i][1]
 
 
+@lru_cache(maxsize=64)
+def _cjk_run(k: int) -> re.Pattern:
+    """Matches from where it is tried to the k-th CJK character (the possessive runs of other
+    characters give nothing back: one pass, stopping at that character)."""
+    return re.compile(r"(?:[^\u4e00-\u9fff]*+[\u4e00-\u9fff]){%d}" % k)
+
+
+_RUN_MAX = 64       # up to this limit a section's count stops at its limit's character, in C
+
+
 def _cjk_below(text: str, limit: float, start: int = 0, end: int | None = None) -> bool:
     """cjk_length(text[start:end]) < limit, counted over growing prefixes: a long text (or
     section) reaches the limit in its first few hundred characters (counting all of a megabyte
-    cost ~10 ms a review, and every section's body as much again)."""
+    cost ~10 ms a review, and every section's body as much again). A small limit (an empty
+    section's handful of characters, for each of thousands of headings) is one match instead."""
     end = len(text) if end is None else min(end, len(text))
+    if limit <= _RUN_MAX:
+        if end < 0:                        # as text[start:end] reads a negative end
+            end = max(0, len(text) + end)
+        return limit > 0 and _cjk_run(math.ceil(limit)).match(text, start, end) is None
     stop = start + max(256, int(limit) * 2)
     while True:
         if cjk_length(text[start:min(stop, end)]) >= limit:
