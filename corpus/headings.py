@@ -172,7 +172,8 @@ def find_headings(text: str) -> list[Heading]:
                 continue
         if style in _NEED_WORDS and (body_start >= n or text[body_start] == "\n"):
             continue
-        end = _title_span(text, body_start, _at_line_start(text, s))
+        # most markers open their line: the call only for the others (its own first test)
+        end = _title_span(text, body_start, not s or text[s - 1] == "\n" or _at_line_start(text, s))
         title = text[body_start:end].strip().rstrip("。:：.")
         if not title and style not in _MAY_BE_BARE:
             continue
