@@ -339,3 +339,16 @@ def test_a_separator_closing_last_is_always_the_chinese_numeral_style(text):
         if m.lastgroup not in headings._STYLES:
             assert m.lastgroup == "cn_sep"
             assert next(g for g in headings._STYLES if m.group(g) is not None) == "cn_dun"
+
+
+NUMBERED = ["\n一、", "\n二、", "\n四、", "\n（一）", "\n（三）", "\n1.", "\n3.", " 二、", "工作目标", "。", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NUMBERED), max_size=30).map("".join))
+def test_a_numbering_slip_is_fixable_exactly_when_it_has_a_fix_and_renumbering_is_certain(text):
+    from ghplan.writer.review import numbering
+    hs = numbering.checked(find_headings(text))
+    certain = numbering.renumbering_is_certain(text, hs)
+    slips = [f for f in numbering._sequence_findings(text, hs) if f.rule in ("GH-NUM-GAP", "GH-NUM-REPEAT", "GH-NUM-ORDER")]
+    assert all(f.fixable is (bool(f.suggestion) and certain) for f in slips)

@@ -115,7 +115,7 @@ def renumbering_is_certain(text: str, headings: list[Heading]) -> bool:
 def _sequence_findings(text: str, headings: list[Heading]) -> list[Finding]:
     """Gaps, repeats and restarts; `headings` already `checked` (as in all the `_*_findings`)."""
     issues, fixes = _sequence(headings)
-    certain = all(_at_line_start(text, h) for h in headings)     # renumbering_is_certain
+    certain: bool | None = None       # renumbering_is_certain, asked only of a slip with a fix
     renumber = {r.heading.start: r.expected for r in fixes}
     out: list[Finding] = []
     rule_for = {"gap": "GH-NUM-GAP", "repeat": "GH-NUM-REPEAT", "order": "GH-NUM-ORDER"}
@@ -134,8 +134,10 @@ def _sequence_findings(text: str, headings: list[Heading]) -> list[Finding]:
             msg = say("num_repeat", marker=h.marker)
         else:
             msg = say("num_order", marker=h.marker, prev=prev)
+        if target is not None and certain is None:
+            certain = all(_at_line_start(text, h) for h in headings)
         out.append(_finding(rule_for[r.problem], text, s, e, msg,
-                            with_number(text, h, target) if target else "", certain and target is not None))
+                            with_number(text, h, target) if target else "", target is not None and certain))
     return out
 
 
