@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
 try:                      # the parser moved from sre_parse (deprecated) to re._parser in 3.11
     import re._constants as _C
@@ -95,23 +95,32 @@ def _sequence(items) -> tuple[set[str], bool]:
 
 @lru_cache(maxsize=64)
 def _parse(pattern: str, flags: int):
-    """The parsed pattern, shared by `start_class`, `before_class` and `_may_be_empty` (each
-    only reads it): one parse instead of three per rule."""
+    """The parsed pattern, shared by the readings below (`_read`, `widths`; each only reads it):
+    one parse instead of one per reading."""
     return _P.parse(pattern, flags)
 
 
-def _start_items(pattern: str, flags: int) -> set[str] | None:
-    """The class items (regex text) a non-empty match can start with; None when unbounded,
-    when the pattern can match empty, or when case or layout flags make the reading unsound."""
+def _read(pattern: str, flags: int, reader: Callable, stop: type[Exception] = _Unbounded):
+    """`reader(parsed pattern)`; None when this Python's re parser is not at hand, when case or
+    layout flags make a reading of characters unsound, or when the reader stops (`stop`)."""
     if _P is None:
         return None
     try:
         parsed = _parse(pattern, flags)
         if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
             return None
-        items, empty = _sequence(parsed)
-    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
+        return reader(parsed)
+    except (stop, re.error, TypeError, ValueError, IndexError):
         return None
+
+
+def _start_items(pattern: str, flags: int) -> set[str] | None:
+    """The class items (regex text) a non-empty match can start with; None when unbounded or
+    when the pattern can match empty (see `_read` for the rest)."""
+    got = _read(pattern, flags, _sequence)
+    if got is None:
+        return None
+    items, empty = got
     return None if empty or not items else items
 
 
@@ -190,12 +199,8 @@ def finditer(rx: re.Pattern, text: str) -> Iterator[re.Match]:
 
 @lru_cache(maxsize=512)
 def _may_be_empty(pattern: str, flags: int) -> bool:
-    if _P is None:
-        return True
-    try:
-        return _parse(pattern, flags).getwidth()[0] == 0
-    except (re.error, TypeError, ValueError, IndexError):
-        return True
+    w = widths(pattern, flags)
+    return w is None or w[0] == 0
 
 
 # ---------------------------------------------------------------------------- candidate scans
@@ -312,30 +317,14 @@ def _after_first(items) -> set[str]:
 def second_class(pattern: str, flags: int = 0) -> str | None:
     """A character class holding every character a match's second character can be (see
     `_after_first`); None when that is unbounded."""
-    if _P is None:
-        return None
-    try:
-        parsed = _parse(pattern, flags)
-        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
-            return None
-        items = _after_first(parsed)
-    except (_Unbounded, re.error, TypeError, ValueError, IndexError):
-        return None
-    return "[" + "".join(sorted(items)) + "]"
+    items = _read(pattern, flags, _after_first)
+    return None if items is None else "[" + "".join(sorted(items)) + "]"
 
 
 def before_class(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
     """(a character class holding every character that can stand right before a match of
     `pattern`, whether a match may also start at position 0); None when unbounded."""
-    if _P is None:
-        return None
-    try:
-        parsed = _parse(pattern, flags)
-        if parsed.state.flags & (_C.SRE_FLAG_IGNORECASE | _C.SRE_FLAG_VERBOSE):
-            return None
-        got = _before(list(parsed), bool(parsed.state.flags & _C.SRE_FLAG_MULTILINE))
-    except (_Stop, re.error, TypeError, ValueError, IndexError):
-        return None
+    got = _read(pattern, flags, lambda p: _before(list(p), bool(p.state.flags & _C.SRE_FLAG_MULTILINE)), _Stop)
     if got is None or not got[0]:
         return None
     return "[" + "".join(sorted(got[0])) + "]", got[1]
