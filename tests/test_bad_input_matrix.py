@@ -44,7 +44,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -58,6 +57,7 @@ import pytest
 
 from tests.cli_helpers import GHPLAN, Run, assert_one_line_error, ghplan_inprocess
 from tests.fake_openai import FakeOpenAI, completion
+from tests.servers import free_port
 from tests.shared_index import session_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -330,12 +330,6 @@ VALIDATION_ONLY = {
 
 
 # ---------------------------------------------------------------------- the world the cases run in
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _base_env(world: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GHPLAN_CHROMA_URL", "GHPLAN_EMBED_MODEL",
@@ -497,7 +491,7 @@ def world(tmp_path_factory, request):
     cfg = root / "timeout.toml"
     cfg.write_text("[openai]\ntimeout = 1\n", "utf-8")
     w["timeout_cfg"] = str(cfg)
-    w["closed"] = f"http://127.0.0.1:{_free_port()}"
+    w["closed"] = f"http://127.0.0.1:{free_port()}"
     w["filestore"] = put("index-is-a-file", b"not an index\n")
     w["nostore"] = str(root / "no-index-here")
 

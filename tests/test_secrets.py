@@ -10,7 +10,6 @@ log collector could see is searched for it: stdout, stderr, --json output, every
 from __future__ import annotations
 
 import secrets
-import socket
 import subprocess
 import zipfile
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from tests.cli_helpers import GHPLAN, Run
 from tests.fake_openai import FakeOpenAI, plan_writer
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = (ROOT / "tests" / "fixtures" / "clean_hospital.txt").read_text("utf-8")
@@ -69,12 +69,6 @@ def _echo(status: int, key: str, **extra) -> list[dict]:
     """An error reply that echoes the key back, the way providers quote a rejected key."""
     return [{"status": status, "body": {"error": {"message": f"Incorrect API key provided: {key}. "
                                                            f"Authorization: Bearer {key}"}}, **extra}]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------- draft
@@ -142,7 +136,7 @@ def test_a_key_inside_the_base_url_is_redacted(tmp_path, key, server):
             r = _run(["draft", "--org", "x工会", "--type", "school", "--year", "2027", "--no-retrieve"],
                      _env(tmp_path, key, url), tmp_path)
     else:
-        url = f"http://user:{key}@127.0.0.1:{_free_port()}/v1?api-key={key}"
+        url = f"http://user:{key}@127.0.0.1:{free_port()}/v1?api-key={key}"
         r = _run(["draft", "--org", "x工会", "--type", "school", "--year", "2027", "--no-retrieve"], _env(tmp_path, key, url),
                  tmp_path)
     assert r.code == 3, r.err

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from tests.cli_helpers import GHPLAN, ghplan_inprocess
 from tests.docx_fixtures import plan_docx
+from tests.servers import free_port
 from tests.stand_in import StandIn
 
 YEAR = 2027
@@ -31,12 +32,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PLAN = ("某市第一人民医院工会2027年工作计划\n一、指导思想\n坚持以习近平新时代中国特色社会主义思想为指导，"
         "深入贯彻党的十九大精神，团结全院医护职工。\n三、主要任务\n（一）关心一线医务人员身心健康，"
         "开展送清凉、送温暖活动。\n（二）办好职工之家，丰富职工文化生活。\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +55,7 @@ def _settings(store: Path):
     from ghplan.writer.config import Settings
 
     return Settings(store_dir=store.parent / "not-the-index", openai_api_key=SENTINEL,
-                    openai_base_url=f"http://127.0.0.1:{_free_port()}/v1", openai_timeout=2.0)
+                    openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_timeout=2.0)
 
 
 @pytest.fixture(scope="module")
@@ -426,7 +421,7 @@ class _Server:
     def __init__(self, app):
         import uvicorn
 
-        self.port = _free_port()
+        self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -500,6 +495,14 @@ def test_a_slow_model_does_not_block_reviews(index_loc, stand_in_queries, monkey
             assert box["r"].status_code == 502 and SENTINEL not in box["r"].text
 
 
+def _wait_worker_freed(state, what: str, seconds: float = 5) -> None:
+    """Waits until no request holds a model worker slot; fails naming `what` when one still does."""
+    deadline = time.monotonic() + seconds
+    while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state._model_slots.borrowed_tokens == 0, f"{what} still holds its worker"
+
+
 # a model outline of my own for the disconnect test: four sections, two task topics
 _OUTLINE = "一、指导思想\n二、工作目标\n三、主要工作\n（一）关爱一线医护职工\n（二）建好职工之家\n四、保障措施"
 
@@ -534,10 +537,7 @@ def test_a_draft_stops_when_its_client_goes_away(index_loc, stand_in_queries, st
             else:
                 with httpx.Client(base_url=base, timeout=1.5) as http, pytest.raises(httpx.ReadTimeout):
                     http.post("/api/draft", json=_draft_body(backend="openai"))
-            deadline = time.monotonic() + 5
-            while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert state._model_slots.borrowed_tokens == 0, "the draft still holds its worker"
+            _wait_worker_freed(state, "the draft")
             asked = len(fake.requests)
             time.sleep(2.5)                  # a draft still running would ask again within ~1 s
             assert len(fake.requests) == asked and asked <= 2, fake.requests
@@ -569,10 +569,7 @@ def test_a_refresh_stops_when_its_client_goes_away(index_loc, stand_in_queries):
         with _Server(create_app(state)) as base:
             with httpx.Client(base_url=base, timeout=1.5) as http, pytest.raises(httpx.ReadTimeout):
                 http.post("/api/refresh", **form)
-            deadline = time.monotonic() + 5
-            while state._model_slots.borrowed_tokens and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert state._model_slots.borrowed_tokens == 0, "the refresh still holds its worker"
+            _wait_worker_freed(state, "the refresh")
             asked = len(fake.requests)
             time.sleep(1.5)                  # a refresh still running would ask again within ~1 s
             assert len(fake.requests) == asked and 1 <= asked <= 2, fake.requests
@@ -592,7 +589,7 @@ def test_serve_command_starts_answers_and_refuses_an_open_bind(tmp_path):
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert [line for line in refused.stderr.splitlines() if line.strip()] == [refused.stderr.strip()]
     assert "--token" in refused.stderr
-    port = _free_port()
+    port = free_port()
     p = subprocess.Popen([GHPLAN, "serve", "--port", str(port), "--store", str(tmp_path / "none")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

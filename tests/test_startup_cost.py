@@ -100,12 +100,17 @@ def test_the_plain_text_report_is_what_rich_prints(name, lang):
     assert ("\t" not in out.getvalue()) and ("\r" not in out.getvalue())
 
 
-def test_a_plain_review_imports_no_rich(tmp_path):
+def _modules_after_review(tmp_path, option: str) -> set[str]:
+    """The modules a fresh process holds after `ghplan review OPTION plan.txt` (findings seen)."""
     plan = tmp_path / "plan.txt"
     plan.write_text(TEXT, "utf-8")
     code = ("import io, sys\nreal, sys.stdout = sys.stdout, io.StringIO()\nfrom ghplan.writer.cli import invoke\n"
-            f"invoke(['review', '--no-color', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
-    mods = _modules_after(code, tmp_path)
+            f"invoke(['review', {option!r}, {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
+    return _modules_after(code, tmp_path)
+
+
+def test_a_plain_review_imports_no_rich(tmp_path):
+    mods = _modules_after_review(tmp_path, '--no-color')
     assert "ghplan.writer.review.report" in mods and "rich.console" not in mods
 
 
@@ -177,11 +182,7 @@ def test_bundled_falls_back_to_importlib_resources_off_a_plain_folder(monkeypatc
 def test_a_review_imports_no_zip_reader(tmp_path):
     """importlib.resources' readers (and zipfile) cost ~3 ms of a first resources.files() call;
     a review of a text file reads its bundled data without them."""
-    plan = tmp_path / "plan.txt"
-    plan.write_text(TEXT, "utf-8")
-    code = ("import io, sys\nreal, sys.stdout = sys.stdout, io.StringIO()\nfrom ghplan.writer.cli import invoke\n"
-            f"invoke(['review', '--json', {str(plan)!r}])\nassert 'GH-' in sys.stdout.getvalue()\nsys.stdout = real")
-    mods = _modules_after(code, tmp_path)
+    mods = _modules_after_review(tmp_path, '--json')
     assert "ghplan.writer.review.copycheck" in mods and "zipfile" not in mods
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
+from tests.servers import free_port
 from typer.testing import CliRunner
 
 from ghplan.writer.index.chunk import chunk_documents
@@ -262,14 +262,8 @@ def test_cli_model_mismatch(mini_index):
     _one_error_line(r, "built with embedding model", "--rebuild")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_cli_server_unreachable():
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     _one_error_line(_run(["search", "教代会", "--chroma-url", url]), "unreachable", url)
     _one_error_line(_run(["index", "status", "--chroma-url", url]), "unreachable")
     _one_error_line(_run(["search", "教代会", "--chroma-url", "ftp://x"]), "bad chroma URL")
