@@ -5,8 +5,9 @@ it at a folder of their own). Holds the bundled corpus's copy index (writer/revi
 tables built from the interpreter's own data (`memo`: normalize.py's NFKC map) and the parsed
 bundled TOML files: tomllib takes ~25 ms a process for the rule and review data (boilerplate.toml,
 dated.toml, review.toml …), marshal ~1 ms. Every file is named by a hash of
-what it was made from, written atomically, and rebuilt, never trusted, when unreadable; a cache
-that cannot be written is no error.
+what it was made from, sealed with that tag and a checksum (`write_sealed`: one format for all
+of them, the compiled regex table included), written atomically, and rebuilt, never trusted,
+when unreadable; a cache that cannot be written is no error.
 """
 from __future__ import annotations
 
@@ -69,29 +70,49 @@ def load_toml(name: str, text: str) -> dict:
     return tomllib.loads(text)
 
 
+def read_sealed(path: Path, tag: Any, *, private_only: bool = False) -> bytes | None:
+    """The blob `write_sealed` stored at `path` under `tag`; None when the file is missing,
+    unreadable, damaged (checksum), made under another tag, or (`private_only`: compiled code read
+    back) not `private`. The caller unmarshals the blob itself, when and as often as it needs."""
+    try:
+        with open(path, "rb") as f:
+            if private_only and not private(os.fstat(f.fileno())):
+                return None
+            stored, check, blob = marshal.loads(f.read())
+        if stored == tag and isinstance(blob, bytes) and hashlib.sha1(blob).hexdigest() == check:
+            return blob
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    return None
+
+
+def write_sealed(path: Path, tag: Any, blob: bytes, replaces: str = "", mode: int | None = None) -> None:
+    """Store a marshal `blob` at `path` with its `tag` and checksum (see `write_atomic`)."""
+    write_atomic(path, marshal.dumps((tag, hashlib.sha1(blob).hexdigest(), blob)), replaces, mode)
+
+
+def _digest(kind: Any, key: str) -> str:
+    """What a cached value is named and tagged by: its kind, the Python (marshal's format), its key."""
+    return hashlib.sha1(f"{kind} {sys.version_info[:2]}\0{key}".encode("utf-8")).hexdigest()
+
+
 @lru_cache(maxsize=16)
 def toml_blob(name: str, text: str) -> bytes | None:
     """The parsed `text` as a marshal blob, from cache_dir()/toml-<name>-<hash>.marshal or parsed
     and written there; None when it holds a TOML date or time (not marshal-able)."""
-    digest = hashlib.sha1(f"{_TOML_TAG} {sys.version_info[:2]}\0{text}".encode("utf-8")).hexdigest()
+    digest = _digest(_TOML_TAG, text)
     stem = Path(name).stem
     path = cache_dir() / f"toml-{stem}-{digest[:24]}.marshal"
-    try:
-        tag, stored, check, blob = marshal.loads(path.read_bytes())
-        if tag == _TOML_TAG and stored == digest and isinstance(blob, bytes) \
-                and hashlib.sha1(blob).hexdigest() == check:
-            return blob
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    blob = read_sealed(path, digest)
+    if blob is not None:
+        return blob
     import tomllib
 
-    data = tomllib.loads(text)
     try:
-        blob = marshal.dumps(data)
+        blob = marshal.dumps(tomllib.loads(text))
     except ValueError:
         return None
-    write_atomic(path, marshal.dumps((_TOML_TAG, digest, hashlib.sha1(blob).hexdigest(), blob)),
-                 f"toml-{stem}-*.marshal")
+    write_sealed(path, digest, blob, f"toml-{stem}-*.marshal")
     return blob
 
 
@@ -99,17 +120,16 @@ def memo(kind: str, key: str, build: Callable[[], Any]) -> Any:
     """`build()` (a marshal-able value), read from cache_dir()/<kind>-<hash of key>.marshal when
     a process with this very `key` built it before; `key` must name everything the value depends
     on. An unreadable or damaged file is rebuilt, an unwritable folder is no error."""
-    digest = hashlib.sha1(f"{kind} {sys.version_info[:2]}\0{key}".encode("utf-8")).hexdigest()
+    digest = _digest(kind, key)
     path = cache_dir() / f"{kind}-{digest[:24]}.marshal"
-    try:
-        stored, check, blob = marshal.loads(path.read_bytes())
-        if stored == digest and isinstance(blob, bytes) and hashlib.sha1(blob).hexdigest() == check:
+    blob = read_sealed(path, digest)
+    if blob is not None:
+        try:
             return marshal.loads(blob)
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+        except (EOFError, ValueError, TypeError):
+            pass
     value = build()
-    blob = marshal.dumps(value)
-    write_atomic(path, marshal.dumps((digest, hashlib.sha1(blob).hexdigest(), blob)), f"{kind}-*.marshal")
+    write_sealed(path, digest, marshal.dumps(value), f"{kind}-*.marshal")
     return value
 
 

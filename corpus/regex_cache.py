@@ -25,13 +25,12 @@ from __future__ import annotations
 import atexit
 import hashlib
 import marshal
-import os
 import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from ghplan.corpus.cache import cache_dir, private, write_atomic
+from ghplan.corpus.cache import cache_dir, read_sealed, write_sealed
 
 _TAG = "ghplan-regex-2"          # 2: code as bytes of 32-bit words
 _MAX_ENTRIES = 2000          # ~5 ms to load: every start pays for what the table holds
@@ -88,18 +87,13 @@ class RegexTable:
         self.added = 0
 
     def _read(self) -> dict:
+        # compiled code another user could have written is not read back
+        blob = read_sealed(self.path, _TAG, private_only=True)
         try:
-            with open(self.path, "rb") as f:
-                if not private(os.fstat(f.fileno())):    # compiled code from another user: not used
-                    return {}
-                tag, check, blob = marshal.loads(f.read())
-            if tag == _TAG and hashlib.sha1(blob).hexdigest() == check:
-                entries = marshal.loads(blob)
-                if isinstance(entries, dict):
-                    return entries
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        return {}
+            entries = marshal.loads(blob) if blob is not None else {}
+        except (EOFError, ValueError, TypeError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def compile(self, pattern: str | bytes, flags: int = 0) -> re.Pattern:
         """The compiled pattern, from the table when it holds this very pattern."""
@@ -130,9 +124,7 @@ class RegexTable:
         merged = {**self._read(), **self.entries}
         if len(merged) > _MAX_ENTRIES:
             merged = {k: self.entries[k] for k in self.used if k in self.entries}
-        blob = marshal.dumps(merged)
-        write_atomic(self.path, marshal.dumps((_TAG, hashlib.sha1(blob).hexdigest(), blob)),
-                     "regex-*.marshal", mode=0o600)
+        write_sealed(self.path, _TAG, marshal.dumps(merged), "regex-*.marshal", mode=0o600)
         self.added = 0
 
 
