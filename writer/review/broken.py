@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 
 from ghplan.corpus.markers import ANY_MARKER, DATE_LINE
 from ghplan.corpus.model import Heading
@@ -52,6 +52,18 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _STRIPPED_LINE.finditer(text)]
 
 
+class _Lines:
+    """A text's stripped lines, their words and which are headings: what `truncated` and
+    `repeats` both read, sliced and judged once (each distinct line once: a looping text
+    brings the same lines again and again)."""
+    __slots__ = ("spans", "raws", "heading")
+
+    def __init__(self, text: str, spans: list[tuple[int, int]] | None = None):
+        self.spans = _lines(text) if spans is None else spans
+        self.raws = [text[a:b] for a, b in self.spans]
+        self.heading = {raw: _is_heading_line(raw) for raw in set(self.raws)}
+
+
 def _is_heading_line(line: str) -> bool:
     m = ANY_MARKER.match(line)
     return bool(m) and len(line) - m.end() <= 40 and not _STOP.search(line, m.end())
@@ -66,7 +78,12 @@ def _is_sign_off(line: str) -> bool:
 
 def _prose(line: str) -> bool:
     """A line written as running sentences (long, with clauses), not a table row or list item."""
-    return cjk_length(line) >= int(cues().get("prose_min_chars", 20)) and bool(_CLAUSE.search(line))
+    return _cjk_at_least(line, int(cues().get("prose_min_chars", 20))) and bool(_CLAUSE.search(line))
+
+
+def _cjk_at_least(s: str, k: int) -> bool:
+    """cjk_length(s) >= k, by a match that stops at the k-th CJK character (no count of a long line)."""
+    return k <= 0 or _cjk_run(k).match(s) is not None
 
 
 def _cut_off(text: str, line: str, habit: bool) -> bool:
@@ -82,12 +99,15 @@ def truncated(text: str, lines: list[tuple[int, int]] | None = None) -> list[Fin
     """A paragraph that stops mid-sentence where the text's other prose lines end theirs: at the
     end of the text, or at the end of a section (a model's section answer cut off by its limit).
     `lines`: `_lines(text)` when the caller has them."""
-    lines = _lines(text) if lines is None else lines
+    return _truncated(text, _Lines(text, lines))
+
+
+def _truncated(text: str, table: _Lines) -> list[Finding]:
+    lines, raws = table.spans, table.raws
     if len(lines) < 2:
         return []
     terminal = tuple(cues().get("terminal", ()))
-    raws = [text[a:b] for a, b in lines]
-    judged = {raw: (_is_heading_line(raw), _prose(raw)) for raw in set(raws)}   # once per distinct line
+    judged = {raw: (h, _prose(raw)) for raw, h in table.heading.items()}    # once per distinct line
     heading, prose = map(list, zip(*map(judged.__getitem__, raws)))
     last = len(lines) - 1
     # does each prose line after the title (headings aside) end its sentence
@@ -137,43 +157,76 @@ def _line_numbers(text: str):
     return lambda offset: bisect.bisect_right(starts, offset)
 
 
-def _outside(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The stretches of `text` outside the lines holding `spans` (in order, one line each), each
-    stretch from a line break (or the start) to just after one (or the end)."""
-    out, done = [], 0
-    for a, b in spans:
-        line_start = text.rfind("\n", done, a) + 1 or done
-        if line_start > done:
-            out.append((done, line_start))
-        end = text.find("\n", b)
-        done = len(text) if end < 0 else end
-    if done < len(text):
-        out.append((done, len(text)))
-    return out
+class _LineCounter:
+    """offset -> 1-based line number, the line breaks counted (in C) from the nearest offset
+    already asked about: a looping text's repeats point into its first stretch, and the lines of
+    the rest are never indexed (building the index of every line start cost ~3 ms a megabyte)."""
+
+    def __init__(self, text: str):
+        self.text, self.offsets, self.numbers = text, [0], [1]
+
+    def __call__(self, offset: int) -> int:
+        i = bisect.bisect_right(self.offsets, offset) - 1
+        at = self.offsets[i]
+        if at == offset:
+            return self.numbers[i]
+        n = self.numbers[i] + self.text.count("\n", at, offset)
+        self.offsets.insert(i + 1, offset)
+        self.numbers.insert(i + 1, n)
+        return n
 
 
-def _repeated_lines(text: str, lines: list[tuple[int, int]], minimum: int) -> list[tuple[int, int, int]]:
-    """(start, end, start of its first saying) of every line said before, in text order. Each
-    distinct line is keyed and judged once (a looping text brings the same lines again and
-    again), and each key's first line is found in one pass (a dict keeps the last of a key)."""
-    raws = [text[a:b] for a, b in lines]
-    judged: dict[str, str | None] = {}           # line -> its key, None when it does not count
-    for raw in set(raws):
-        key = _key(raw)
-        judged[raw] = key if cjk_length(key) >= minimum and not _is_heading_line(raw) else None
-    keys = list(map(judged.__getitem__, raws))
+def _repeated_lines(table: _Lines, minimum: int) -> list[tuple[int, int]]:
+    """(line, its key's first line) for every line said before, as indices into `table`, in text
+    order. Each distinct line is judged and keyed once (only one that counts is keyed; a key
+    holds the line's CJK characters, so the line's own count decides), and each key's first line
+    is found in one pass (a dict keeps the last of a key)."""
+    judged: dict[str, str | None] = {       # line -> its key, None when it does not count
+        raw: None if heading or not _cjk_at_least(raw, minimum) else _key(raw)
+        for raw, heading in table.heading.items()}
+    keys = list(map(judged.__getitem__, table.raws))
     first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
-    return [(*lines[i], lines[first[k]][0]) for i, k in enumerate(keys) if k is not None and first[k] != i]
+    return [(i, first[k]) for i, k in enumerate(keys) if k is not None and first[k] != i]
+
+
+_ASCII_BREAK = re.compile(r"[!?;]")
+
+
+def _sentence_stretches(text: str, table: _Lines, again: list[tuple[int, int]],
+                        minimum: int) -> list[tuple[int, int]]:
+    """The stretches, each of whole lines, whose sentences `repeats` must read (minimum >= 1):
+    the lines not said before that may hold a sentence of `minimum` CJK characters. Not a line
+    with fewer, nor a heading line without an ASCII break: its one sentence is the heading, which
+    never counts (a heading line has no full-width break after its marker)."""
+    may_hold = {raw: _cjk_at_least(raw, minimum) and (not heading or _ASCII_BREAK.search(raw) is not None)
+                for raw, heading in table.heading.items()}
+    skip = {i for i, _ in again}
+    out: list[tuple[int, int]] = []
+    prev = -2
+    for i in compress(range(len(table.raws)), map(may_hold.__getitem__, table.raws)):
+        if i in skip:
+            continue
+        if i == prev + 1:                  # the next line: one stretch (blank lines between hold nothing)
+            out[-1] = (out[-1][0], table.spans[i][1])
+        else:
+            out.append(table.spans[i])
+        prev = i
+    ends = [text.find("\n", b) for _, b in out]          # whole lines: a sentence keeps its margins
+    return [(text.rfind("\n", 0, a) + 1, len(text) if e < 0 else e) for (a, _), e in zip(out, ends)]
 
 
 def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Finding]:
     """Text said twice word for word: a whole paragraph again, or a sentence a third time, is a
     looping model (error); one sentence said twice is a warning (a stock phrase reused).
     `lines`: `_lines(text)` when the caller has them."""
+    return _repeats(text, _Lines(text, lines))
+
+
+def _repeats(text: str, table: _Lines) -> list[Finding]:
     minimum = int(cues().get("repeat_min_chars", 16))
-    line_of = _line_numbers(text)
+    line_of = _LineCounter(text)
     said: dict[str, list[int]] = {}
-    sentence_memo: dict[str, tuple[str, bool]] = {}     # each distinct sentence keyed and judged once
+    sentence_memo: dict[str, str | None] = {}     # sentence -> its key (None: not counted), once each
     said_at: dict[int, tuple[str, str]] = {}            # each "said first on line N" made once
 
     def repeat_message(first: int) -> tuple[str, str]:
@@ -182,30 +235,35 @@ def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Findi
             said_at[n] = say("broken_repeat", line=n)
         return said_at[n]
 
-    again = _repeated_lines(text, _lines(text) if lines is None else lines, minimum)
+    again = _repeated_lines(table, minimum)
     # a looping text repeats thousands of lines: each first saying's message looked up once by
     # its offset (no bisection per line), the rule's severity read once, findings built positionally
     severity = review_rules()["GH-STRUCT-REPEAT"].severity
     by_first: dict[int, tuple[str, str]] = {}
     out = []
-    for a, b, first in again:
+    spans = table.spans
+    for i, first in again:
         msg = by_first.get(first)
         if msg is None:
-            msg = by_first[first] = repeat_message(first)
+            msg = by_first[first] = repeat_message(spans[first][0])
+        a, b = spans[i]
         out.append(Finding("GH-STRUCT-REPEAT", "structure", severity, a, b, text[a:b], msg[0], "", False, 0, msg[1]))
-    repeated = [(a, b) for a, b, _ in again]
+    repeated = [spans[i] for i, _ in again]
     # A sentence never crosses a line break, so those in a repeated line (not counted again) are
-    # skipped line by line; a blank sentence, left in the skipped lines' margins, counts only
-    # when nothing is too short to count.
-    stretches = _outside(text, repeated) if minimum > 0 else [(0, len(text))]
+    # skipped line by line, and so are lines that cannot hold one that counts; a blank sentence
+    # (in no line) counts only when nothing is too short to count. Sentences too short to count
+    # are passed over in C (`_counting_sentence`).
+    if minimum > 0:
+        stretches, finder = _sentence_stretches(text, table, again, minimum), _counting_sentence(minimum)
+    else:
+        stretches, finder = [(0, len(text))], _SENTENCE
     for lo, hi in stretches:
-        for m in _SENTENCE.finditer(text, lo, hi):
+        for m in finder.finditer(text, lo, hi):
             raw = m.group()
-            if raw not in sentence_memo:
-                key = _key(raw)
-                sentence_memo[raw] = key, cjk_length(key) >= minimum and not _is_heading_line(raw.strip())
-            key, counts = sentence_memo[raw]
-            if not counts:
+            key = sentence_memo.get(raw, False)
+            if key is False:
+                key = sentence_memo[raw] = None if _is_heading_line(raw.strip()) else _key(raw)
+            if key is None:
                 continue
             s = m.start() + len(raw) - len(raw.lstrip())
             if minimum <= 0 and _inside(repeated, s):
@@ -215,6 +273,15 @@ def repeats(text: str, lines: list[tuple[int, int]] | None = None) -> list[Findi
                 rule = "GH-STRUCT-REPEAT" if len(said[key]) > 2 else "GH-STRUCT-REPEAT-SENTENCE"
                 out.append(_finding(rule, text, s, m.end(), repeat_message(said[key][0])))
     return out
+
+
+@lru_cache(maxsize=8)
+def _counting_sentence(k: int) -> re.Pattern:
+    """The matches of `_SENTENCE` holding at least k (>= 1) CJK characters: a match starts only
+    where `_SENTENCE`'s do (after a break, or where the search starts: a stretch starts at a line
+    start or a line break) and, past its k-th CJK character, ends where theirs does."""
+    return re.compile(r"(?<![^。！？!?；;\n])(?:[^。！？!?；;\n\u4e00-\u9fff]*+[\u4e00-\u9fff]){%d}"
+                      r"[^。！？!?；;\n]*+[。！？!?；;]?" % k)
 
 
 def _inside(spans: list[tuple[int, int]], at: int) -> bool:
@@ -397,10 +464,10 @@ def check(text: str, ol, norm: Normalised | None = None, length_target: int | No
     if len(headings) < int(cues().get("min_headings", 2)):
         return []
     out: list[Finding] = []
-    lines = _lines(text)
-    out += truncated(text, lines)
+    table = _Lines(text)
+    out += _truncated(text, table)
     out += empty_sections(text, headings)
-    out += repeats(text, lines)
+    out += _repeats(text, table)
     out += too_short(text, length_target)
     out += same_topics(text, headings)
     out += single_items(text, headings)
