@@ -21,11 +21,16 @@ _CN, _LP, _RP = CN, LP, RP               # corpus/markers.py's fragments: 一…
 _NUM = "(?:[1-9]|[1-4][0-9])"            # item numbers 1..49, never a year or an amount
 # Where a heading may begin: line start, or after a sentence end / closing quote on one-line pages.
 
-# The heading's words end at the first of these (inline headings have no line break).
-# (no `|$` alternative: it kept `re` from skipping to these characters in C; the end of the
-# searched stretch stands in when none is found, where `$` matched)
-_TITLE_END = re.compile(r"[。！!？?；;：:\n“\"]")
+# A heading's words, from where they begin, in one match: up to _MAX_TITLE + 1 characters before
+# the first stop character (a line break among them: the words never run past their line), with a
+# heading-ending 。 or : kept when the line ends right after it. Group `short` takes part when a
+# line break (or the text's end) comes within 2 * _MAX_TITLE characters: else the line is too long
+# to be a heading's alone and `_inline_title_end` decides (bounded: on a one-line page an unbounded
+# look made this quadratic). One C match a heading, where a search and a find were two and the
+# checks between them Python.
 _MAX_TITLE = 30
+_WORDS = re.compile(r"(?=(?P<words>[^。！!？?；;：:\n“\"]{0,%d}(?:[。:：](?=\n|\Z))?))"
+                    r"(?P<short>(?=[^\n]{0,%d}(?:\n|\Z)))?" % (_MAX_TITLE + 1, 2 * _MAX_TITLE))
 
 
 def _inline_title_end(text: str, start: int, end: int) -> int:
@@ -54,20 +59,10 @@ _BODY_START = re.compile(r"[0-9０-９“\"(（]")
 
 def _title_span(text: str, start: int, line_start: bool) -> int:
     """End offset of a heading's words that begin at `start`."""
-    n = len(text)
-    stop = start + _MAX_TITLE + 1
-    if stop > n:
-        stop = n
-    m = _TITLE_END.search(text, start, stop)
-    end = m.start() if m else stop            # never past the line's end: a break stops the search
-    # keep a heading-ending 。 or : with the heading only when the line ends right after it
-    if end < n and text[end] in "。:：" and (end + 1 == n or text[end + 1] == "\n"):
-        end += 1
-    # a line longer than 2 * _MAX_TITLE (bounded find: on a one-line page an unbounded one made
-    # this quadratic) or an inline heading: its words stop by `_inline_title_end`
-    if not line_start or n - start > 2 * _MAX_TITLE and text.find("\n", start, start + 2 * _MAX_TITLE + 1) < 0:
-        end = _inline_title_end(text, start, end)
-    return end
+    m = _WORDS.match(text, start)
+    if not line_start or m.lastindex == 1:          # inline, or a line too long for a heading alone
+        return _inline_title_end(text, start, m.end(1))
+    return m.end(1)
 
 
 # All markers in one alternation; whether a hit may start a heading is decided in Python from
