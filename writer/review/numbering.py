@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, attrgetter, gt
 
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import Heading
@@ -19,6 +21,8 @@ from ghplan.writer.review.rules import review_data, review_rules, say
 _CHECKED = {"cn-dun": 1, "cn-paren": 2, "arabic-dun": 3, "arabic-dot": 3, "arabic-paren": 4}
 _NUMERAL = re.compile(r"[一二三四五六七八九十]+|[0-9０-９]+")
 _STRAY = ".．"
+_STRAYS = tuple(_STRAY)             # one character each (a slice past the end, "", is none of them)
+_LIST_MARKS = ("、", "，", ",")      # a list item's mark, stray after (一)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ def with_number(text: str, h: Heading, n: int) -> str:
 
 # the levels below each level (a heading closes the lists of every deeper one)
 _DEEPER = {lv: tuple(d for d in sorted(set(_CHECKED.values())) if d > lv) for lv in set(_CHECKED.values())}
+_DEEPEST = max(_CHECKED.values())
 
 
 def sequence(headings: list[Heading]) -> tuple[list[Renumber], list[Renumber]]:
@@ -65,31 +70,35 @@ def _sequence(checked_headings: list[Heading]) -> tuple[list[Renumber], list[Ren
     """`sequence` of headings already `checked`."""
     issues: list[Renumber] = []
     fixes: list[Renumber] = []
-    prev: dict[int, int] = {}
-    count: dict[int, int] = {}
+    # per level (index), the last number and the running count of its open list; 0: none open.
+    # Only the level just handled and those above it are ever open, so a heading closes the
+    # deeper lists only when the one before it was deeper.
+    prev = [0] * (_DEEPEST + 1)
+    count = [0] * (_DEEPEST + 1)
+    last_level = _DEEPEST
     for h in checked_headings:
         level = _CHECKED[h.style]
-        for deeper in _DEEPER[level]:
-            if deeper in prev:
-                del prev[deeper]
-                count.pop(deeper, None)
-        p, c = prev.get(level, 0), count.get(level, 0)
-        if h.number == 1 and p >= 1 and h.number != p:
+        if last_level > level:
+            for deeper in _DEEPER[level]:
+                prev[deeper] = count[deeper] = 0
+        last_level = level
+        p, c, number = prev[level], count[level], h.number
+        if number == 1 and p > 1:
             # a fresh list: under a parent the finder did not see (level > 1) or a second plan
             # glued onto the first (level 1, reported but never renumbered across)
             if level == 1:
                 issues.append(Renumber(h, p + 1, "order"))
-            prev[level], count[level] = 1, 1
+            prev[level] = count[level] = 1
             continue
-        if h.number == p:
+        if number == p:
             issues.append(Renumber(h, p + 1, "repeat"))
-        elif h.number > p + 1:
+        elif number > p + 1:
             issues.append(Renumber(h, p + 1, "gap"))
-        elif h.number < p:
+        elif number < p:
             issues.append(Renumber(h, p + 1, "order"))
-        if h.number != c + 1:
+        if number != c + 1:
             fixes.append(Renumber(h, c + 1, "renumber"))
-        prev[level], count[level] = h.number, c + 1
+        prev[level], count[level] = number, c + 1
     return issues, fixes
 
 
@@ -148,7 +157,14 @@ def _level_marks() -> tuple[list[str], str]:
 
 
 def _skip_level_findings(text: str, headings: list[Heading]) -> list[Finding]:
-    """One finding per kind of skip (一、 straight to 1.), at its first place: a habit, not N slips."""
+    """One finding per kind of skip (一、 straight to 1.), at its first place: a habit, not N slips.
+
+    A text with no skip is told in C: a heading can skip only below a parent that is either the
+    heading before it or itself skipped, so the first skip is a heading more than one level
+    deeper than the one before it; without such a step there is none."""
+    levels = list(map(_CHECKED.__getitem__, map(attrgetter("style"), headings)))
+    if not any(map(gt, levels[1:], map(add, levels, repeat(1)))):
+        return []
     skips: dict[tuple[int, int], list[tuple[Heading, Heading]]] = {}
     stack: list[tuple[int, Heading]] = []
     for h in headings:
@@ -191,8 +207,12 @@ def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
 
 
 def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
+    # the few headings with a finding picked out first (a comprehension, no call per heading)
+    suspects = [h for h in headings if text[h.start + len(h.marker):h.start + len(h.marker) + 1] in _STRAYS
+                or h.style == "cn-dun" and h.marker[-1:] != "、"
+                or h.style == "cn-paren" and h.marker[-1:] in _LIST_MARKS]
     out: list[Finding] = []
-    for h in headings:
+    for h in suspects:
         s, e = _marker_span(text, h)
         if e < len(text) and text[e] in _STRAY:
             out.append(_finding("GH-NUM-STRAY-DOT", text, e, e + 1,
@@ -201,7 +221,7 @@ def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
             good = h.marker[:-1] + "、"
             out.append(_finding("GH-NUM-PUNCT", text, s, e, say("num_punct_first", good=good, marker=h.marker),
                                 good, True))
-        elif h.style == "cn-paren" and h.marker[-1:] in ("、", "，", ","):
+        elif h.style == "cn-paren" and h.marker[-1:] in _LIST_MARKS:
             good = h.marker[:-1]
             out.append(_finding("GH-NUM-PUNCT", text, s, e, say("num_punct_second", good=good), good, True))
     return out
