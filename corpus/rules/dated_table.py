@@ -112,6 +112,8 @@ def _merge(bundled: list[Rule], meta: dict, user: dict, path: Path) -> tuple[lis
     for e in entries:
         _check_entry(e, known, path)
         over[e["id"]] = {**raw.get(e["id"], {}), **e, "source": str(path)}
+        if "pattern" in e and "core" not in e:
+            over[e["id"]].pop("core", None)    # the bundled core was read off the bundled pattern
     defaults = {"defaults": load_toml("dated.toml").get("defaults", {})}
     try:
         parsed = {r.id: r for r in parse_rules({**defaults, "stale": list(over.values())})}

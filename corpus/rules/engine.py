@@ -98,6 +98,7 @@ class Catalogue:
             dup = [r.id for r in self.rules if r.id in seen or seen.add(r.id)]
             raise ValueError(f"duplicate rule ids: {dup}")
         self._compiled: dict[str, re.Pattern] = {}
+        self._cores: dict[str, re.Pattern] = {}             # per rule with a `core`: see `_verify`
         self._finders: dict[str, prefilter.Finder] = {}    # per rule: where it can start
         if not lazy:
             self.compile_all()
@@ -118,11 +119,26 @@ class Catalogue:
                 raise ValueError(f"rule {rule.id}: bad pattern: {exc}") from None
         return rx
 
+    def _core(self, rule: Rule) -> re.Pattern | None:
+        """The rule's `core` compiled (None when it declares none): a regex every match of the
+        rule, as found in its window, holds a match of inside that window (see `_verify`)."""
+        core = rule.extra.get("core")
+        if not core:
+            return None
+        rx = self._cores.get(rule.id)
+        if rx is None:
+            try:
+                rx = self._cores[rule.id] = re.compile(core, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"rule {rule.id}: bad core: {exc}") from None
+        return rx
+
     def compile_all(self) -> None:
-        """Compile every rule's regex now (a bad one raises ValueError naming its rule)."""
+        """Compile every rule's regex and core now (a bad one raises ValueError naming its rule)."""
         for r in self.rules:
             if r.pattern:
                 self._pattern(r)
+                self._core(r)
 
     def _build_automaton(self, skip: frozenset[str] = frozenset()):
         """(automaton, per literal: (word rules it is a hit of, slots of the regex rules it
@@ -297,8 +313,19 @@ class Catalogue:
 
     def _verify(self, rule: Rule, norm: str, windows: list[list[int]]) -> list[Match]:
         """Run one rule's regex only in its merged windows (see `_literal_pass`); where it can
-        start is found by one C-level scan per window (prefilter.Finder)."""
+        start is found by one C-level scan per window (prefilter.Finder).
+
+        A rule with a `core` (rule data: a short regex, led by a literal where it can be, that
+        every match holds, such as the title word and the numeral after it) first has that
+        searched in each window, and a window without it is skipped: a trigger as common as
+        工作计划 opens hundreds of windows a megabyte of plan text where the rule's own
+        pattern, tried at every sentence start, costs ~5x that search. A skipped window holds
+        no match, so the hits are those found without the core."""
         rx = self._pattern(rule)
+        core = self._core(rule)
+        if core is not None:
+            search = core.search
+            windows = [w for w in windows if search(norm, w[0], w[1])]
         find = self._finders.get(rule.id)
         if find is None:
             if sum(we - ws for ws, we in windows) < prefilter.SCAN_MIN:

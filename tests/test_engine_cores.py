@@ -1,0 +1,110 @@
+"""A rule's `core` (rule data: a regex every match holds) only skips windows that hold no match.
+
+The catalogue with its cores must find what it finds with the cores taken out, on the rules'
+examples, on generated texts made of the characters the rule's pattern and core name, and on
+plan-sized texts; a window without the core is not searched at all.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ghplan.corpus.rules import dated_table, prefilter
+from ghplan.corpus.rules.engine import Catalogue, default_catalogue
+from ghplan.corpus.rules.model import Rule
+from ghplan.corpus.rules.normalize import normalise
+from ghplan.writer.review.generated import catalogue as review_catalogue
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORED = [r for cat in (default_catalogue(), review_catalogue()) for r in cat.rules if r.extra.get("core")]
+
+
+def _bare(rule: Rule) -> Rule:
+    return replace(rule, extra={k: v for k, v in rule.extra.items() if k != "core"})
+
+
+def _both(rule: Rule, norm: str) -> tuple[list, list]:
+    """(hits with the core, hits without), each catalogue scanning as a long text would."""
+    with mock.patch.object(prefilter, "SCAN_MIN", 0):
+        return Catalogue([rule]).match(norm), Catalogue([_bare(rule)]).match(norm)
+
+
+def test_some_bundled_rules_declare_a_core():
+    assert {"GH-COMP-NUMBERED-TITLE", "GH-COMP-ORDINAL-TITLE"} <= {r.id for r in CORED}
+
+
+@pytest.mark.parametrize("rule", CORED, ids=lambda r: r.id)
+def test_a_core_keeps_the_examples_hits(rule):
+    example = normalise(rule.example).text
+    pad = "工会组织职工开展活动。\n"
+    for text in (example, pad + example + "\n" + pad, pad * 40 + example + pad * 40):
+        with_core, without = _both(rule, text)
+        assert with_core == without
+        assert with_core, f"{rule.id}: its example no longer matches"
+
+
+def _alphabet(rule: Rule) -> list[str]:
+    """Characters and short pieces the pattern and core name, plus line and sentence breaks."""
+    chars = set(re.sub(r"\\[a-zA-Z]|[\\\[\](){}?*+|^$:!<=.,0-9-]", "", rule.pattern + rule.extra["core"]))
+    return sorted(chars) + ["\n", "。", " ", "1", "12", "【1】", "(二)", normalise(rule.example).text]
+
+
+@pytest.mark.parametrize("rule", CORED, ids=lambda r: r.id)
+def test_a_core_changes_no_hit_on_generated_texts(rule):
+    pieces = st.lists(st.sampled_from(_alphabet(rule)), max_size=30).map("".join)
+    matching = st.from_regex(re.compile(rule.pattern, re.MULTILINE))    # text holding a match
+
+    @settings(max_examples=150, deadline=None)
+    @given(pieces, st.one_of(matching, pieces), pieces)
+    def check(before, middle, after):
+        text = before + middle + after
+        with_core, without = _both(rule, text)
+        assert with_core == without
+
+    check()
+
+
+def test_cores_change_no_hit_on_plans_and_pages():
+    seeds = Path(__file__).parent.parent / "corpus" / "seeds"
+    texts = [p.read_text("utf-8") for p in sorted(FIXTURES.rglob("*.txt")) + sorted(seeds.glob("*.txt"))]
+    for cat in (default_catalogue(), review_catalogue()):
+        bare = Catalogue([_bare(r) for r in cat.rules])
+        for text in texts + ["".join(texts)]:
+            norm = normalise(text).text
+            assert cat.match(norm) == bare.match(norm)
+
+
+def test_a_window_without_the_core_is_not_searched():
+    rule = default_catalogue().by_id["GH-COMP-NUMBERED-TITLE"]
+    plan = "学校工会2027年工作计划\n一、指导思想\n认真落实年度工作计划。\n" * 30     # triggers, no numbered title
+    numbered = plan + "学校工会工作计划2\n" + plan
+    for text, searched in ((plan, 0), (numbered, 1)):
+        with mock.patch.object(prefilter.Finder, "starts", autospec=True, side_effect=prefilter.Finder.starts) as starts:
+            hits = Catalogue([rule]).match(text)
+        assert starts.call_count == searched
+        assert len(hits) == searched
+    assert Catalogue([_bare(rule)]).match(plan) == []
+
+
+def test_a_bad_core_is_an_error_naming_its_rule():
+    rule = Rule(id="X-BAD-CORE", category="x", severity="error", reason="r", pattern="计划[一二]",
+                extra={"triggers": ["计划"], "core": "计划("})
+    with pytest.raises(ValueError, match="X-BAD-CORE: bad core"):
+        Catalogue([rule])
+
+
+def test_a_user_pattern_drops_the_bundled_core(tmp_path):
+    bundled = [r for r in default_catalogue().rules if r.category == dated_table.CATEGORY]
+    rid = "GH-STALE-LOCAL-PLENUM"
+    assert next(r for r in bundled if r.id == rid).extra.get("core")
+    user = {"stale": [{"id": rid, "pattern": "届[一二]次全会"}]}
+    rules, _, _ = dated_table._merge(bundled, {}, user, tmp_path / "facts.toml")
+    assert "core" not in next(r for r in rules if r.id == rid).extra
+    user = {"stale": [{"id": rid, "name": "renamed"}]}          # no new pattern: the core stays
+    rules, _, _ = dated_table._merge(bundled, {}, user, tmp_path / "facts.toml")
+    assert next(r for r in rules if r.id == rid).extra.get("core")
