@@ -89,9 +89,10 @@ def _org() -> dict:
     return review_data().get("org_vocab", {})
 
 
-def _exempt(norm: str, start: int, end: int, word: str) -> bool:
-    """Is the hit part of a longer word that is fine (大学生 for 学生)?"""
-    for longer in _org().get("exempt", {}).get(word, ()):
+def _exempt(norm: str, start: int, end: int, word: str, longers: tuple[str, ...] | None = None) -> bool:
+    """Is the hit part of a longer word that is fine (大学生 for 学生)? `longers`: the word's
+    exemptions, when the caller has them."""
+    for longer in _org().get("exempt", {}).get(word, ()) if longers is None else longers:
         i = longer.find(word)
         while i >= 0:
             s = start - i
@@ -109,13 +110,19 @@ def type_names() -> dict[str, str]:
     return {t: v.name for t, v in vocabularies().items()}
 
 
-def _hits(nt: str, word: str):
+def _hits(nt: str, word: str) -> list[tuple[int, int]]:
+    """Where `word` (normalised) occurs in `nt`, not as part of an exempt longer word; the word's
+    exemptions looked up once (none: no test per hit)."""
     w = normalise(word).text
+    n = len(w)
+    longers = tuple(_org().get("exempt", {}).get(w, ()))
+    out = []
     i = nt.find(w)
     while i >= 0:
-        if not _exempt(nt, i, i + len(w), w):
-            yield i, i + len(w)
-        i = nt.find(w, i + len(w))
+        if not longers or not _exempt(nt, i, i + n, w, longers):
+            out.append((i, i + n))
+        i = nt.find(w, i + n)
+    return out
 
 
 def _body_words(declared_type: str, body_type: str) -> list[str]:
@@ -144,21 +151,26 @@ def check(text: str, org_type: str, norm: Normalised | None = None, body_type: s
     name = type_names().get(org_type, org_type)
     out: list[Finding] = []
     for word in vocab.betray:
-        for i, j in _hits(nt, word):
+        hits = _hits(nt, word)
+        if not hits:
+            continue
+        en, zh = say("org_wrong_vocab", word=word, org_type=org_type, name=name)    # one message a word
+        suggestion = replace.get(word, "")
+        for i, j in hits:
             s, e = norm.span(i, j)
-            en, zh = say("org_wrong_vocab", word=word, org_type=org_type, name=name)
-            out.append(Finding(rule=RULE, category="organisation", severity=severity, start=s, end=e,
-                               text=text[s:e], suggestion=replace.get(word, ""), message=en, message_zh=zh))
+            out.append(Finding(RULE, "organisation", severity, s, e, text[s:e], en, suggestion, False, 0, zh))
     if decl is None or body_type is None or compatible(org_type, body_type):
         return out
     body_name = type_names().get(body_type, body_type)
     for word in _body_words(org_type, body_type):
-        for i, j in _hits(nt, word):
+        hits = _hits(nt, word)
+        if not hits:
+            continue
+        en, zh = say("org_wrong_vocab_body", word=word, body=body_type, body_name=body_name,
+                     org_type=org_type, name=name)
+        for i, j in hits:
             s, e = norm.span(i, j)
-            en, zh = say("org_wrong_vocab_body", word=word, body=body_type, body_name=body_name,
-                         org_type=org_type, name=name)
-            out.append(Finding(rule=RULE, category="organisation", severity=severity, start=s, end=e,
-                               text=text[s:e], message=en, message_zh=zh))
+            out.append(Finding(RULE, "organisation", severity, s, e, text[s:e], en, "", False, 0, zh))
     en, zh = say("org_declared_mismatch", {"source": SOURCE_ZH.get(decl.source, decl.source)},
                  declared=org_type, declared_name=name, body=body_type, body_name=body_name,
                  source={"type": "--type option", "org": "--org name", "profile": "profile",
