@@ -108,3 +108,24 @@ def test_a_user_pattern_drops_the_bundled_core(tmp_path):
     user = {"stale": [{"id": rid, "name": "renamed"}]}          # no new pattern: the core stays
     rules, _, _ = dated_table._merge(bundled, {}, user, tmp_path / "facts.toml")
     assert next(r for r in rules if r.id == rid).extra.get("core")
+
+
+# Rules whose triggers were narrowed to what every match holds (a word glued to what the pattern
+# needs after it) rather than a word common in plans: a text holding a match holds a trigger.
+NARROWED = ["GH-CENSOR-NUMBER-GONE", "GH-STALE-LOCAL-CONGRESS"]
+
+
+@pytest.mark.parametrize("rule_id", NARROWED)
+def test_narrowed_triggers_still_reach_every_match(rule_id):
+    rule = default_catalogue().by_id[rule_id]
+    rx = re.compile(rule.pattern, re.MULTILINE)
+    one = Catalogue([rule])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(rx))
+    def check(text):
+        text = text[:200]                  # one window: found by the windows iff found at all
+        assert bool(one.match(text)) == bool(rx.search(text))
+
+    check()
+    assert one.match(normalise(rule.example).text)
