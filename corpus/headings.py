@@ -150,29 +150,82 @@ _NEED_WORDS = frozenset(("cn-dun", "arabic-dot", "arabic-dun", "ordinal"))   # a
 _MAY_BE_BARE = frozenset(("md", "month"))
 
 
+def _loose_ok(style: str, prev: str, m: re.Match) -> bool:
+    """May a marker right after a word (`prev`) start a heading: (一) anywhere; 一、 第一、 1、
+    after a CJK word or closing quote (一、 only with 、, and not in 第一、)."""
+    return (style == "cn-paren"
+            or (style in ("cn-dun", "ordinal", "arabic-dun") and _AFTER_WORD.match(prev) is not None
+                and not (style == "cn-dun" and (prev == "第" or m.group("cn_sep") != "、"))))
+
+
+def _continues(found: list[Heading], last: dict, last_pos: dict, kind: tuple[int, str], num: int) -> bool:
+    """A loose marker counts when it continues its kind's sequence, or restarts it at 1 under a
+    heading of a higher level found since that kind's last one (among the last three found)."""
+    prev = last.get(kind, 0)
+    if prev and num == prev + 1:
+        return True
+    seen = last_pos.get(kind, -1)
+    return num == 1 and any(h.level < kind[0] and h.start > seen for h in found[-3:])
+
+
+# per style group: (style, level, the (level, style) kind the sequences are kept by); 一、's
+# separator group closes its match last, so it stands for 一、
+_KINDS = {g: (style, level, (level, style)) for g, (style, level) in _STYLES.items()}
+_KINDS["cn_sep"] = _KINDS["cn_dun"]
+
+
 def find_headings(text: str) -> list[Heading]:
-    """All headings in reading order; at one position the most specific pattern wins."""
+    """All headings in reading order; at one position the most specific pattern wins.
+
+    One pass over `_MARKERS`' hits deciding each where it is found (what `_candidates` lists,
+    then the loop over that list, as one loop: no tuple a candidate, the kind's key made once)."""
     found: list[Heading] = []
     last: dict[tuple[int, str], int] = {}          # number of the last heading of each kind
     last_pos: dict[tuple[int, str], int] = {}      # start of the last heading of each kind
     deepest = -1                                   # the deepest level among `last`'s kinds
     n = len(text)
-    for s, body_start, level, style, num, strict in _candidates(text):
-        kind = (level, style)
-        if not strict:
-            prev = last.get(kind, 0)
-            seen = last_pos.get(kind, -1)
-            restarted = num == 1 and any(h.level < level and h.start > seen for h in found[-3:])
-            if not (prev and num == prev + 1) and not restarted:
+    words = _WORDS.match
+    for m in _MARKERS.finditer(text):
+        group = m.lastgroup
+        k = _KINDS.get(group)
+        if k is None:
+            group = next(g for g in _STYLES if m.group(g) is not None)
+            k = _KINDS[group]
+        elif group == "cn_sep":
+            group = "cn_dun"
+        style, level, kind = k
+        s, b = m.span()
+        prev = text[s - 1] if s else "\n"
+        if prev in _SPACE:
+            prev = _before(text, s)
+        if prev == "\n":                           # at a line start: strict
+            if style == "md":
+                num, level = 0, len(m.group("md"))
+                kind = (level, style)
+            else:
+                num = _number(m.group(group))
+        elif style in _MAY_BE_BARE:
+            continue
+        else:
+            num = _number(m.group(group))
+            if prev not in _SENTENCE_END and not (_loose_ok(style, prev, m)
+                                                  and _continues(found, last, last_pos, kind, num)):
                 continue
-        if style in _NEED_WORDS and (body_start >= n or text[body_start] == "\n"):
+        if style in _NEED_WORDS and (b >= n or text[b] == "\n"):
             continue
+        w = words(text, b)                         # `_title_span`, inline
+        end = w.end(1)
         # most markers open their line: the call only for the others (its own first test)
-        end = _title_span(text, body_start, not s or text[s - 1] == "\n" or _at_line_start(text, s))
-        title = text[body_start:end].strip().rstrip("。:：.")
-        if not title and style not in _MAY_BE_BARE:
+        if w.lastindex == 1 or not (not s or text[s - 1] == "\n" or _at_line_start(text, s)):
+            end = _inline_title_end(text, b, end)
+        title = text[b:end].strip().rstrip("。:：.")
+        if style in _MAY_BE_BARE:                  # bare allowed; only these markers take spaces (## , 3月 )
+            marker = text[s:b].strip()
+        elif not title:
             continue
-        found.append(Heading(level, text[s:body_start].strip(), num, style, title, s, end))
+        else:
+            marker = text[s:b]
+        found.append(Heading(level, marker, num, style, title, s, end))
         last_pos[kind] = s
         if num:
             if deepest > level:                    # a heading closes the counts of deeper levels
