@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter, sub
 
 from ghplan.corpus import doc_kind, label
 from ghplan.corpus.headings import find_headings
@@ -57,10 +58,15 @@ def outline(text: str, headings: list[Heading] | None = None, norm: Normalised |
     roles = tuple(label.section_roles(list(hs)))
     title_end = _title_end(text)
     body_chars = max(0, len(text) - title_end)
-    role_chars: dict[str, int] = {}
-    for i, (h, role) in enumerate(zip(hs, roles)):
-        nxt = hs[i + 1].start if i + 1 < len(hs) else len(text)
-        role_chars[role] = role_chars.get(role, 0) + max(0, nxt - h.start)
+    # each heading's stretch up to the next (or the end), taken in C; headings come in reading
+    # order, so none is negative unless a caller's are out of order (then clamped, as before)
+    starts = list(map(attrgetter("start"), hs))
+    sizes = list(map(sub, starts[1:] + [len(text)], starts))
+    if sizes and min(sizes) < 0:
+        sizes = [max(0, n) for n in sizes]
+    role_chars = dict.fromkeys(roles, 0)
+    for role, n in zip(roles, sizes):
+        role_chars[role] += n
     present = {k: k in roles for k in SECTION_KEYS}
     first = hs[0].start if hs else len(text)
     preamble = normalise(text[min(title_end, first):first]).text
