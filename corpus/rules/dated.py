@@ -45,30 +45,41 @@ def _congress_reading(norm: str, start: int, rules: Sequence[Rule]) -> tuple[Rul
     Returns (rule, cued): cued is False when no cue was found and the Party reading is a default;
     rule is None when the nearest cue names another body's congress (全国妇女十三大, 共青团…).
     """
-    meta = table().meta
-    window = int(meta.get("cue_window", 8))
+    window, gap, cues = _cue_facts()
     lo = start - window
     for c in _SENTENCE_END:   # never look into the previous sentence
         lo = max(lo, norm.rfind(c, max(0, lo), start) + 1)
     before = norm[max(lo, 0):start]
-    # nearest cue wins: "党的十九大和中国工会十七大" reads 十七大 as the union's
-    found = [(i + len(cue), series) for series, cues in meta.get("cues", {}).items()
-             for cue in cues if (i := before.rfind(cue)) >= 0]
-    # another body's name must stand right before the ordinal (妇女十三大): 组织妇女学习十九大精神
-    # is still the Party's congress
-    gap = int(meta.get("other_cue_gap", 1))
-    found = [(end, series) for end, series in found
-             if series != "other-congress" or len(before) - end <= gap]
-    by_series = {r.extra.get("series"): r for r in rules}
+    # nearest cue wins: "党的十九大和中国工会十七大" reads 十七大 as the union's; another body's
+    # name must stand right before the ordinal (妇女十三大): 组织妇女学习十九大精神 is still the
+    # Party's congress
+    floor = len(before) - gap
+    found = [(end, series) for cue, series, other in cues
+             if (i := before.rfind(cue)) >= 0 and ((end := i + len(cue)) >= floor or not other)]
     if found:
         series = max(found)[1]
-        if series in by_series:
-            return by_series[series], True
+        for r in reversed(rules):          # the last rule of a series, as a dict by series keeps
+            if r.extra.get("series") == series:
+                return r, True
         if series == "other-congress":
             return None, True
     if len(rules) == 1:
         return rules[0], True
-    return by_series.get("party-congress", rules[0]), False
+    return next((r for r in reversed(rules) if r.extra.get("series") == "party-congress"), rules[0]), False
+
+
+_CUES: list = [None, None]     # [table, (window, gap, ((cue, series, another body's?), …))]
+
+
+def _cue_facts() -> tuple[int, int, tuple[tuple[str, str, bool], ...]]:
+    """dated.toml's cue settings, read once per table: every congress ordinal asks for them."""
+    t = table()
+    if _CUES[0] is not t:
+        meta = t.meta
+        cues = tuple((cue, series, series == "other-congress")
+                     for series, words in meta.get("cues", {}).items() for cue in words)
+        _CUES[:] = [t, (int(meta.get("cue_window", 8)), int(meta.get("other_cue_gap", 1)), cues)]
+    return _CUES[1]
 
 
 def _successor_word(rule: Rule, word: str, year: int) -> str:
@@ -229,23 +240,34 @@ def _older_plenum_hit(norm: str, m: Match, year: int, latest: tuple[str, ...]) -
     word = norm[m.start:m.end]
     newest_cited = max((to_int(n) for n in _PLENUM_NO.findall(word)), default=0)
     oldest_studied = min(to_int(n) for p in latest for n in _PLENUM_NO.findall(p))
+    if not newest_cited or newest_cited >= oldest_studied:
+        return None               # the plan's own line cites a studied plenum: no sentence to read
     s, e = sentence(norm, m.start, m.end)
     others = [to_int(n) for n in _PLENUM_NO.findall(norm[s:m.start] + norm[m.end:e])]
-    if not newest_cited or newest_cited >= oldest_studied or any(n >= oldest_studied for n in others):
+    if any(n >= oldest_studied for n in others):
         return None
     hint = "、".join(latest)
     en, zh = say("plenum_older", word=word, year=year, hint=hint)
     return Hit(m.rule, m.start, m.end, "warning", en, hint, False, zh)
 
 
+_LATEST: dict[tuple[int, int], tuple[object, tuple[str, ...]]] = {}   # (year, n) -> (table, plenums)
+
+
 def latest_plenums(year: int, n: int = 2) -> tuple[str, ...]:
     """The latest plenums of the central committee elected by the congress current in `year`
-    (those a plan studies: organisational plenums, `studied = false`, are left out)."""
-    cur = table().current("party-congress", year)
+    (those a plan studies: organisational plenums, `studied = false`, are left out). Read once
+    per table and year: a plan citing 三中全会精神 asks at every citation."""
+    t = table()
+    got = _LATEST.get((year, n))
+    if got is not None and got[0] is t:
+        return got[1]
+    cur = t.current("party-congress", year)
     term = int(cur.extra.get("ordinal", 0)) if cur else 0
-    ps = [p for p in table().meta.get("plenums", ())
+    ps = [p for p in t.meta.get("plenums", ())
           if int(p["term"]) == term and int(p["dated"]) < year and p.get("studied", True)]
-    return tuple(p["name"] for p in ps[-n:])
+    _LATEST[(year, n)] = (t, names := tuple(p["name"] for p in ps[-n:]))
+    return names
 
 
 def _local_hit(norm: str, m: Match, year: int) -> Hit | None:
