@@ -13,6 +13,7 @@ import math
 import re
 from functools import lru_cache
 from itertools import compress, repeat
+from operator import attrgetter, eq, lt
 
 from ghplan.corpus.markers import ANY_MARKER, DATE_LINE
 from ghplan.corpus.model import Heading
@@ -131,13 +132,16 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
     """A 一、 or (一) heading with no words under it and no sub-headings."""
     out = []
     minimum = int(cues().get("empty_max_chars", 6))
-    for i, h in enumerate(headings):
-        if h.level not in (1, 2) or h.style == "md":     # "## 主要工作": its level is its #s, not the plan's
+    levels = list(map(attrgetter("level"), headings))
+    # a 一、 or (一) not followed by sub-headings or month lines (1月：…, level 0: its body); the
+    # last heading is followed by nothing (-1)
+    lone = [i for i, (level, after) in enumerate(zip(levels, levels[1:] + [-1]))
+            if (level == 1 or level == 2) and after <= level and after != 0]
+    for i in lone:
+        h = headings[i]
+        if h.style == "md":                      # "## 主要工作": its level is its #s, not the plan's
             continue
-        nxt = headings[i + 1] if i + 1 < len(headings) else None
-        if nxt is not None and (nxt.level > h.level or nxt.level == 0):
-            continue          # sub-headings or month lines (1月：…) are its body
-        end = nxt.start if nxt is not None else len(text)
+        end = headings[i + 1].start if i + 1 < len(headings) else len(text)
         if text[h.end:h.end + 1] in ("；", ";"):
             continue          # "（二）…；": a list item closed by its semicolon, not a heading
         own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
@@ -344,32 +348,40 @@ def same_topics(text: str, headings: list[Heading]) -> list[Finding]:
     overlap). Comparing siblings only keeps it linear in long texts: topics repeat within a list."""
     out = []
     limit = float(cues().get("same_topic_overlap", 0.6))
-    siblings: dict[int, list[tuple[Heading, set[str]]]] = {2: [], 3: []}   # topics since their parent
+    level2: list[tuple[str, Heading, set[str]]] = []     # (title, heading, bigrams) since their parent
+    level3: list[tuple[str, Heading, set[str]]] = []
     topics: dict[str, set[str] | None] = {}     # title -> its bigrams (None: too short), once per title
     alike: dict[tuple[str, str], bool] = {}     # (earlier title, title) -> the same topic? once per pair
     for h in headings:
-        for level in (2, 3):
-            if level > h.level:
-                siblings[level] = []             # a new parent closes deeper lists
-        if h.level not in (2, 3):
+        level = h.level
+        if level == 3:
+            siblings = level3
+        elif level == 2:
+            siblings = level2
+            level3 = []                          # a new parent closes deeper lists
+        else:
+            if level < 2:
+                level2, level3 = [], []
             continue
-        if h.title not in topics:
-            topics[h.title] = _bigrams(h.title) if cjk_length(h.title) >= 4 else None
-        gb = topics[h.title]
+        title = h.title
+        gb = topics.get(title, False)
+        if gb is False:
+            gb = topics[title] = _bigrams(title) if cjk_length(title) >= 4 else None
         if gb is None:
             continue
         same = None
-        for a, ga in siblings[h.level]:
-            pair = (a.title, h.title)
-            if pair not in alike:
-                alike[pair] = bool(ga and gb and len(ga & gb) / len(ga | gb) >= limit)
-            if alike[pair]:
+        for a_title, a, ga in siblings:
+            pair = (a_title, title)
+            hit = alike.get(pair)
+            if hit is None:
+                hit = alike[pair] = bool(ga and gb and len(ga & gb) / len(ga | gb) >= limit)
+            if hit:
                 same = a
                 break
         if same is not None:
             out.append(_finding("GH-STRUCT-SAME-TOPIC", text, h.start, h.end,
-                                say("broken_same_topic", first=same.title, second=h.title)))
-        siblings[h.level].append((h, gb))
+                                say("broken_same_topic", first=same.title, second=title)))
+        siblings.append((title, h, gb))
     return out
 
 
@@ -377,20 +389,22 @@ def single_items(text: str, headings: list[Heading]) -> list[Finding]:
     """A parent whose numbered sub-items are just one: numbering a lone item implies a list.
 
     A heading's items are the headings of its first item's level up to the next heading at or
-    above its own level (or a level-0 line); counted from where each level occurs, with each
-    heading's end found by one pass over a stack (`_children` walked every subtree per parent)."""
-    levels = [h.level for h in headings]
+    above its own level (or a level-0 line): just one when the next heading at the first item's
+    level comes at or after that end. Each heading's end is found by one pass over a stack
+    (`_children` walked every subtree per parent), the next heading at each level in C."""
+    levels = list(map(attrgetter("level"), headings))
     stop = _next_at_or_above(levels)
-    where: dict[int, list[int]] = {}
-    for j, level in enumerate(levels):
-        where.setdefault(level, []).append(j)
+    n = len(levels)
+    after: dict[int, int] = {}                   # heading -> the next one at its level (n: none)
+    for level in set(levels):
+        at = list(compress(range(n), map(eq, levels, repeat(level))))
+        after.update(zip(at, at[1:] + [n]))
     out = []
-    for i, h in enumerate(headings):
-        if h.level == 0 or h.style == "md" or i + 1 >= stop[i]:
-            continue                                 # no heading under it
-        k = headings[i + 1]
-        at = where[k.level]
-        if k.level >= 2 and bisect.bisect_left(at, stop[i]) - bisect.bisect_right(at, i) == 1:
+    for i in compress(range(n), map(lt, range(1, n + 1), stop)):     # those with a heading under them
+        if after[i + 1] < stop[i]:
+            continue                             # its first item has a sibling: a list
+        h, k = headings[i], headings[i + 1]
+        if h.level != 0 and h.style != "md" and k.level >= 2:
             out.append(_finding("GH-STRUCT-SINGLE-ITEM", text, k.start, k.end,
                                 say("broken_single", marker=k.marker, parent=h.marker + h.title[:12])))
     return out
