@@ -234,6 +234,11 @@ def _superseded(findings: list[Finding]) -> list[Finding]:
     """A specific rule replaces a generic one at the same place (GH-NUM-STRAY-DOT over GH-STRAY-DOT);
     a finding made twice (same rule and span) is kept once."""
     table = _supersedes()
+    rules = list(map(attrgetter("rule"), findings))
+    if table.keys().isdisjoint(rules):     # the usual case, told in C: no replacing rule, so only
+        keys = set(zip(rules, map(attrgetter("start"), findings), map(attrgetter("end"), findings)))
+        if len(keys) == len(findings):     # repeats to drop, and here none
+            return list(findings)
     spans: dict[tuple[int, int], set[str]] = {}
     for f in findings:
         if f.rule in table:
