@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import bisect
+import re
 
-from ghplan.writer.review.broken import (_bigrams, _cut_off, _finding, _is_heading_line, _key, _line_numbers, _lines,
-                                         _prose, _SENTENCE, cjk_length, cues)
+from ghplan.writer.review.broken import (_bigrams, _cut_off, _finding, _is_heading_line, _key, _lines, _prose,
+                                         _SENTENCE, cjk_length, cues)
 from ghplan.writer.review.rules import say
+
+
+def _line_numbers(text: str):
+    """offset -> 1-based line number, by bisection over the line starts (broken's before it
+    counted line breaks from the nearest offset asked about)."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return lambda offset: bisect.bisect_right(starts, offset)
 
 
 def truncated(text: str):

@@ -33,7 +33,7 @@ def test_repeats_reads_a_heading_line_with_an_ascii_break():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["\n", "工", "会", "\n\n"]), max_size=60).map("".join), st.data())
 def test_line_counter_equals_the_line_start_index(text, data):
-    counter, index = broken._LineCounter(text), broken._line_numbers(text)
+    counter, index = broken._LineCounter(text), reference._line_numbers(text)
     for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):   # any order, repeats
         assert counter(offset) == index(offset)
 

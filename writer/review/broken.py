@@ -13,7 +13,7 @@ import math
 import re
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import attrgetter, eq, lt
+from operator import and_, attrgetter, eq, lt
 
 from ghplan.corpus.markers import ANY_MARKER, DATE_LINE
 from ghplan.corpus.model import Heading
@@ -27,7 +27,6 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"[，,、]")
 _STOP = re.compile(r"[。；！？]")
 _KEY_DROP = re.compile(r"[\s，,、。！？!?；;：:“”\"'（）()]")
-_LINE = re.compile(r"[^\n]+")
 # a line's words without the spaces around them (\S and str.strip agree on what a space is)
 _STRIPPED_LINE = re.compile(r"[^\S\n]*(\S(?:[^\n]*\S)?)")
 
@@ -54,9 +53,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 class _Lines:
-    """A text's stripped lines, their words and which are headings: what `truncated` and
-    `repeats` both read, sliced and judged once (each distinct line once: a looping text
-    brings the same lines again and again)."""
+    """A text's stripped lines, their words and which are headings (each distinct line judged
+    once: a looping text brings the same lines again and again), read by `truncated` and `repeats`."""
     __slots__ = ("spans", "raws", "heading")
 
     def __init__(self, text: str, spans: list[tuple[int, int]] | None = None):
@@ -108,19 +106,23 @@ def _truncated(text: str, table: _Lines) -> list[Finding]:
     if len(lines) < 2:
         return []
     terminal = tuple(cues().get("terminal", ()))
-    judged = {raw: (h, _prose(raw)) for raw, h in table.heading.items()}    # once per distinct line
-    heading, prose = map(list, zip(*map(judged.__getitem__, raws)))
+    # per distinct line: a heading? prose? prose that counts (not a heading)? and ends its sentence?
+    judged = {}
+    for raw, h in table.heading.items():
+        p = _prose(raw)
+        judged[raw] = h, p, p and not h, p and not h and raw.endswith(terminal)
+    heading, prose, counts, closes = zip(*map(judged.__getitem__, raws))      # per line, in C
     last = len(lines) - 1
-    # does each prose line after the title (headings aside) end its sentence
-    closing = [r.endswith(terminal) for r, p, h in zip(raws[1:], prose[1:], heading[1:]) if p and not h]
-    n_closed, share = sum(closing), float(cues().get("closed_share", 0.8))
+    # the prose lines after the title (headings aside), and those that end their sentence
+    n_counted, n_closed = sum(counts[1:]), sum(closes[1:])
+    share = float(cues().get("closed_share", 0.8))
     # only a section's or the text's last line can be cut off
-    ends = [i for i, p, h in zip(range(1, last), prose[1:last], heading[2:]) if p and h] + [last]
+    ends = list(compress(range(1, last), map(and_, prose[1:last], heading[2:]))) + [last]
     out = []
     for i in ends:
-        own = prose[i] and not heading[i]                  # the line's own ending aside
-        n_others = len(closing) - own
-        habit = n_others > 0 and n_closed - (own and raws[i].endswith(terminal)) >= share * n_others
+        own = counts[i]                                    # the line's own ending aside
+        n_others = n_counted - own
+        habit = n_others > 0 and n_closed - closes[i] >= share * n_others
         if _cut_off(text, raws[i], habit if i == last else habit and prose[i]):
             s, e = lines[i]
             tail = max(s, e - 12)
@@ -153,12 +155,6 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
 
 def _key(s: str) -> str:
     return _KEY_DROP.sub("", s)
-
-
-def _line_numbers(text: str):
-    """offset -> 1-based line number, by bisection over the line starts (linear in the text)."""
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    return lambda offset: bisect.bisect_right(starts, offset)
 
 
 class _LineCounter:
