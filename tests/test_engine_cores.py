@@ -25,7 +25,7 @@ CORED = [r for cat in (default_catalogue(), review_catalogue()) for r in cat.rul
 
 
 def _bare(rule: Rule) -> Rule:
-    return replace(rule, extra={k: v for k, v in rule.extra.items() if k != "core"})
+    return replace(rule, extra={k: v for k, v in rule.extra.items() if k not in ("core", "core_back")})
 
 
 def _both(rule: Rule, norm: str) -> tuple[list, list]:
@@ -89,6 +89,24 @@ def test_a_window_without_the_core_is_not_searched():
         assert starts.call_count == searched
         assert len(hits) == searched
     assert Catalogue([_bare(rule)]).match(plan) == []
+
+
+def test_only_starts_near_a_core_match_are_tried():
+    rule = default_catalogue().by_id["GH-STRAY-DUN-THOUSANDS"]
+    assert rule.extra.get("core_back") == 3
+    text = ("2026、2027年计划，" * 50 + "发放慰问金1、250万元，共12、345、678元。") * 3
+    with mock.patch.object(prefilter.Finder, "starts", autospec=True, side_effect=prefilter.Finder.starts) as starts:
+        hits = Catalogue([rule]).match(text)
+    assert starts.call_count == 0                      # no scan of the whole window
+    assert [text[h.start:h.end] for h in hits] == ["1、250", "12、345、678"] * 3
+    assert hits == Catalogue([_bare(rule)]).match(text)
+
+
+def test_a_core_that_may_match_empty_is_refused():
+    rule = Rule(id="X-EMPTY-CORE", category="x", severity="error", reason="r", pattern="计划[一二]",
+                extra={"triggers": ["计划"], "core": "(?:计划)?"})
+    with pytest.raises(ValueError, match="X-EMPTY-CORE: its core may match empty"):
+        Catalogue([rule])
 
 
 def test_a_bad_core_is_an_error_naming_its_rule():

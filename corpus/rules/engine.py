@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from typing import Iterable
 
 from ghplan.corpus import cache
 from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import Normalised, normalise
+from ghplan.corpus.rules.windows import WINDOW as _WINDOW, char_triggers as _char_triggers, \
+    char_windows as _char_windows, spans_near
 
 RULE_FILES = ("boilerplate.toml", "dated.toml")
 CJK = "\u4e00-\u9fff"
@@ -73,9 +74,6 @@ class Match:
     end: int
 
 
-_WINDOW = 240   # how far before / after a trigger a rule's match may reach
-
-
 class Catalogue:
     """All rules, compiled. Build once (see `default_catalogue`) and reuse: compiling is the cost.
 
@@ -128,9 +126,12 @@ class Catalogue:
         rx = self._cores.get(rule.id)
         if rx is None:
             try:
-                rx = self._cores[rule.id] = re.compile(core, re.MULTILINE)
+                rx = re.compile(core, re.MULTILINE)
             except re.error as exc:
                 raise ValueError(f"rule {rule.id}: bad core: {exc}") from None
+            if (prefilter.widths(core, re.MULTILINE) or (0, 0))[0] == 0:
+                raise ValueError(f"rule {rule.id}: its core may match empty text")
+            self._cores[rule.id] = rx
         return rx
 
     def compile_all(self) -> None:
@@ -320,12 +321,16 @@ class Catalogue:
         searched in each window, and a window without it is skipped: a trigger as common as
         工作计划 opens hundreds of windows a megabyte of plan text where the rule's own
         pattern, tried at every sentence start, costs ~5x that search. A skipped window holds
-        no match, so the hits are those found without the core."""
+        no match, so the hits are those found without the core. With `core_back` as well, only
+        the starts that far before a core match are tried (`_verify_near`)."""
         rx = self._pattern(rule)
         core = self._core(rule)
         if core is not None:
             search = core.search
             windows = [w for w in windows if search(norm, w[0], w[1])]
+            back = rule.extra.get("core_back")
+            if back is not None:
+                return [Match(rule, a, b) for a, b in spans_near(rx, core, int(back), norm, windows)]
         find = self._finders.get(rule.id)
         if find is None:
             if sum(we - ws for ws, we in windows) < prefilter.SCAN_MIN:
@@ -372,49 +377,6 @@ class Catalogue:
             out.append(Finding(rid, category, severity, s, e, matched, message,
                                _suggestion(r, matched) if repair else "", fixable, dated, zh))
         return out
-
-
-def _char_triggers(rules: list[Rule]) -> dict[str, str]:
-    """Regex rules whose triggers are all single characters (a line break, 、, a full stop): rule
-    id -> the characters. Such characters come every few dozen characters; as automaton hits
-    they cost a Python step each, 20-50 thousand a megabyte."""
-    out: dict[str, str] = {}
-    for r in rules:
-        chars = [normalise(t).text for t in r.extra.get("triggers", ())] if r.pattern else []
-        if chars and all(len(c) == 1 for c in chars):
-            out[r.id] = "".join(sorted(set(chars)))
-    return out
-
-
-def _char_windows(norm: str, chars: str) -> list[list[int]]:
-    """The merged windows around every occurrence of one of `chars`, as the spot-by-spot merge
-    makes them: two occurrences share a window when at most 2·_WINDOW characters lie between
-    them, so from an occurrence p the window reaches the last occurrence in (p, p + 2·_WINDOW + 1],
-    found with str.rfind; a dense character costs a step per ~2·_WINDOW characters, not one each.
-    The next window's first occurrence: the nearest of each character's next one, each kept
-    until passed (str.find per character: ~60x a regex class scan, and most are absent)."""
-    n = len(norm)
-    out: list[list[int]] = []
-    nxt = {c: i for c in chars if (i := norm.find(c)) >= 0}
-    chars = "".join(nxt)                # only the characters the text holds: fewer rfinds a step
-    rfind = norm.rfind
-    while nxt:
-        p = min(nxt.values())
-        ws = p - _WINDOW if p > _WINDOW else 0
-        while True:
-            hi = p + 2 * _WINDOW + 2
-            q = norm.rfind(chars, p + 1, hi) if len(chars) == 1 else max(map(rfind, chars, repeat(p + 1), repeat(hi)))
-            if q < 0:
-                break
-            p = q
-        out.append([ws, min(n, p + 1 + _WINDOW)])
-        for c in [c for c, i in nxt.items() if i <= p]:
-            i = norm.find(c, p + 1)
-            if i < 0:
-                del nxt[c]
-            else:
-                nxt[c] = i
-    return out
 
 
 def _finding_facts(r: Rule) -> tuple:
