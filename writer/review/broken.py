@@ -134,6 +134,7 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
     """A 一、 or (一) heading with no words under it and no sub-headings."""
     out = []
     minimum = int(cues().get("empty_max_chars", 6))
+    runner = _cjk_run(minimum).match if 0 < minimum <= _RUN_MAX else None     # `_cjk_below`'s match
     levels = list(map(attrgetter("level"), headings))
     # a 一、 or (一) not followed by sub-headings or month lines (1月：…, level 0: its body); the
     # last heading is followed by nothing (-1)
@@ -146,8 +147,12 @@ def empty_sections(text: str, headings: list[Heading]) -> list[Finding]:
         end = headings[i + 1].start if i + 1 < len(headings) else len(text)
         if text[h.end:h.end + 1] in ("；", ";"):
             continue          # "（二）…；": a list item closed by its semicolon, not a heading
-        own = h.title if _CLAUSE.search(h.title) and cjk_length(h.title) > 20 else ""
-        if _cjk_below(text, minimum - cjk_length(own), h.end, end):      # the body's count, up to the limit
+        title = h.title
+        if _CLAUSE.search(title) and cjk_length(title) > 20:        # its own words count toward it
+            empty = _cjk_below(text, minimum - cjk_length(title), h.end, end)
+        else:                                        # the body's count, up to the limit (one match)
+            empty = _cjk_below(text, minimum, h.end, end) if runner is None else runner(text, h.end, end) is None
+        if empty:
             out.append(_finding("GH-STRUCT-EMPTY-SECTION", text, h.start, h.end,
                                 say("broken_empty", heading=text[h.start:h.end].strip())))
     return out
