@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter, gt
 
 from ghplan.corpus.lexicon import cue_words
 from ghplan.corpus.markers import CN, LP, RP
@@ -203,7 +205,8 @@ def find_headings(text: str) -> list[Heading]:
                 num, level = 0, len(m.group("md"))
                 kind = (level, style)
             else:
-                num = _number(m.group(group))
+                numeral = m.group(group)
+                num = _NUMBERS.get(numeral) or _number(numeral)     # the call only for a new one
         elif style in _MAY_BE_BARE:
             continue
         else:
@@ -234,9 +237,9 @@ def find_headings(text: str) -> list[Heading]:
             last[kind] = num
             deepest = level
     # an inline heading's words stop where the next heading starts
-    ends = [h.end for h in found]
-    starts = [h.start for h in found[1:]]
-    for i in [i for i, (e, nxt) in enumerate(zip(ends, starts)) if e > nxt]:
+    ends = list(map(attrgetter("end"), found))
+    starts = list(map(attrgetter("start"), found[1:]))
+    for i in list(compress(range(len(starts)), map(gt, ends, starts))):
         h, nxt = found[i], starts[i]
         found[i] = Heading(h.level, h.marker, h.number, h.style,
                            text[h.start + len(h.marker):nxt].strip().rstrip("。:：."), h.start, nxt)
