@@ -246,13 +246,13 @@ def _repeats(text: str, table: _Lines) -> list[Finding]:
     severity = review_rules()["GH-STRUCT-REPEAT"].severity
     by_first: dict[int, tuple[str, str]] = {}
     out = []
-    spans = table.spans
+    spans, raws = table.spans, table.raws                  # a line's words: its text[a:b], sliced once
     for i, first in again:
         msg = by_first.get(first)
         if msg is None:
             msg = by_first[first] = repeat_message(spans[first][0])
         a, b = spans[i]
-        out.append(Finding("GH-STRUCT-REPEAT", "structure", severity, a, b, text[a:b], msg[0], "", False, 0, msg[1]))
+        out.append(Finding("GH-STRUCT-REPEAT", "structure", severity, a, b, raws[i], msg[0], "", False, 0, msg[1]))
     repeated = [spans[i] for i, _ in again]
     # A sentence never crosses a line break, so those in a repeated line (not counted again) are
     # skipped line by line, and so are lines that cannot hold one that counts; a blank sentence

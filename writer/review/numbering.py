@@ -21,7 +21,7 @@ from ghplan.writer.review.rules import review_data, review_rules, say
 _CHECKED = {"cn-dun": 1, "cn-paren": 2, "arabic-dun": 3, "arabic-dot": 3, "arabic-paren": 4}
 _NUMERAL = re.compile(r"[一二三四五六七八九十]+|[0-9０-９]+")
 _STRAY = ".．"
-_STRAYS = tuple(_STRAY)             # one character each (a slice past the end, "", is none of them)
+_STRAYS = tuple(_STRAY)             # for str.startswith (False past the end)
 _LIST_MARKS = ("、", "，", ",")      # a list item's mark, stray after (一)
 
 
@@ -207,10 +207,16 @@ def _style_findings(text: str, headings: list[Heading]) -> list[Finding]:
 
 
 def _punct_findings(text: str, headings: list[Heading]) -> list[Finding]:
-    # the few headings with a finding picked out first (a comprehension, no call per heading)
-    suspects = [h for h in headings if text[h.start + len(h.marker):h.start + len(h.marker) + 1] in _STRAYS
-                or h.style == "cn-dun" and h.marker[-1:] != "、"
-                or h.style == "cn-paren" and h.marker[-1:] in _LIST_MARKS]
+    # the few headings with a finding picked out first (a comprehension, no call per heading);
+    # whether any marker has a stray dot after it is asked in C first (most plans: none)
+    ends = map(add, map(attrgetter("start"), headings), map(len, map(attrgetter("marker"), headings)))
+    if any(map(text.startswith, repeat(_STRAYS), ends)):
+        suspects = [h for h in headings if text.startswith(_STRAYS, h.start + len(h.marker))
+                    or h.style == "cn-dun" and h.marker[-1:] != "、"
+                    or h.style == "cn-paren" and h.marker[-1:] in _LIST_MARKS]
+    else:
+        suspects = [h for h in headings if h.style == "cn-dun" and h.marker[-1:] != "、"
+                    or h.style == "cn-paren" and h.marker[-1:] in _LIST_MARKS]
     out: list[Finding] = []
     for h in suspects:
         s, e = _marker_span(text, h)
