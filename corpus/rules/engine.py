@@ -101,7 +101,7 @@ class Catalogue:
         if not lazy:
             self.compile_all()
         self._char_triggers = _char_triggers(self.rules)
-        self._automaton, self._values, self._slot_ids = self._build_automaton()
+        self._lits: tuple | None = None                     # (automaton, values, slot ids): `_literals`
         self._variants: dict[frozenset[str], tuple] = {}     # see `_literals`
         self._regex, self._groups = self._build_regex()
         self._regex_scan: tuple[re.Pattern, bool] | None | bool = False    # built on a first long text
@@ -171,8 +171,10 @@ class Catalogue:
         literals (发, 制度 … for a Traditional-character check) come thousands of times a
         megabyte, each a hit to hand back and a spot to merge for nothing. Long texts only
         (a short review keeps the one automaton rather than build a second, ~3 ms)."""
+        if self._lits is None:      # built on a first match: a catalogue only read for its rules
+            self._lits = self._build_automaton()    # (review matches a joint one) never builds it
         if not idle:
-            return self._automaton, self._values, self._slot_ids
+            return self._lits
         got = self._variants.get(idle)
         if got is None:
             got = self._variants[idle] = self._build_automaton(idle)

@@ -33,7 +33,7 @@ from ghplan.corpus import label
 from ghplan.corpus.headings import find_headings
 from ghplan.corpus.model import ORG_TYPES, Heading
 from ghplan.corpus.rules import dated
-from ghplan.corpus.rules.engine import default_catalogue
+from ghplan.corpus.rules.engine import Match, default_catalogue
 from ghplan.corpus.rules.model import SEVERITIES, Finding
 from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review.spans import overlap_test
@@ -211,6 +211,15 @@ def fit_message(message: str, matched: str) -> str:
     return message[:m.start()] + f"{left}“{one}”{right}" + message[m.end():]
 
 
+def _matched(norm: str, text: str) -> tuple[list[Match], list[Match]]:
+    """(the shared catalogue's hits, generated.py's), from one match of both catalogues; the
+    shared hits are those `default_catalogue().match(norm, original=text)` makes, as long as
+    the review rules leave its rules' readings alone (they yield to none of them)."""
+    both, own = generated.with_shared()
+    hits = both.match(norm, original=text)
+    return [h for h in hits if h.rule.id not in own], [h for h in hits if h.rule.id in own]
+
+
 def _catalogue_findings(text: str, norm, hits) -> list[Finding]:
     """Boilerplate and damage: fixable when deleting it is certain (see review.toml [fix])."""
     cats, skip = _fix_policy()
@@ -356,13 +365,13 @@ def review_text(text: str, *, org_type: str | None = None, year: int | None = No
     org, inferred, decl, body_type = resolve_declared(text, org_type, org_name, profile_name)
 
     norm = label.normalised(text)        # labelling above normalised it
-    hits = default_catalogue().match(norm.text, original=text)    # for _catalogue_findings' scan
+    hits, own_hits = _matched(norm.text, text)
     headings = plan_headings(text)
     ol = structure.outline(text, headings, norm)
 
     findings: list[Finding] = []
     findings += _catalogue_findings(text, norm, hits)
-    findings += generated.check(text, norm, findings)
+    findings += generated.check(text, norm, findings, hits=own_hits)
     findings += dated.check(text, plan_year, norm, hits)
     findings += structure.check(text, ol, norm)
     on_rot = overlap_test((f.start, f.end) for f in findings)
