@@ -1,8 +1,12 @@
-"""What keeps a streamed build's memory flat (issue 14): the embedder's batches longest first, the
-vector matrix appended with plain writes, the lexical postings left on disk batch by batch.
+"""What keeps a streamed build's memory flat (issue 14): the embedder's batches longest first, no
+per-shape oneDNN kernel cache, the vector matrix appended with plain writes, the lexical postings
+left on disk batch by batch.
 
-No model: hand-written texts and the tests' stand-in embedder."""
+No model (hand-written texts and the tests' stand-in embedder), except one slow test that runs the
+real one in child processes."""
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -132,3 +136,68 @@ def test_the_stores_are_written_from_one_thread_of_their_own_in_batch_order(tmp_
     assert len({name for name, _ in seen}) == 1 and sum(n for _, n in seen) == len(mini_chunks)
     ids, _, _ = DiskBM25(lexical_path(loc, rep.collection)).rows()
     assert ids == [c.id for c in mini_chunks]
+
+
+def test_the_torch_embedder_loads_with_no_per_shape_kernel_cache_unless_the_user_set_one(
+        tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from ghplan.writer.index import embed
+
+    seen: list[str | None] = []
+
+    class FakeModel:                  # records what oneDNN would read at the first forward pass
+        def __init__(self, path: str, device: str) -> None:
+            seen.append(os.environ.get(embed.KERNEL_CACHE_ENV))
+
+        def get_embedding_dimension(self) -> int:
+            return 4
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", types.SimpleNamespace(SentenceTransformer=FakeModel))
+    monkeypatch.setattr(embed, "_quiet_hf", lambda: None)
+    monkeypatch.setattr(embed, "_CACHE", {})
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+    monkeypatch.delenv(embed.KERNEL_CACHE_ENV, raising=False)
+    assert embed.get_embedder(str(tmp_path)).dim == 4
+    monkeypatch.setenv(embed.KERNEL_CACHE_ENV, "64")
+    (tmp_path / "other").mkdir()
+    embed.get_embedder(str(tmp_path / "other"))
+    assert seen == ["0", "64"]
+
+
+KERNEL_CHILD = """
+import hashlib, sys
+from ghplan.writer.config import DEFAULT_EMBED_MODEL
+from ghplan.writer.index.embed import get_embedder
+emb = get_embedder(DEFAULT_EMBED_MODEL)
+texts = ["职工之家建设要常抓不懈，" * (3 + i % 4) for i in range(24)]
+v = emb.encode(texts, batch_size=4)
+print("SHA", hashlib.sha256(emb.encode(texts, batch_size=4).tobytes()).hexdigest(),
+      hashlib.sha256(v.tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_the_real_embedder_makes_its_kernels_afresh_and_its_vectors_equal_cached_ones():
+    """oneDNN's own log: with the library's setting no kernel comes from the cache (so none stays
+    behind among the freed buffers), and the vectors are bit for bit those of a cached run."""
+    import subprocess
+    import sys
+
+    def run(extra: dict[str, str]) -> tuple[str, list[str]]:
+        env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
+        p = subprocess.run([sys.executable, "-c", KERNEL_CHILD], capture_output=True, text=True,
+                           env={**env, "ONEDNN_VERBOSE": "2", **extra}, timeout=600)
+        assert p.returncode == 0, p.stderr[-2000:]
+        lines = (p.stdout + p.stderr).splitlines()
+        sha = [x for x in lines if x.startswith("SHA ")]
+        creates = [x.split(",")[3] for x in lines if ",primitive,create:" in x]
+        return sha[-1], creates
+
+    (sha, creates), (cached_sha, cached) = run({}), run({"ONEDNN_PRIMITIVE_CACHE_CAPACITY": "1024"})
+    if not cached:
+        pytest.skip("this torch runs no oneDNN kernels")
+    assert "create:cache_hit" in cached            # the log shows hits where there is a cache
+    assert creates and set(creates) == {"create:cache_miss"}
+    assert sha == cached_sha and len(set(sha.split()[1:])) == 1

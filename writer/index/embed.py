@@ -82,6 +82,21 @@ def offline_env() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+# oneDNN (torch's CPU kernels; GELU here) keeps a compiled kernel per input shape, up to 1024 by
+# default, and every padded batch length is a new shape. Each kept kernel is a small long-lived
+# block left among a forward pass's freed multi-MB buffers: the heap fragmented and grew, and a
+# build's peak RSS climbed ~50 MB per 1k chunks (issue 14; flat with no cache, measured in
+# bench/bench_build.py). Uncached, the kernel is made for each call (~0.2 ms against a forward
+# pass of ~0.5 s) and freed with it: the same kernel, the same vectors. oneDNN reads this once,
+# at its first kernel, so it is set before the model's first encode; a value set by the user wins.
+KERNEL_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+
+
+def bound_kernel_cache() -> None:
+    """Before the process's first torch forward pass: no per-shape kernel cache (see above)."""
+    os.environ.setdefault(KERNEL_CACHE_ENV, "0")
+
+
 def _quiet_hf() -> None:
     """The CLI owns stderr: no weight-loading progress bars or rename warnings from HF."""
     import warnings
@@ -138,6 +153,7 @@ def get_embedder(name: str | None = None) -> Embedder:
             return _CACHE[name]
         path = resolve_model_path(name)
         offline_env()
+        bound_kernel_cache()
         try:
             _quiet_hf()
             from sentence_transformers import SentenceTransformer
