@@ -8,11 +8,12 @@ with the real embedding model into a temporary store, through `build_index` (the
 streamed build: embed a batch -> chroma + lexical file + vector matrix -> next), with a progress
 bar on stderr. Chunks come from bench/synthetic.py. Printed per size: build seconds, chunks/s,
 embedding seconds, RSS after loading the model, the peak over the build and the RSS at its end;
-then, across the sizes, the peak's growth per 1k chunks. The stores' share of it is ~4 MB per 1k
-chunks (chroma's in-memory HNSW index, mostly; measured with a stand-in embedder); the rest is the
-embedder's heap, which glibc still lets creep up batch after batch (2026-12-03: ~50 MB per 1k). For --raw-sizes another fresh child times `model.encode(texts)`
-(sentence-transformers' defaults) on the same texts; ratio = raw seconds / the build's embedding
-seconds (target >= 0.9). The ONNX export is not part of it (query_model=False). 10k chunks with
+then, across the sizes, the peak's growth per 1k chunks and whether that is bounded (<= 10 MB per
+1k). The stores' share is ~4 MB per 1k chunks (chroma's in-memory HNSW index, mostly; measured
+with a stand-in embedder). The embedder's heap grew ~50 MB per 1k until the library turned off
+oneDNN's per-shape kernel cache (writer/index/embed.py, bound_kernel_cache). For --raw-sizes
+another fresh child times `model.encode(texts)` (sentence-transformers' defaults, oneDNN's cache
+on) on the same texts; ratio = raw seconds / the build's embedding seconds (target >= 0.9). The ONNX export is not part of it (query_model=False). 10k chunks with
 the real model take minutes on 2 cores.
 """
 from __future__ import annotations
@@ -104,13 +105,14 @@ def one(n: int) -> dict:
 
 
 def raw_one(n: int) -> dict:
-    """`model.encode` of the same n texts, in a process of its own: the build sets glibc's mmap
-    threshold (writer/index/build.py), and the raw figure is sentence-transformers as it runs
-    by default."""
+    """`model.encode` of the same n texts, in a process of its own, as sentence-transformers runs
+    by default: with oneDNN's kernel cache at its default size (the library turns it off)."""
     from synthetic import chunks
 
     from ghplan.writer.config import load_settings
-    from ghplan.writer.index.embed import get_embedder
+    from ghplan.writer.index.embed import KERNEL_CACHE_ENV, get_embedder
+
+    os.environ[KERNEL_CACHE_ENV] = "1024"        # oneDNN's default; read at the first kernel
 
     emb = get_embedder(load_settings().embed_model)
     texts = [c.embed_text for c in chunks(n)]
@@ -163,13 +165,18 @@ def main() -> int:
     return 0
 
 
+BOUND_MB_PER_1K = 10       # what "bounded" allows: chroma's in-memory index is ~4 MB per 1k chunks
+
+
 def growth_line(over: dict[int, float]) -> str:
     """Peak RSS over the loaded model at each size, and its growth per 1k chunks between the
     smallest and the largest: bounded memory means a growth near 0 however far apart they are."""
     lo, hi = min(over), max(over)
     per_k = (over[hi] - over[lo]) / ((hi - lo) / 1000)
     at = ", ".join(f"+{over[n] / 1024:.2f} GB at {n / 1000:g}k" for n in sorted(over))
-    return f"peak RSS over the loaded model: {at}: growth {per_k:+.1f} MB per 1k chunks"
+    verdict = "bounded" if per_k <= BOUND_MB_PER_1K else "NOT bounded"
+    return (f"peak RSS over the loaded model: {at}: growth {per_k:+.1f} MB per 1k chunks -> "
+            f"{verdict} (target <= {BOUND_MB_PER_1K} MB per 1k chunks)")
 
 
 if __name__ == "__main__":
