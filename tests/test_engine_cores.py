@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ghplan.corpus.rules import dated_table, prefilter
-from ghplan.corpus.rules.engine import Catalogue, default_catalogue
+from ghplan.corpus.rules.engine import MANY_CHARS, Catalogue, default_catalogue
 from ghplan.corpus.rules.model import Rule
 from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review.generated import catalogue as review_catalogue
@@ -148,3 +148,17 @@ def test_narrowed_triggers_still_reach_every_match(rule_id):
 
     check()
     assert one.match(normalise(rule.example).text)
+
+
+def test_one_scan_for_the_many_character_triggers_changes_no_hit():
+    cat = default_catalogue()
+    many = [r for r in cat.rules if len(cat._char_triggers.get(r.id, "")) >= MANY_CHARS]
+    assert many and cat._many_chars() is not None
+    plan = (FIXTURES / "clean_school.txt").read_text("utf-8")
+    texts = [plan * 8] + [plan * 4 + r.example + plan * 4 for r in many if r.example]
+    for text in texts:
+        norm = normalise(text).text
+        with mock.patch.object(Catalogue, "_many_chars", return_value=None):
+            plain = cat.match(norm)
+        assert cat.match(norm) == plain
+    assert any(h.rule in many for h in cat.match(normalise(texts[-1]).text))
