@@ -80,15 +80,30 @@ def test_cores_change_no_hit_on_plans_and_pages():
 
 
 def test_a_window_without_the_core_is_not_searched():
-    rule = default_catalogue().by_id["GH-COMP-NUMBERED-TITLE"]
+    rule = default_catalogue().by_id["GH-COMP-ORDINAL-TITLE"]
+    assert "core_back" not in rule.extra
     plan = "学校工会2027年工作计划\n一、指导思想\n认真落实年度工作计划。\n" * 30     # triggers, no numbered title
-    numbered = plan + "学校工会工作计划2\n" + plan
+    numbered = plan + "学校工会工作计划二\n" + plan
     for text, searched in ((plan, 0), (numbered, 1)):
         with mock.patch.object(prefilter.Finder, "starts", autospec=True, side_effect=prefilter.Finder.starts) as starts:
             hits = Catalogue([rule]).match(text)
         assert starts.call_count == searched
         assert len(hits) == searched
     assert Catalogue([_bare(rule)]).match(plan) == []
+
+
+def test_core_back_reaches_the_farthest_start():
+    # a match as far before its core as the pattern allows (30 characters, then 年度 before 工作)
+    cat = default_catalogue()
+    cases = {"GH-COMP-NUMBERED-TITLE": ["。" + "某" * 30 + "年度工作1\n", "。" + "某" * 30 + "工作计划1\n"],
+             "GH-PROMO-SHARE": ["是" + "某" * 16 + "网友分享的范文。"],
+             "GH-CHAT-HOW-TO-WRITE": ["某" * 30 + "毫无头绪。"],
+             "GH-STRAY-DUN-THOUSANDS": ["共计123、456元"]}
+    for rid, texts in cases.items():
+        rule = cat.by_id[rid]
+        for text in texts:
+            with_core, without = _both(rule, "工会工作。\n" * 30 + text)
+            assert with_core == without and len(with_core) == 1, (rid, text)
 
 
 def test_only_starts_near_a_core_match_are_tried():
