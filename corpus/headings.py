@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, gt
 
@@ -70,8 +71,9 @@ def _title_span(text: str, start: int, line_start: bool) -> int:
 # All markers in one alternation; whether a hit may start a heading is decided in Python from
 # the character before it (one regex pass, no lookbehind tried at every position).
 # The leading lookahead lets the regex engine skip, in C, every position that cannot start a
-# marker (8x faster than trying each alternative everywhere).
-_MARKERS = re.compile("(?=[#一二三四五六七八九十(（第0-9])(?:" + "|".join((
+# marker (8x faster than trying each alternative everywhere). The plain reading (`_candidates`,
+# tests) of what `_MARKS` finds: compiled when first asked for, not by every process.
+_MARKERS_PATTERN = ("(?=[#一二三四五六七八九十(（第0-9])(?:" + "|".join((
     r"(?P<md>#{1,6})[ \t]*",
     rf"(?P<cn_dun>{_CN})(?P<cn_sep>[、，,．.])(?![、])",
     rf"{_LP}(?P<cn_paren>{_CN}){_RP}[、，,]?",
@@ -81,15 +83,22 @@ _MARKERS = re.compile("(?=[#一二三四五六七八九十(（第0-9])(?:" + "|"
     rf"(?<![0-9.])(?P<arabic_dot>{_NUM})[.．](?:(?![0-9０-９.])|(?=[0-9]{{1,2}}月))",
     rf"{_LP}(?P<arabic_paren>{_NUM}){_RP}(?![0-9])",
     rf"(?P<month>{_CN}|{_NUM})月份?(?:[：:、]|[ \t]*$)",
-)) + ")", re.MULTILINE)
+)) + ")")
+
+
+@lru_cache(maxsize=1)
+def _markers() -> re.Pattern:
+    return re.compile(_MARKERS_PATTERN, re.MULTILINE)
+
+
 _STYLES = {"md": ("md", 0), "cn_dun": ("cn-dun", 1), "cn_paren": ("cn-paren", 2), "ordinal": ("ordinal", 3),
            "arabic_dun": ("arabic-dun", 3), "arabic_dot": ("arabic-dot", 3),
            "arabic_paren": ("arabic-paren", 4), "month": ("month", 0)}
-# `_MARKERS` with the first character taken by a class (each alternative checks it by a one-
+# `_markers()` with the first character taken by a class (each alternative checks it by a one-
 # character lookbehind): a pattern led by a class lets `re` skip, in its scan loop, every position
 # that cannot start a marker (the leading lookahead was a match attempt at each: ~30% of the
 # pass). The numeral groups of 一、, 1、, 1. and months start after that character (their numeral
-# is text[start:group end]); ## counts it (`_FIRST_IN`). tests hold the hits to `_MARKERS`'.
+# is text[start:group end]); ## counts it (`_FIRST_IN`). Tests hold the hits to `_markers()`'.
 _CN1 = "[一二三四五六七八九十]"
 _NUM_REST = r"(?<=[1-9])|(?<=[1-4])[0-9]"       # _NUM after its first digit, its alternatives in order
 _MARKS = re.compile("[#一二三四五六七八九十(（第0-9](?:" + "|".join((
@@ -136,7 +145,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, str, int, bool]]:
     right after a word, only for 一、 (一) 第一、 1、, and only kept if it continues a sequence.
     """
     out: list[tuple[int, int, int, str, int, bool]] = []
-    for m in _MARKERS.finditer(text):
+    for m in _markers().finditer(text):
         last = m.lastgroup          # 一、's separator group closes last: its style without a search
         group = last if last in _STYLES else "cn_dun" if last == "cn_sep" else \
             next(g for g in _STYLES if m.group(g) is not None)
@@ -198,7 +207,7 @@ def find_headings(text: str) -> list[Heading]:
     """All headings in reading order; at one position the most specific pattern wins.
 
     One pass over `_MARKS`' hits deciding each where it is found (what `_candidates` lists from
-    `_MARKERS`, then the loop over that list, as one loop: no tuple a candidate, the kind's key
+    `_markers()`, then the loop over that list, as one loop: no tuple a candidate, the kind's key
     made once)."""
     found: list[Heading] = []
     last: dict[tuple[int, str], int] = {}          # number of the last heading of each kind

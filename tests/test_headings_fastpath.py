@@ -1,5 +1,5 @@
 """corpus/headings.py's class-led marker pattern (`_MARKS`, which find_headings scans with) held to
-the lookahead-led one (`_MARKERS`, what `_candidates` and the reference loop read): the same hits,
+the lookahead-led one (`_markers()`, what `_candidates` and the reference loop read): the same hits,
 styles and numerals, character by character (digits, decimals, dates, brackets, months, ##)."""
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def hits(pattern, text: str, first_in: bool) -> list[tuple]:
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(CHARS), max_size=16).map("".join))
 def test_class_led_markers_equal_the_lookahead_led_ones(text):
-    assert hits(headings._MARKS, text, True) == hits(headings._MARKERS, text, False)
+    assert hits(headings._MARKS, text, True) == hits(headings._markers(), text, False)
 
 
 def test_class_led_markers_on_fixtures():
@@ -36,4 +36,4 @@ def test_class_led_markers_on_fixtures():
 
     for path in sorted((Path(__file__).parent / "fixtures").rglob("*.txt")):
         text = path.read_text("utf-8")
-        assert hits(headings._MARKS, text, True) == hits(headings._MARKERS, text, False)
+        assert hits(headings._MARKS, text, True) == hits(headings._markers(), text, False)

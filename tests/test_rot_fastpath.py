@@ -335,7 +335,7 @@ def test_single_items_on_fixtures():
 def test_a_separator_closing_last_is_always_the_chinese_numeral_style(text):
     from ghplan.corpus import headings
 
-    for m in headings._MARKERS.finditer(text):
+    for m in headings._markers().finditer(text):
         if m.lastgroup not in headings._STYLES:
             assert m.lastgroup == "cn_sep"
             assert next(g for g in headings._STYLES if m.group(g) is not None) == "cn_dun"
