@@ -61,3 +61,37 @@ def test_latest_plenums_follow_the_table(tmp_path, monkeypatch):
         monkeypatch.delenv("GHPLAN_FACTS")
         dated_table.reload()
     assert dated.latest_plenums(2027) == before
+
+
+from ghplan.corpus.rules import dated_years  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_YEAR_PIECES = ["2026", "2027", "1999", "20", "二〇二七", "二零二六", "一九九九", "年", "年度", " ", "今年", "本年度",
+                "本年", "是", "为", "也是", "关键之年", "的一年", "落实年", "，", "、", "。", "\n", "—", "至", "-",
+                "工会", "十四五", "收官", "1", "."]
+
+
+def _led_by_years(norm: str) -> tuple[list, list]:
+    found = dated_years.year_spots(norm)
+    phrases = [m.span() for m in dated_years._matches_at(dated_years._PHRASE, norm,
+                                                         dated_years._phrase_starts(norm, found))]
+    ranges = [m.span() for m in dated_years._matches_at(dated_years._RANGE, norm,
+                                                        [m.start() for m in found if m.group(1)])]
+    return phrases, ranges
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_YEAR_PIECES), max_size=40))
+def test_phrases_and_ranges_tried_at_the_years_found_equal_a_scan(parts):
+    norm = "".join(parts)
+    assert _led_by_years(norm) == ([m.span() for m in dated_years._PHRASE.finditer(norm)],
+                                   [m.span() for m in dated_years._RANGE.finditer(norm)])
+
+
+def test_phrases_and_ranges_tried_at_the_years_found_equal_a_scan_on_plans():
+    fixtures = Path(__file__).parent / "fixtures"
+    for p in sorted(fixtures.glob("*.txt")):
+        norm = dated.normalise(p.read_text("utf-8")).text
+        phrases, ranges = _led_by_years(norm)
+        assert phrases == [m.span() for m in dated_years._PHRASE.finditer(norm)]
+        assert ranges == [m.span() for m in dated_years._RANGE.finditer(norm)]

@@ -344,10 +344,11 @@ def check(text: str, year: int, norm: Normalised | None = None,
     allowed |= {year}
     hits: list[Hit] = [title_hit] if title_hit else []
     phrases: list[tuple[int, int]] = []
-    for h, span in years.phrase_hits(nt, year):
+    found = years.year_spots(nt)
+    for h, span in years.phrase_hits(nt, year, found):
         phrases.append(span)
         hits.append(h) if h else None
-    hits += years.year_hits(nt, year, allowed, [(ts, te)] + phrases)
+    hits += years.year_hits(nt, year, allowed, [(ts, te)] + phrases, found)
     sig = years.signature_hit(nt, year)
     hits += [sig] if sig else []
     hits += years.event_year_hits(nt, year)

@@ -36,8 +36,9 @@ _DATE_LINE = re.compile(rf"^\s*(?:{_Y}|{_CN_YEAR})\s*[年.\-/]\s*(?:\d{{1,2}}|{C
                         rf"(?:\s*(?:\d{{1,2}}|{CN})\s*日?)?[\s\d:：星期一二三四五六日天]*$")
 _VERB = r"(?:是|为|既是|将是|也是|更是)"
 _END = r"(?:之年|的一年|关键一年|关键年|攻坚年|落实年|提升年|建设年)"
+_THIS_YEAR = ("今年", "本年度", "本年")     # a phrase's year named in words
 _PHRASE = re.compile(
-    rf"(?:(?<![\d.])({_Y})\s*年(?:度)?|(?<![{_CN_DIGIT}])({_CN_YEAR})\s*年|(今年|本年度|本年))\s*{_VERB}"
+    rf"(?:(?<![\d.])({_Y})\s*年(?:度)?|(?<![{_CN_DIGIT}])({_CN_YEAR})\s*年|({'|'.join(_THIS_YEAR)}))\s*{_VERB}"
     rf"[^。!?;\n]{{0,40}}?{_END}"
     rf"(?:\s*[,、]\s*(?:也是|又是|更是|还是|同时也是|同时是)[^。!?;\n]{{0,40}}?{_END})*")
 _FYP_SHAPE = re.compile(
@@ -146,11 +147,41 @@ def _wrong_for_year(phrase: str, year: int) -> bool:
     return False
 
 
-def phrase_hits(norm: str, year: int) -> Iterator[tuple[Hit | None, tuple[int, int]]]:
+def year_spots(norm: str) -> list[re.Match]:
+    """Every year `_ANY_YEAR` finds (one scan): the body's years, and where a year-bound phrase
+    or a range of years can start (`phrase_hits` and `year_hits` take them from here)."""
+    return list(prefilter.finditer(_ANY_YEAR, norm))
+
+
+def _matches_at(rx: re.Pattern, norm: str, starts: list[int]) -> Iterator[re.Match]:
+    """`rx.finditer(norm)` for a pattern that never matches empty and can only start at one of
+    `starts` (sorted): each tried in turn, one inside the last match passed over. A pattern
+    led by a year is tried at the years found already instead of scanning the text again."""
+    pos = 0
+    for s in starts:
+        if s >= pos and (m := rx.match(norm, s)) is not None:
+            yield m
+            pos = m.end()
+
+
+def _phrase_starts(norm: str, found: list[re.Match]) -> list[int]:
+    """Where `_PHRASE` can start: a year (digits or Chinese numerals before 年, as `_ANY_YEAR`
+    finds it) or 今年 / 本年 (本年度 starts as 本年)."""
+    out = [m.start() for m in found]
+    for w in _THIS_YEAR:
+        i = norm.find(w)
+        while i >= 0:
+            out.append(i)
+            i = norm.find(w, i + 1)
+    return sorted(set(out))
+
+
+def phrase_hits(norm: str, year: int, found: list[re.Match] | None = None) -> Iterator[tuple[Hit | None, tuple[int, int]]]:
     """Year-bound phrases wrong for `year`, each with the phrase's span (no other stale hit in
-    it may be fixed on its own: that would make the sentence false)."""
+    it may be fixed on its own: that would make the sentence false). `found`: `year_spots(norm)`."""
     t = table()
-    for m in prefilter.finditer(_PHRASE, norm):
+    found = year_spots(norm) if found is None else found
+    for m in _matches_at(_PHRASE, norm, _phrase_starts(norm, found)):
         x = year if m.group(3) else (int(m.group(1)) if m.group(1) else cn_year(m.group(2)))
         new = _rewrite(norm, m, year)
         if x != year:
@@ -217,22 +248,25 @@ def covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
     return inside
 
 
-def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int]]) -> list[Hit]:
-    """Years in the body (outside `skip` spans: the title, year-bound phrases)."""
+def year_hits(norm: str, year: int, allowed: set[int], skip: list[tuple[int, int]],
+              found: list[re.Match] | None = None) -> list[Hit]:
+    """Years in the body (outside `skip` spans: the title, year-bound phrases). `found`:
+    `year_spots(norm)`; a range of years starts at a year in digits found there."""
     skipped = covered(skip)
+    found = year_spots(norm) if found is None else found
     t = table()
     ys = t.meta.get("years", {})
     oldest, lookback = int(ys.get("oldest", 2000)), int(ys.get("lookback", 1))
     out: list[Hit] = []
     ranged: set[int] = set()
-    for m in prefilter.finditer(_RANGE, norm):
+    for m in _matches_at(_RANGE, norm, [y.start() for y in found if y.group(1)]):
         a, b = int(m.group(1)), int(m.group(2))
         ranged.update((m.start(1), m.start(2)))
         if b < year and a >= oldest and not skipped(m.start()):
             rule = t.rule("GH-STALE-YEAR-HISTORY")
             en, zh = say("year_history", x=m.group(0), year=year)
             out.append(Hit(rule, m.start(), m.end(), rule.severity, en, "", False, zh))
-    for m in prefilter.finditer(_ANY_YEAR, norm):
+    for m in found:
         s = m.start(1) if m.group(1) else m.start(2)
         e = m.end(1) if m.group(1) else m.end(2)
         x = _year_value(m)

@@ -180,21 +180,24 @@ def search(rx: re.Pattern, starts: re.Pattern | None, text: str, pos: int, end: 
 
 
 def finditer(rx: re.Pattern, text: str) -> Iterator[re.Match]:
-    """`rx.finditer(text)`, each next match found through `finder`: the same matches for a
-    pattern that never matches empty (each search starts where the last match ended); any
-    other pattern is left to `rx.finditer` (its rules for empty matches next to others)."""
+    """`rx.finditer(text)`, the matches found through `finder`: the same matches for a pattern
+    that never matches empty (each search starts where the last match ended); any other
+    pattern is left to `rx.finditer` (its rules for empty matches next to others).
+
+    One scan over the whole text gives every start where `rx` matches, in order; a start inside
+    the last match is passed over, so the next match is the first start at or after its end,
+    as a search from there would find (a scan begun afresh at each match cost ~3 µs a match)."""
     find = finder(rx) if len(text) >= SCAN_MIN else None
     if find is None or find.scan is None or _may_be_empty(rx.pattern, rx.flags):
         yield from rx.finditer(text)
         return
     pos, end = 0, len(text)
-    while True:
-        s = next(find.starts(text, pos, end), None)
-        if s is None:
-            return
-        m = rx.match(text, s, end)
-        yield m
-        pos = m.end()
+    match = rx.match
+    for s in find.starts(text, 0, end):
+        if s >= pos:
+            m = match(text, s, end)
+            yield m
+            pos = m.end()
 
 
 @lru_cache(maxsize=512)
