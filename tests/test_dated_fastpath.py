@@ -63,6 +63,9 @@ def test_latest_plenums_follow_the_table(tmp_path, monkeypatch):
     assert dated.latest_plenums(2027) == before
 
 
+import re  # noqa: E402
+from unittest import mock  # noqa: E402
+
 from ghplan.corpus.rules import dated_years  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -95,3 +98,20 @@ def test_phrases_and_ranges_tried_at_the_years_found_equal_a_scan_on_plans():
         phrases, ranges = _led_by_years(norm)
         assert phrases == [m.span() for m in dated_years._PHRASE.finditer(norm)]
         assert ranges == [m.span() for m in dated_years._RANGE.finditer(norm)]
+
+
+def test_the_event_year_core_skips_only_texts_without_a_match():
+    rule = dated.table().rule("GH-STALE-EVENT-YEAR")
+    assert rule.extra.get("core")
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.from_regex(re.compile(rule.extra["shape"])), st.sampled_from(_YEAR_PIECES))
+    def check(text, piece):
+        for t in (text, piece + text, text.replace("召开", "")):
+            with_core = dated_years.event_year_hits(t, 2030)
+            with mock.patch.dict(rule.extra, {"core": ""}):
+                assert with_core == dated_years.event_year_hits(t, 2030)
+
+    check()
+    assert dated_years.event_year_hits("2022年是党的二十大召开之年。", 2027)
+    assert dated_years.event_year_hits("党的二十大胜利召开的一年", 2027)

@@ -112,7 +112,7 @@ def _merge(bundled: list[Rule], meta: dict, user: dict, path: Path) -> tuple[lis
     for e in entries:
         _check_entry(e, known, path)
         over[e["id"]] = {**raw.get(e["id"], {}), **e, "source": str(path)}
-        if "pattern" in e and "core" not in e:
+        if ("pattern" in e or "shape" in e) and "core" not in e:
             over[e["id"]].pop("core", None)    # the bundled core was read off the bundled pattern
     defaults = {"defaults": load_toml("dated.toml").get("defaults", {})}
     try:

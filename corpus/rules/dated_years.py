@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Callable, Iterator
 
 from ghplan.corpus.markers import CN
@@ -310,12 +311,19 @@ def signature_hit(norm: str, year: int) -> Hit | None:
     return None
 
 
+@lru_cache(maxsize=16)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
 def event_year_hits(norm: str, year: int) -> list[Hit]:
     """"党的二十大召开之年" names the congress's year: stale in any other plan year."""
     t = table()
     rule = t.rule("GH-STALE-EVENT-YEAR")
     out = []
-    for m in prefilter.finditer(re.compile(rule.extra["shape"]), norm):
+    if rule.extra.get("core") and _compiled(rule.extra["core"]).search(norm) is None:
+        return out                     # no match can be there (rule data: every match holds it)
+    for m in prefilter.finditer(_compiled(rule.extra["shape"]), norm):
         word = m.group(1) + "大"
         held = next((r for r in t.series.get("party-congress", ()) if r.words and r.words[0] == word), None)
         if held is None or held.dated == year:
