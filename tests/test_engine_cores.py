@@ -21,7 +21,8 @@ from ghplan.corpus.rules.normalize import normalise
 from ghplan.writer.review.generated import catalogue as review_catalogue
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORED = [r for cat in (default_catalogue(), review_catalogue()) for r in cat.rules if r.extra.get("core") and r.pattern]
+CORED = [r for cat in (default_catalogue(), review_catalogue()) for r in cat.rules
+         if r.extra.get("core") and r.pattern]
 
 
 def _bare(rule: Rule) -> Rule:

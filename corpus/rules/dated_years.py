@@ -177,7 +177,8 @@ def _phrase_starts(norm: str, found: list[re.Match]) -> list[int]:
     return sorted(set(out))
 
 
-def phrase_hits(norm: str, year: int, found: list[re.Match] | None = None) -> Iterator[tuple[Hit | None, tuple[int, int]]]:
+def phrase_hits(norm: str, year: int,
+                found: list[re.Match] | None = None) -> Iterator[tuple[Hit | None, tuple[int, int]]]:
     """Year-bound phrases wrong for `year`, each with the phrase's span (no other stale hit in
     it may be fixed on its own: that would make the sentence false). `found`: `year_spots(norm)`."""
     t = table()
