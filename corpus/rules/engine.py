@@ -168,6 +168,11 @@ class Catalogue:
         values = [(tuple(words), tuple(slot[t] for t in triggers)) for words, triggers in table.values()]
         return ahocorasick_rs.AhoCorasick(list(table)), values, slot_ids
 
+    @property
+    def _automaton(self):
+        """The automaton of every literal (bench/bench_review.py times a pass of it)."""
+        return self._literals(frozenset())[0]
+
     def _literals(self, idle: frozenset[str]):
         """`_build_automaton` without the idle rules' triggers, built once per idle set: their
         literals (发, 制度 … for a Traditional-character check) come thousands of times a
