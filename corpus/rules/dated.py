@@ -320,6 +320,13 @@ def _matches(nt: str, matches: Iterable[Match] | None) -> list[Match]:
     return out
 
 
+def unread_rules() -> frozenset[str]:
+    """Ids of the catalogue's rules whose hits `check` never reads (the years module reads years
+    itself): a caller matching a text for `check` alone may leave them out (Catalogue.match's
+    `skip`); 2027年 comes hundreds of times a megabyte of plan text."""
+    return frozenset(r.id for r in table().rules if r.extra.get("kind") in _COMPUTED)
+
+
 _HANDLERS = {
     "campaign": lambda nt, m, year: _campaign_hit(nt, m, year),
     "plenum": lambda nt, m, year: _plenum_hit(nt, m, year),

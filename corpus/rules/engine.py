@@ -226,14 +226,16 @@ class Catalogue:
             yield first
         yield from scan.finditer(norm)
 
-    def match(self, norm: str, original: str | None = None) -> list[Match]:
+    def match(self, norm: str, original: str | None = None, skip: frozenset[str] = frozenset()) -> list[Match]:
         """Every hit on normalised text, sorted by position. Hits of different rules may overlap.
 
         `original`: the text `norm` was normalised from, when the caller makes findings with
         `scan`; a rule no hit of which can become a finding there or drop another hit (see
-        `_idle_rules`) is then not verified (it would only make hits `scan` drops)."""
+        `_idle_rules`) is then not verified (it would only make hits `scan` drops). `skip`: ids
+        of triggered regex rules whose hits the caller will not read, left out the same way."""
         hits: list[Match] = []
         idle = self._idle_rules(original) if original is not None else frozenset()
+        idle = idle | skip if skip else idle
         windows = self._literal_pass(norm, hits, idle if len(norm) >= prefilter.SCAN_MIN else frozenset())
         for rule_id, spans in windows.items():
             if rule_id not in idle:

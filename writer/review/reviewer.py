@@ -214,9 +214,11 @@ def fit_message(message: str, matched: str) -> str:
 def _matched(norm: str, text: str) -> tuple[list[Match], list[Match]]:
     """(the shared catalogue's hits, generated.py's), from one match of both catalogues; the
     shared hits are those `default_catalogue().match(norm, original=text)` makes, as long as
-    the review rules leave its rules' readings alone (they yield to none of them)."""
+    the review rules leave its rules' readings alone (they yield to none of them). The dated
+    rules whose hits neither reader takes (dated.check reads years itself; _catalogue_findings
+    leaves dated rules to it) are not matched."""
     both, own = generated.with_shared()
-    hits = both.match(norm, original=text)
+    hits = both.match(norm, original=text, skip=dated.unread_rules())
     return [h for h in hits if h.rule.id not in own], [h for h in hits if h.rule.id in own]
 
 
