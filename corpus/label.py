@@ -298,14 +298,15 @@ def section_roles(headings: list[Heading]) -> list[str]:
     out: list[str] = []
     stack: list[tuple[int, str]] = []
     for h in headings:
-        while stack and stack[-1][0] >= h.level:
+        level = h.level
+        while stack and stack[-1][0] >= level:
             stack.pop()
-        own = heading_role(h.title, h.level)
-        parent = stack[-1][1] if stack else None
-        if parent and parent != "other" and (own is None or h.level > 1):
-            role = parent                       # items under 保障措施 are safeguards, whatever they say
+        parent = stack[-1][1] if stack and stack[-1][1] != "other" else None
+        if parent and level > 1:
+            role = parent       # items under 保障措施 are safeguards, whatever they say (their words unread)
         else:
-            role = own or ("tasks" if h.level <= 3 else "other")
+            own = heading_role(h.title, level)
+            role = parent if parent and own is None else own or ("tasks" if level <= 3 else "other")
         out.append(role)
-        stack.append((h.level, role))
+        stack.append((level, role))
     return out

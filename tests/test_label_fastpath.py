@@ -67,3 +67,32 @@ def test_bureau_words_moved_as_counting_them_alone(parts):
     scores = {"government": 0.0, "enterprise": 0.0}
     label._bureau_is_a_company(body, scores, counts)
     assert scores["enterprise"] == _moved_by_counting_alone(body)
+
+
+def _roles_reading_every_heading(headings: list) -> list[str]:
+    """label.section_roles before it left the words of a heading under a parent's role unread."""
+    out, stack = [], []
+    for h in headings:
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        own = label.heading_role(h.title, h.level)
+        parent = stack[-1][1] if stack else None
+        if parent and parent != "other" and (own is None or h.level > 1):
+            role = parent
+        else:
+            role = own or ("tasks" if h.level <= 3 else "other")
+        out.append(role)
+        stack.append((h.level, role))
+    return out
+
+
+_TITLES = ["指导思想", "工作目标", "主要工作", "保障措施", "工作要求", "加强组织领导", "开展技能竞赛", "其他", "", "附件",
+           "时间安排", "建立健全制度"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(_TITLES)), max_size=25))
+def test_section_roles_equal_reading_every_heading(items):
+    from ghplan.corpus.model import Heading
+    headings = [Heading(level, "", 0, "cn-dun", title, 0, 0) for level, title in items]
+    assert label.section_roles(headings) == _roles_reading_every_heading(headings)
