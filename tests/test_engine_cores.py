@@ -99,7 +99,14 @@ def test_core_back_reaches_the_farthest_start():
     cases = {"GH-COMP-NUMBERED-TITLE": ["。" + "某" * 30 + "年度工作1\n", "。" + "某" * 30 + "工作计划1\n"],
              "GH-PROMO-SHARE": ["是" + "某" * 16 + "网友分享的范文。"],
              "GH-CHAT-HOW-TO-WRITE": ["某" * 30 + "毫无头绪。"],
-             "GH-STRAY-DUN-THOUSANDS": ["共计123、456元"]}
+             "GH-STRAY-DUN-THOUSANDS": ["共计123、456元"],
+             "GH-CHAT-TIME-FILLER": ["那么" + "某" * 10 + "总结需要怎么去写呢?", "某" * 20 + "需要开始写工作计划了。"],
+             "GH-PROMO-DISCLAIMER": ["某" * 24 + "如有侵权请联系删除。"],
+             "GH-CHAT-ENCYCLOPEDIA": ["某" * 16 + "工会计划原意是指一种组织安排。"],
+             "GH-BOT-AIM": ["某" * 40 + "旨在通过一系列活动提高素质。", "本次" + "某" * 12 + "计划" + "某" * 12 + "旨在提高。"],
+             "GH-PROMO-WELCOME": ["某" * 20 + "欢迎光临", "您现在的所在位置:首页"],
+             "GH-PROMO-SITE-NAME": ["。某某某某某某文库"],
+             "GH-STALE-YEAR-CAMPAIGN": ["。开展某某某某某某服务年活动"]}
     for rid, texts in cases.items():
         rule = cat.by_id[rid]
         for text in texts:
