@@ -14,7 +14,7 @@ from unittest import mock
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ghplan.corpus.rules import dated_table, prefilter
+from ghplan.corpus.rules import dated_table, prefilter, windows
 from ghplan.corpus.rules.engine import MANY_CHARS, Catalogue, default_catalogue
 from ghplan.corpus.rules.model import Rule
 from ghplan.corpus.rules.normalize import normalise
@@ -185,3 +185,15 @@ def test_one_scan_for_the_many_character_triggers_changes_no_hit():
             plain = cat.match(norm)
         assert cat.match(norm) == plain
     assert any(h.rule in many for h in cat.match(normalise(texts[-1]).text))
+
+
+def test_a_gate_lets_through_every_start_a_match_can_have():
+    text = "X\nX。X\nYX"
+    for pattern, flags in ((r"^X", re.MULTILINE), (r"(?:(?<=^)|(?<=[。\n]))X", re.MULTILINE), (r"[XY]X?", 0)):
+        rx, gated = re.compile(pattern, flags), windows.gate(pattern, flags)
+        assert gated is not None
+        for lo in range(len(text)):
+            for hi in range(lo, len(text) + 1):
+                starts = list(windows._starts(text, lo, hi, gated))
+                assert starts == sorted(set(starts)) and all(lo <= s < hi for s in starts)
+                assert {s for s in range(lo, hi) if rx.match(text, s)} <= set(starts), (pattern, lo, hi)

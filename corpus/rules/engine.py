@@ -18,7 +18,7 @@ from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.model import Finding, Rule, direct_init
 from ghplan.corpus.rules.normalize import Normalised, normalise
 from ghplan.corpus.rules.windows import WINDOW as _WINDOW, char_triggers as _char_triggers, \
-    char_windows as _char_windows, spans_near
+    char_windows as _char_windows, gate, spans_near
 
 RULE_FILES = ("boilerplate.toml", "dated.toml")
 CJK = "\u4e00-\u9fff"
@@ -98,6 +98,7 @@ class Catalogue:
             raise ValueError(f"duplicate rule ids: {dup}")
         self._compiled: dict[str, re.Pattern] = {}
         self._cores: dict[str, re.Pattern] = {}             # per rule with a `core`: see `_verify`
+        self._gates: dict[str, tuple | None] = {}           # per rule with a `core_back`: windows.gate
         self._finders: dict[str, prefilter.Finder] = {}    # per rule: where it can start
         if not lazy:
             self.compile_all()
@@ -352,7 +353,10 @@ class Catalogue:
             windows = [w for w in windows if search(norm, w[0], w[1])]
             back = rule.extra.get("core_back")
             if back is not None:
-                return [Match(rule, a, b) for a, b in spans_near(rx, core, int(back), norm, windows)]
+                gated = self._gates.get(rule.id, False)
+                if gated is False:
+                    gated = self._gates[rule.id] = gate(rule.pattern, re.MULTILINE)
+                return [Match(rule, a, b) for a, b in spans_near(rx, core, int(back), norm, windows, gated)]
         find = self._finders.get(rule.id)
         if find is None:
             if sum(we - ws for ws, we in windows) < prefilter.SCAN_MIN:

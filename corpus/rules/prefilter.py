@@ -367,7 +367,8 @@ class Finder:
             yield c.end()
 
 
-def _dense(cls: str) -> bool:
+def dense(cls: str) -> bool:
+    """Whether a start class holds characters common in plan text (digits, spaces, line breaks)."""
     return any(d in cls for d in _DENSE)
 
 
@@ -381,7 +382,7 @@ def _shapes(pattern: str, flags: int) -> tuple[tuple[str, bool, bool, bool], ...
         shapes.append((start + "(?<=(?=" + pattern + ")(?s:.))", False, False, False))
     if before is not None:
         after = (before[0] + "(?=" + pattern + ")", True, before[1], False)
-        shapes.insert(0 if start is None or _dense(start) else 1, after)
+        shapes.insert(0 if start is None or dense(start) else 1, after)
     if not shapes and not _may_be_empty(pattern, flags):
         second = second_class(pattern, flags)      # bounded neither way: try every position
         if second is not None:                     # before the next possible second character

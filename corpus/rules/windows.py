@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
+from typing import Iterable
 
+from ghplan.corpus.rules import prefilter
 from ghplan.corpus.rules.model import Rule
 from ghplan.corpus.rules.normalize import normalise
 
@@ -54,14 +56,41 @@ def char_windows(norm: str, chars: str) -> list[list[int]]:
     return out
 
 
-def spans_near(rx: re.Pattern, core: re.Pattern, back: int, norm: str,
-               windows: list[list[int]]) -> list[tuple[int, int]]:
+def gate(pattern: str, flags: int) -> tuple[re.Pattern, bool, bool] | None:
+    """(a class of one character, whether it is the character before a start rather than at it,
+    whether position 0 is a start too): what every start of a non-empty match of `pattern`
+    satisfies (prefilter.start_class / before_class), the sparser one; None when neither bounds."""
+    start, before = prefilter.start_class(pattern, flags), prefilter.before_class(pattern, flags)
+    if start is not None and (before is None or not prefilter.dense(start)):
+        return re.compile(start), False, False
+    if before is not None:
+        return re.compile(before[0]), True, before[1]
+    return None
+
+
+def _starts(norm: str, lo: int, hi: int, gated: tuple[re.Pattern, bool, bool] | None) -> Iterable[int]:
+    """The positions in [lo, hi) the gate lets through, in order (one class scan, bounded by hi:
+    a one-character class reads nothing past the character it tests)."""
+    if gated is None:
+        return range(lo, hi)
+    cls, after, bos = gated
+    if not after:
+        return [m.start() for m in cls.finditer(norm, lo, hi)]
+    out = [0] if bos and lo == 0 < hi else []
+    if hi > 1:
+        out += [m.end() for m in cls.finditer(norm, lo - 1 if lo > 0 else 0, hi - 1)]
+    return out
+
+
+def spans_near(rx: re.Pattern, core: re.Pattern, back: int, norm: str, windows: list[list[int]],
+               gated: tuple[re.Pattern, bool, bool] | None = None) -> list[tuple[int, int]]:
     """The hits `Catalogue._verify` makes, for a rule every match of which starts at most `back`
     characters before a match of its core (rule data: `core_back`): each start from there to that
     core match's end is tried with `rx.match` to the window's end, in order, as `_verify` tries
-    the starts its scan finds. A core match `finditer` passes over (it overlaps the one before)
-    starts inside that one, so its starts are tried too. For a rule whose trigger is a common
-    character (性, 、) whose windows cover most of the text while its core is rare."""
+    the starts its scan finds (only those `gated` lets through: see `gate`). A core match
+    `finditer` passes over (it overlaps the one before) starts inside that one, so its starts
+    are tried too. For a rule whose trigger is a common character (性, 、) whose windows cover
+    most of the text while its core is rare, or whose pattern opens with anything."""
     anchored_end = "$" in rx.pattern
     match = rx.match
     out: list[tuple[int, int]] = []
@@ -70,14 +99,12 @@ def spans_near(rx: re.Pattern, core: re.Pattern, back: int, norm: str,
     for ws, we in windows:
         s = max(ws, reach)             # the next start to try
         for c in core.finditer(norm, ws, we):
-            if s < c.start() - back:
-                s = c.start() - back
-            stop = c.end()
-            while s < stop:
-                m = match(norm, s, we)
-                if m is not None and m.end() > s and m.end() > reach and not (
+            lo, stop = max(s, c.start() - back), c.end()
+            for p in _starts(norm, lo, stop, gated):
+                m = match(norm, p, we)
+                if m is not None and m.end() > p and m.end() > reach and not (
                         anchored_end and m.end() == we < n and norm[we] != "\n"):
-                    out.append((s, m.end()))
+                    out.append((p, m.end()))
                     reach = m.end()
-                s += 1
+            s = max(s, stop)
     return out
