@@ -106,7 +106,8 @@ def test_core_back_reaches_the_farthest_start():
              "GH-BOT-AIM": ["某" * 40 + "旨在通过一系列活动提高素质。", "本次" + "某" * 12 + "计划" + "某" * 12 + "旨在提高。"],
              "GH-PROMO-WELCOME": ["某" * 20 + "欢迎光临", "您现在的所在位置:首页"],
              "GH-PROMO-SITE-NAME": ["。某某某某某某文库"],
-             "GH-STALE-YEAR-CAMPAIGN": ["。开展某某某某某某服务年活动"]}
+             "GH-STALE-YEAR-CAMPAIGN": ["。开展某某某某某某服务年活动"],
+             "GH-STALE-SLOGAN-HARMONY-X": ["努力构建某某某某和谐家园。"]}
     for rid, texts in cases.items():
         rule = cat.by_id[rid]
         for text in texts:
