@@ -301,28 +301,35 @@ class Catalogue:
         automaton, values, slot_ids = self._literals(idle)
         if automaton is None:
             return windows
-        n = len(norm)
         slots: list[list[list[int]] | None] = [None] * len(slot_ids)   # per triggered rule
         open_: list[list[int] | None] = [None] * len(slot_ids)           # its last window
+        W = _WINDOW
+        append = hits.append
+        # windows are kept unclipped here (a start may be below 0, an end past the text): merging
+        # compares the same either way, and only a rule's first and last window need the clip
         for idx, start, end in automaton.find_matches_as_indexes(norm, overlapping=True):
             words, triggers = values[idx]
-            for r in words:
-                hits.append(Match(r, start, end))
-            if not triggers:
-                continue
-            ws = start - _WINDOW if start > _WINDOW else 0
-            we = end + _WINDOW if end + _WINDOW < n else n
+            if words:
+                for r in words:
+                    append(Match(r, start, end))
             for k in triggers:
                 w = open_[k]
-                if w is not None and ws <= w[1]:
-                    w[1] = we              # spots come by end: a window's end only grows
+                if w is not None and start - W <= w[1]:
+                    w[1] = end + W         # spots come by end: a window's end only grows
                 else:
-                    open_[k] = w = [ws, we]
+                    open_[k] = w = [start - W, end + W]
                     spans = slots[k]
                     if spans is None:
                         slots[k] = [w]
                     else:
                         spans.append(w)
+        n = len(norm)
+        for spans in slots:
+            if spans is not None:
+                if spans[0][0] < 0:
+                    spans[0][0] = 0
+                if spans[-1][1] > n:
+                    spans[-1][1] = n
         windows.update((rid, spans) for rid, spans in zip(slot_ids, slots) if spans is not None)
         return windows
 
