@@ -121,8 +121,8 @@ class Catalogue:
         return rx
 
     def _core(self, rule: Rule) -> re.Pattern | None:
-        """The rule's `core` compiled (None when it declares none): a regex every match of the
-        rule, as found in its window, holds a match of inside that window (see `_verify`)."""
+        """The rule's `core` compiled (None when it declares none): a regex of which every match
+        of the rule, as found in its window, holds a match inside that window (see `_verify`)."""
         core = rule.extra.get("core")
         if not core:
             return None
@@ -352,7 +352,7 @@ class Catalogue:
         工作计划 opens hundreds of windows a megabyte of plan text where the rule's own
         pattern, tried at every sentence start, costs ~5x that search. A skipped window holds
         no match, so the hits are those found without the core. With `core_back` as well, only
-        the starts that far before a core match are tried (`_verify_near`)."""
+        the starts that far before a core match are tried (windows.spans_near)."""
         rx = self._pattern(rule)
         core = self._core(rule)
         if core is not None:
