@@ -313,8 +313,10 @@ def _matches(nt: str, matches: Iterable[Match] | None) -> list[Match]:
     if matches is None:
         matches = default_catalogue().match(nt)
     t = table()
-    out = [Match(t.by_id.get(m.rule.id, m.rule), m.start, m.end) for m in matches
-           if m.rule.category == CATEGORY]
+    by_id = t.by_id
+    # a match whose rule the table keeps as it is (no facts file) is kept, not rebuilt
+    out = [m if (r := by_id.get(m.rule.id, m.rule)) is m.rule else Match(r, m.start, m.end)
+           for m in matches if m.rule.category == CATEGORY]
     if t.extra is not None:
         out += t.extra.match(nt)
     return out
